@@ -1,0 +1,210 @@
+"""Tables of Refinery's own store. Change them only together with a new Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from datetime import UTC
+
+from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime()}
+
+
+class ItemRow(Base):
+    """One item, as last synced. `data` holds the whole normalized item (Item.to_dict)."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("source", "key", name="uq_items_source_key"),
+        Index("ix_items_project", "project"),
+        Index("ix_items_rank", "rank"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255))
+    project: Mapped[str] = mapped_column(String(255), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="story")
+    status_category: Mapped[str] = mapped_column(String(16), default="todo")
+    rank: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    estimate: Mapped[float | None] = mapped_column(Float, nullable=True)
+    updated: Mapped[datetime | None] = mapped_column(nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    synced_at: Mapped[datetime]
+    # Set when the item left its source's query (deleted, moved, closed out of scope).
+    gone_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class FindingRow(Base):
+    """A finding with history: open while resolved_at is NULL; a reopened finding is a new row."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index("ix_findings_item_open", "source", "key", "resolved_at"),
+        Index("ix_findings_rule", "rule"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255))
+    rule: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    hint: Mapped[str] = mapped_column(Text, default="")
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class SyncCursor(Base):
+    """Where the next incremental sync of one source (a Jira site, a GitHub repo) starts."""
+
+    __tablename__ = "sync_cursors"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)  # "jira:<url>", "github:o/r"
+    cursor: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    updated_at: Mapped[datetime]
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class KeyValue(Base):
+    """Small cached facts: discovered field ids, Slack user lookups, ..."""
+
+    __tablename__ = "kv"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class RequestRow(Base):
+    """A stakeholder request in the intake queue. `version` guards concurrent decisions."""
+
+    __tablename__ = "requests"
+    __table_args__ = (Index("ix_requests_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    title: Mapped[str] = mapped_column(Text)
+    why: Mapped[str] = mapped_column(Text, default="")
+    affected: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    urgency: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[str] = mapped_column(Text, default="")
+    requester: Mapped[str] = mapped_column(String(64), default="")  # Slack user id
+    origin: Mapped[str] = mapped_column(String(16), default="slack")  # slack | jira | github
+    origin_key: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    ticket_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    ticket_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    card_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    card_ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DecisionRow(Base):
+    """Who decided what on a request, when and why. Never edited, only appended."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_request", "request_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))  # accept | decline | need_info | duplicate
+    actor: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    target: Mapped[str | None] = mapped_column(String(255), nullable=True)  # ticket/dup key
+    decided_at: Mapped[datetime]
+
+
+class CommentLedger(Base):
+    """Refinery's own comment on one tracker item: what it last said and when."""
+
+    __tablename__ = "comment_ledger"
+    __table_args__ = (UniqueConstraint("source", "key", name="uq_comment_ledger_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255))
+    comment_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | ready | deleted
+    posted_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    pending_since: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class WebhookDelivery(Base):
+    """Delivery ids already handled, so a redelivered webhook is processed once."""
+
+    __tablename__ = "webhook_deliveries"
+
+    delivery_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime]
+
+
+class JobRun(Base):
+    """The last run of each scheduled job, so a run missed while down can be caught up."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(128), primary_key=True)
+    last_run_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="ok")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class DigestSnapshot(Base):
+    """Backlog health of one team at one digest: what trends and deltas are drawn from."""
+
+    __tablename__ = "digest_snapshots"
+    __table_args__ = (Index("ix_digest_snapshots_team", "team", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team: Mapped[str] = mapped_column(String(128))
+    taken_at: Mapped[datetime]
+    items: Mapped[int] = mapped_column(Integer)
+    ready: Mapped[int] = mapped_column(Integer)
+    per_rule: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SchedulerLease(Base):
+    """Which process runs the scheduler on a SQLite store (PostgreSQL uses an advisory lock)."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime]

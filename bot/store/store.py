@@ -1,0 +1,332 @@
+"""Store access: items, finding history, sync cursors and small cached facts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import FindingRow, ItemRow, KeyValue, SyncCursor
+from connectors.item import Item
+from rules.engine import Finding
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+CHUNK = 500  # keys per IN (...) query: well under SQLite's bound-parameter limit
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def content_hash(item: Item) -> str:
+    """A stable digest of the normalized item, so re-importing it unchanged writes nothing."""
+    payload = json.dumps(item.to_dict(), sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL and a busy timeout so the server's threads can share it."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (runs on every start; a no-op when current)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(url: str) -> Store:
+    """Open (creating and migrating as needed) the store at `url`."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return Store(engine)
+
+
+class Store:
+    """Typed access to the store. Services use these methods; connectors never touch SQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- items -------------------------------------------------------------------------------
+
+    def upsert_items(self, items: Iterable[Item], now: datetime | None = None) -> UpsertResult:
+        """Insert new items, update changed ones, leave identical ones untouched; one transaction."""
+        now = now or utcnow()
+        result = UpsertResult()
+        by_uid: dict[tuple[str, str], Item] = {(i.source, i.key): i for i in items}
+        with self.session() as session:
+            for chunk in _chunks(list(by_uid), CHUNK):
+                existing = _rows_for(session, chunk)
+                for uid in chunk:
+                    item = by_uid[uid]
+                    digest = content_hash(item)
+                    row = existing.get(uid)
+                    if row is None:
+                        session.add(_new_row(item, digest, now))
+                        result.inserted += 1
+                    elif row.content_hash != digest or row.gone_at is not None:
+                        _fill_row(row, item, digest, now)
+                        result.updated += 1
+                    else:
+                        result.unchanged += 1
+        return result
+
+    def items(
+        self,
+        source: str | None = None,
+        projects: Sequence[str] | None = None,
+        include_gone: bool = False,
+    ) -> Iterator[Item]:
+        """Yield stored items (streamed in batches, so 100,000 items stay cheap)."""
+        query = select(ItemRow.data).order_by(ItemRow.id)
+        if source:
+            query = query.where(ItemRow.source == source)
+        if projects:
+            query = query.where(ItemRow.project.in_(list(projects)))
+        if not include_gone:
+            query = query.where(ItemRow.gone_at.is_(None))
+        with self.engine.connect() as connection:
+            result = connection.execution_options(yield_per=2000).execute(query)
+            for (data,) in result:
+                yield Item.from_dict(data)
+
+    def get_item(self, source: str, key: str) -> Item | None:
+        with self.session() as session:
+            data = session.scalar(
+                select(ItemRow.data).where(ItemRow.source == source, ItemRow.key == key)
+            )
+        return Item.from_dict(data) if data is not None else None
+
+    def find_item(self, key: str) -> Item | None:
+        """Find an item by key in any source (keys do not collide across Jira and GitHub)."""
+        with self.session() as session:
+            data = session.scalar(select(ItemRow.data).where(ItemRow.key == key).limit(1))
+        return Item.from_dict(data) if data is not None else None
+
+    def keys(self, source: str, project: str | None = None) -> set[str]:
+        """Keys of the items of a source that are not gone."""
+        query = select(ItemRow.key).where(ItemRow.source == source, ItemRow.gone_at.is_(None))
+        if project is not None:
+            query = query.where(ItemRow.project == project)
+        with self.session() as session:
+            return set(session.scalars(query))
+
+    def mark_gone(self, source: str, keys: Iterable[str], now: datetime | None = None) -> int:
+        """Mark items that left their source's query; they stay in history, out of reports."""
+        now = now or utcnow()
+        count = 0
+        with self.session() as session:
+            for chunk in _chunks(list(keys), CHUNK):
+                outcome = session.execute(
+                    update(ItemRow)
+                    .where(ItemRow.source == source, ItemRow.key.in_(chunk))
+                    .where(ItemRow.gone_at.is_(None))
+                    .values(gone_at=now)
+                )
+                count += outcome.rowcount  # type: ignore[attr-defined]
+        return count
+
+    def count_items(self) -> int:
+        from sqlalchemy import func
+
+        with self.session() as session:
+            return session.scalar(
+                select(func.count()).select_from(ItemRow).where(ItemRow.gone_at.is_(None))
+            ) or 0
+
+    # -- findings ----------------------------------------------------------------------------
+
+    def record_findings(
+        self, results: Iterable[tuple[Item, Sequence[Finding]]], now: datetime | None = None
+    ) -> None:
+        """Update finding history for evaluated items: open new, touch kept, resolve fixed."""
+        now = now or utcnow()
+        pending = {(item.source, item.key): list(found) for item, found in results}
+        with self.session() as session:
+            for chunk in _chunks(list(pending), CHUNK):
+                open_rows: dict[tuple[str, str], dict[str, FindingRow]] = {}
+                for row in _open_findings(session, chunk):
+                    open_rows.setdefault((row.source, row.key), {})[row.rule] = row
+                for uid in chunk:
+                    current = open_rows.get(uid, {})
+                    seen = set()
+                    for finding in pending[uid]:
+                        seen.add(finding.rule)
+                        row = current.get(finding.rule)
+                        if row is None:
+                            session.add(_finding_row(uid, finding, now))
+                        else:
+                            row.last_seen = now
+                            row.severity = finding.severity
+                            row.message = finding.message
+                            row.hint = finding.hint
+                    for rule_id, row in current.items():
+                        if rule_id not in seen:
+                            row.resolved_at = now
+
+    def open_findings(self, source: str | None = None) -> dict[str, list[FindingRow]]:
+        """Open findings keyed by item uid ("jira:PAY-1")."""
+        query = select(FindingRow).where(FindingRow.resolved_at.is_(None))
+        if source:
+            query = query.where(FindingRow.source == source)
+        grouped: dict[str, list[FindingRow]] = {}
+        with self.session() as session:
+            for row in session.scalars(query.order_by(FindingRow.id)):
+                grouped.setdefault(f"{row.source}:{row.key}", []).append(row)
+        return grouped
+
+    # -- cursors and cached facts -------------------------------------------------------------
+
+    def get_cursor(self, name: str) -> tuple[str | None, dict[str, Any]]:
+        with self.session() as session:
+            row = session.get(SyncCursor, name)
+            return (row.cursor, dict(row.state or {})) if row else (None, {})
+
+    def set_cursor(
+        self, name: str, cursor: str | None, state: dict[str, Any] | None = None
+    ) -> None:
+        with self.session() as session:
+            row = session.get(SyncCursor, name)
+            if row is None:
+                session.add(
+                    SyncCursor(name=name, cursor=cursor, updated_at=utcnow(), state=state or {})
+                )
+            else:
+                row.cursor = cursor
+                row.updated_at = utcnow()
+                if state is not None:
+                    row.state = state
+
+    def get_kv(self, key: str) -> dict[str, Any] | None:
+        with self.session() as session:
+            row = session.get(KeyValue, key)
+            return dict(row.value) if row else None
+
+    def set_kv(self, key: str, value: dict[str, Any]) -> None:
+        with self.session() as session:
+            row = session.get(KeyValue, key)
+            if row is None:
+                session.add(KeyValue(key=key, value=value, updated_at=utcnow()))
+            else:
+                row.value = value
+                row.updated_at = utcnow()
+
+
+def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _rows_for(session: Session, uids: list[tuple[str, str]]) -> dict[tuple[str, str], ItemRow]:
+    by_source: dict[str, list[str]] = {}
+    for source, key in uids:
+        by_source.setdefault(source, []).append(key)
+    rows: dict[tuple[str, str], ItemRow] = {}
+    for source, keys in by_source.items():
+        query = select(ItemRow).where(ItemRow.source == source, ItemRow.key.in_(keys))
+        for row in session.scalars(query):
+            rows[(row.source, row.key)] = row
+    return rows
+
+
+def _open_findings(session: Session, uids: list[tuple[str, str]]) -> Iterator[FindingRow]:
+    by_source: dict[str, list[str]] = {}
+    for source, key in uids:
+        by_source.setdefault(source, []).append(key)
+    for source, keys in by_source.items():
+        query = select(FindingRow).where(
+            FindingRow.source == source,
+            FindingRow.key.in_(keys),
+            FindingRow.resolved_at.is_(None),
+        )
+        yield from session.scalars(query)
+
+
+def _new_row(item: Item, digest: str, now: datetime) -> ItemRow:
+    row = ItemRow(source=item.source, key=item.key)
+    _fill_row(row, item, digest, now)
+    return row
+
+
+def _fill_row(row: ItemRow, item: Item, digest: str, now: datetime) -> None:
+    row.project = item.project
+    row.title = item.title
+    row.kind = item.kind
+    row.status_category = item.status_category
+    row.rank = item.rank
+    row.assignee = item.assignee.id if item.assignee else None
+    row.estimate = item.estimate
+    row.updated = item.updated
+    row.content_hash = digest
+    row.data = item.to_dict()
+    row.synced_at = now
+    row.gone_at = None
+
+
+def _finding_row(uid: tuple[str, str], finding: Finding, now: datetime) -> FindingRow:
+    return FindingRow(
+        source=uid[0],
+        key=uid[1],
+        rule=finding.rule,
+        severity=finding.severity,
+        message=finding.message,
+        hint=finding.hint,
+        first_seen=now,
+        last_seen=now,
+    )

@@ -1,0 +1,113 @@
+"""What every connector offers: paged incremental reads, and the few writes Refinery makes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from connectors.item import Item
+
+BodyFormat = Literal["adf", "wiki", "markdown"]
+
+
+class ConnectorError(Exception):
+    """A problem talking to a source, phrased for the user (never containing a secret)."""
+
+
+class AuthError(ConnectorError):
+    """The source rejected our credentials (401/403)."""
+
+
+class RateLimited(ConnectorError):
+    """The source's request budget ran out; `resume_at` says when it refills (if known)."""
+
+    def __init__(self, message: str, resume_at: str | None = None) -> None:
+        super().__init__(message)
+        self.resume_at = resume_at
+
+
+@dataclass
+class Page:
+    """One page of items, and the cursor that is safe to store once they are stored."""
+
+    items: list[Item]
+    cursor: str | None
+    requests: int = 1  # HTTP requests spent on this page (for progress and benchmarks)
+
+
+@dataclass
+class SyncPlan:
+    """What a sync stream needs before it starts: an approximate total, for the progress bar."""
+
+    total: int | None = None
+
+
+class Stream(Protocol):
+    """One incrementally synced stream: a Jira site's JQL, or one GitHub repository."""
+
+    name: str  # the cursor's name in the store, e.g. "jira:https://x.atlassian.net"
+    source: str  # "jira" | "github"
+
+    def plan(self, cursor: str | None) -> SyncPlan:
+        """Cheaply estimate how many items the next fetch will read."""
+        ...
+
+    def fetch(self, cursor: str | None) -> Iterator[Page]:
+        """Yield pages of items updated since `cursor` (None: everything)."""
+        ...
+
+    def live_keys(self) -> set[str] | None:
+        """Keys still matched by the source's query, to mark the others gone (None: unsupported)."""
+        ...
+
+
+@dataclass
+class IssueDraft:
+    """A ticket to create from an accepted request."""
+
+    project: str  # Jira project key or GitHub "owner/repo"
+    title: str
+    why: str
+    outcome: str = ""
+    affected: str = ""
+    links: str = ""
+    issue_type: str = ""
+    labels: list[str] = field(default_factory=list)
+    requested_by: str = ""
+
+
+@dataclass
+class Created:
+    key: str
+    url: str
+
+
+class Tracker(Protocol):
+    """Writes back to a source. Every method honours the connector's dry_run setting."""
+
+    source: str
+    body_format: BodyFormat  # what `body` arguments must be: ADF dict, wiki or Markdown text
+    dry_run: bool
+
+    def find_own_comment(self, key: str) -> str | None:
+        """Return the id of Refinery's earlier comment on the item, if any."""
+        ...
+
+    def add_comment(self, key: str, body: Any) -> str:
+        """Add Refinery's comment (marked so it can be found again); return its id."""
+        ...
+
+    def edit_comment(self, key: str, comment_id: str, body: Any) -> None: ...
+
+    def delete_comment(self, key: str, comment_id: str) -> None: ...
+
+    def create_issue(self, draft: IssueDraft) -> Created: ...
+
+    def add_label(self, key: str, label: str) -> None: ...
+
+    def remove_label(self, key: str, label: str) -> None: ...
+
+    def close(self, key: str, reason: str) -> None:
+        """Close a declined request with a comment giving the reason."""
+        ...

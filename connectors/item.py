@@ -1,0 +1,100 @@
+"""The normalized backlog item: the only shape rules, services and Slack code ever see."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Source = Literal["jira", "github", "file"]
+StatusCategory = Literal["todo", "in_progress", "done"]
+# Normalized kinds the rules scope on; `type` keeps the tracker's own name.
+Kind = Literal["story", "task", "bug", "epic", "feature", "subtask", "other"]
+TextFormat = Literal["adf", "wiki", "markdown", "plain"]
+
+KINDS: tuple[str, ...] = ("story", "task", "bug", "epic", "feature", "subtask", "other")
+STATUS_CATEGORIES: tuple[str, ...] = ("todo", "in_progress", "done")
+
+
+@dataclass(slots=True, frozen=True)
+class Person:
+    """A tracker user: Jira accountId / DC username, or GitHub login, plus display data."""
+
+    id: str
+    name: str = ""
+    email: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Link:
+    """A typed link from this item to another, read from this item's side ("blocks", ...)."""
+
+    type: str
+    target: str
+
+
+@dataclass(slots=True)
+class Item:
+    """One backlog entry, whatever its source."""
+
+    source: Source
+    key: str  # Jira "PAY-12", GitHub "owner/repo#123"
+    title: str
+    url: str = ""
+    project: str = ""  # Jira project key, GitHub "owner/repo"
+    type: str = ""  # the tracker's own type name: "Story", "Sub-task", "Bug", ...
+    kind: Kind = "story"
+    status: str = ""
+    status_category: StatusCategory = "todo"
+    description: Any = None  # as the source has it: ADF dict, wiki/Markdown string, or None
+    description_format: TextFormat = "plain"
+    text: str = ""  # plain text extracted from the description
+    sections: dict[str, str] = field(default_factory=dict)  # heading (lower-case) -> content
+    estimate: float | None = None  # story points; 0 is an estimate
+    time_estimate: float | None = None  # seconds (Jira original estimate), if any
+    outcome: str | None = None  # a configured tracker field holding the outcome metric
+    labels: tuple[str, ...] = ()
+    assignee: Person | None = None
+    reporter: Person | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    rank: str | None = None  # lexically sortable; None sorts last
+    parent: str | None = None
+    links: tuple[Link, ...] = ()
+    sprint: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def uid(self) -> str:
+        """Globally unique id across sources."""
+        return f"{self.source}:{self.key}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return Refinery's normalized JSON form (datetimes as ISO 8601)."""
+        data = asdict(self)
+        for name in ("created", "updated"):
+            value = getattr(self, name)
+            data[name] = value.isoformat() if value is not None else None
+        data["labels"] = list(self.labels)
+        data["links"] = [asdict(link) for link in self.links]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        """Build an item from its normalized JSON form; raises KeyError/TypeError/ValueError."""
+        values = dict(data)
+        for name in ("created", "updated"):
+            raw = values.get(name)
+            values[name] = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+        for name in ("assignee", "reporter"):
+            person = values.get(name)
+            values[name] = Person(**person) if isinstance(person, dict) else person
+        values["labels"] = tuple(values.get("labels") or ())
+        values["links"] = tuple(Link(**link) for link in values.get("links") or ())
+        values["sections"] = dict(values.get("sections") or {})
+        values["raw"] = dict(values.get("raw") or {})
+        if values.get("kind") not in KINDS:
+            raise ValueError(f"unknown kind {values.get('kind')!r}")
+        if values.get("status_category") not in STATUS_CATEGORIES:
+            raise ValueError(f"unknown status_category {values.get('status_category')!r}")
+        return cls(**values)

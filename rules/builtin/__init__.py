@@ -1,0 +1,1 @@
+"""Builtin rules: one module each, registered on import."""
