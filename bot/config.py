@@ -63,7 +63,7 @@ class GithubConfig(Section):
         default_factory=lambda: ["estimate: {n}", "points/{n}", "sp:{n}", "size: {size}"]
     )
     size_points: dict[str, float] = Field(
-        default_factory=lambda: {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}
+        default_factory=lambda: {"XS": 1.0, "S": 2.0, "M": 3.0, "L": 5.0, "XL": 8.0}
     )
     project: GithubProject | None = None
     dry_run: bool = False
@@ -125,7 +125,9 @@ class DigestConfig(Section):
 
 class CommentTemplates(Section):
     header: str = "Refinery found this item is not ready for the team yet."
-    ready: str = "Thanks! This item now says why it matters, how success is measured, and how big it is."
+    ready: str = (
+        "Thanks! This item now says why it matters, how success is measured, and how big it is."
+    )
 
 
 class CommentsConfig(Section):
@@ -235,12 +237,11 @@ def _describe(exc: ValidationError, path: Path, data: dict[str, Any]) -> str:
 def _in_file(data: Any, loc: tuple[int | str, ...]) -> bool:
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_dict or in_list):
             return False
+        node = node[part]
     return True
 
 
@@ -250,7 +251,8 @@ def _env_name(loc: tuple[int | str, ...]) -> str:
 
 def masked(settings: Settings) -> dict[str, Any]:
     """The effective settings as plain data, with every secret replaced by '**********'."""
-    return _mask(settings.model_dump(mode="python"))
+    data: dict[str, Any] = _mask(settings.model_dump(mode="python"))
+    return data
 
 
 def _mask(value: Any) -> Any:

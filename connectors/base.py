@@ -41,6 +41,7 @@ class SyncPlan:
     """What a sync stream needs before it starts: an approximate total, for the progress bar."""
 
     total: int | None = None
+    requests: int = 0  # HTTP requests spent on planning
 
 
 class Stream(Protocol):

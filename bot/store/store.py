@@ -106,7 +106,7 @@ class Store:
     # -- items -------------------------------------------------------------------------------
 
     def upsert_items(self, items: Iterable[Item], now: datetime | None = None) -> UpsertResult:
-        """Insert new items, update changed ones, leave identical ones untouched; one transaction."""
+        """Insert new items, update changed ones, leave identical ones alone; one transaction."""
         now = now or utcnow()
         result = UpsertResult()
         by_uid: dict[tuple[str, str], Item] = {(i.source, i.key): i for i in items}
@@ -186,18 +186,22 @@ class Store:
         from sqlalchemy import func
 
         with self.session() as session:
-            return session.scalar(
-                select(func.count()).select_from(ItemRow).where(ItemRow.gone_at.is_(None))
-            ) or 0
+            return (
+                session.scalar(
+                    select(func.count()).select_from(ItemRow).where(ItemRow.gone_at.is_(None))
+                )
+                or 0
+            )
 
     # -- findings ----------------------------------------------------------------------------
 
     def record_findings(
-        self, results: Iterable[tuple[Item, Sequence[Finding]]], now: datetime | None = None
+        self, results: Iterable[tuple[str, str, Sequence[Finding]]], now: datetime | None = None
     ) -> None:
-        """Update finding history for evaluated items: open new, touch kept, resolve fixed."""
+        """Update finding history for evaluated (source, key, findings): open new, touch kept,
+        resolve fixed."""
         now = now or utcnow()
-        pending = {(item.source, item.key): list(found) for item, found in results}
+        pending = {(source, key): list(found) for source, key, found in results}
         with self.session() as session:
             for chunk in _chunks(list(pending), CHUNK):
                 open_rows: dict[tuple[str, str], dict[str, FindingRow]] = {}
@@ -208,14 +212,14 @@ class Store:
                     seen = set()
                     for finding in pending[uid]:
                         seen.add(finding.rule)
-                        row = current.get(finding.rule)
-                        if row is None:
+                        kept = current.get(finding.rule)
+                        if kept is None:
                             session.add(_finding_row(uid, finding, now))
                         else:
-                            row.last_seen = now
-                            row.severity = finding.severity
-                            row.message = finding.message
-                            row.hint = finding.hint
+                            kept.last_seen = now
+                            kept.severity = finding.severity
+                            kept.message = finding.message
+                            kept.hint = finding.hint
                     for rule_id, row in current.items():
                         if rule_id not in seen:
                             row.resolved_at = now
