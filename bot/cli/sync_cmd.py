@@ -1,0 +1,114 @@
+"""`refinery sync`: bring the store up to date with Jira and GitHub, then re-evaluate."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.config import Settings
+from bot.services.report import evaluate_store
+from bot.services.sync import SyncSummary, run_stream
+from bot.store import Store, open_store
+from connectors.base import ConnectorError, Stream
+from rules.engine import Engine
+
+
+class SourceChoice(StrEnum):
+    all = "all"
+    jira = "jira"
+    github = "github"
+
+
+class BarProgress:
+    """Feeds a Rich progress bar from the sync loop."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("", total=None, pages=0)
+        self.pages = 0
+
+    def started(self, stream: str, total: int | None) -> None:
+        self.pages = 0
+        self.progress.reset(self.task, total=total, description=stream, pages=0)
+
+    def advanced(self, items: int, pages: int) -> None:
+        self.pages += pages
+        self.progress.update(self.task, advance=items, pages=self.pages)
+
+
+def streams_for(settings: Settings, store: Store, source: SourceChoice) -> list[Stream]:
+    """The configured streams: a Jira site when [jira] url is set, one per GitHub repo."""
+    streams: list[Stream] = []
+    if source in (SourceChoice.all, SourceChoice.jira) and settings.jira.url:
+        from connectors.jira import make_jira_stream
+
+        streams.append(make_jira_stream(settings, store))
+    if source in (SourceChoice.all, SourceChoice.github) and settings.github.repos:
+        from connectors.github import make_github_streams
+
+        streams.extend(make_github_streams(settings, store))
+    return streams
+
+
+def sync(
+    source: Annotated[
+        SourceChoice, typer.Option("--source", "-s", help="Which source to sync.")
+    ] = SourceChoice.all,
+    full: Annotated[
+        bool, typer.Option("--full", help="Ignore the saved cursor and read everything again.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Sync items from Jira and/or GitHub into the store (incremental unless --full).
+
+    Only items updated since the last sync are read; the cursor advances only after the items
+    it covers are stored, so an interrupted sync resumes where it stopped.
+    """
+    settings = settings_or_exit(config)
+    store = open_store(settings.store.url)
+    try:
+        streams = streams_for(settings, store, source)
+    except ConnectorError as exc:
+        err.print(f"[red]Cannot sync[/red]: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    if not streams:
+        err.print(
+            "Nothing to sync: set [jira] url (and projects or jql) or [github] repos "
+            "in your config. `refinery config check` shows what Refinery read."
+        )
+        raise typer.Exit(2)
+    summaries: list[SyncSummary] = []
+    failed = False
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("items · {task.fields[pages]} pages"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = BarProgress(progress)
+        for stream in streams:
+            try:
+                summaries.append(run_stream(store, stream, full=full, progress=bar))
+            except ConnectorError as exc:
+                failed = True
+                err.print(f"[red]{stream.name}[/red]: {exc}", highlight=False)
+    for summary in summaries:
+        console.print(summary.line(), highlight=False)
+    report = evaluate_store(store, Engine(settings.rules))
+    console.print(
+        f"Evaluated {report.items} open items: {report.ready_pct:.0f}% ready, "
+        f"{report.findings} findings.",
+        highlight=False,
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)

@@ -1,0 +1,65 @@
+"""What every entry point (CLI, server, scheduler) shares: settings, store, rules, clients."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.store import Store, open_store
+from rules.engine import Engine
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from connectors.base import Tracker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    """Long-lived objects, built once per process. Trackers and Slack clients are built lazily."""
+
+    settings: Settings
+    store: Store
+    engine: Engine
+    _trackers: dict[str, Tracker] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppContext:
+        return cls(settings, open_store(settings.store.url), Engine(settings.rules))
+
+    def tracker(self, source: str) -> Tracker:
+        """The write-back client for `source` ("jira" or "github")."""
+        if source not in self._trackers:
+            if source == "jira":
+                from connectors.jira import make_jira_tracker
+
+                self._trackers[source] = make_jira_tracker(self.settings)
+            elif source == "github":
+                from connectors.github import make_github_tracker
+
+                self._trackers[source] = make_github_tracker(self.settings)
+            else:
+                raise ValueError(f"no tracker for source {source!r}")
+        return self._trackers[source]
+
+    @cached_property
+    def slack(self) -> WebClient:
+        from bot.slack_client import make_web_client
+
+        return make_web_client(self.settings)
+
+    @cached_property
+    def background(self) -> ThreadPoolExecutor:
+        """Where work goes after an HTTP request is answered (Slack's 3 s, webhooks' 10 s)."""
+        return ThreadPoolExecutor(max_workers=4, thread_name_prefix="refinery-bg")
+
+    def close(self) -> None:
+        if "background" in self.__dict__:
+            self.background.shutdown(wait=True)
+        self.store.close()

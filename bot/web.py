@@ -1,0 +1,20 @@
+"""The HTTP app `refinery serve` runs: Slack events, tracker webhooks and a health check."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify
+
+from bot.context import AppContext
+
+
+def create_app(ctx: AppContext) -> Flask:
+    """Build the WSGI app. Each feature registers its own routes here."""
+    app = Flask("refinery")
+    app.config["MAX_CONTENT_LENGTH"] = ctx.settings.server.max_body_bytes
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        ctx.store.count_items()  # proves the store answers
+        return jsonify(status="ok")
+
+    return app
