@@ -104,9 +104,9 @@ def test_masked_hides_every_secret(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_rule_config_is_validated(tmp_path: Path) -> None:
     path = write(tmp_path, '[rules.missing-why]\nseverty = "error"\n')
-    with pytest.raises(ConfigError, match="rules.missing-why.severty"):
+    with pytest.raises(ConfigError, match=r"rules\.missing-why\.severty"):
         load_settings(path)
-    with pytest.raises(ConfigError, match="unknown rule 'rules.missing-whyy'"):
+    with pytest.raises(ConfigError, match=r"unknown rule 'rules\.missing-whyy'"):
         load_settings(write(tmp_path, "[rules.missing-whyy]\nenabled = false\n"))
 
 
