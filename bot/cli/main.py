@@ -64,7 +64,9 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so `refinery --help` stays quick and each module owns its commands.
-    from bot.cli import config_cmd, sync_cmd
+    from bot.cli import check_cmd, config_cmd, demo_cmd, sync_cmd
 
     config_cmd.register(app)
     sync_cmd.register(app)
+    check_cmd.register(app)
+    demo_cmd.register(app)
