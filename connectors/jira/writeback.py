@@ -1,0 +1,190 @@
+"""Refinery's few writes to Jira: its own comment, new issues, labels, closing (Tracker)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from connectors.base import BodyFormat, ConnectorError, Created, IssueDraft
+from connectors.jira.client import JiraClient
+
+log = logging.getLogger(__name__)
+
+PROPERTY = "refinery"  # comment property key marking Refinery's own comment
+DRY_RUN_ID = "dry-run"
+DECLINE_WORDS = ("won't", "wont", "declin", "reject", "cancel")
+COMMENT_PAGE = 100
+
+
+class JiraTracker:
+    """Writes back to one Jira site; with dry_run, logs each write and sends nothing."""
+
+    source = "jira"
+
+    def __init__(self, client: JiraClient, dry_run: bool = False) -> None:
+        self.client = client
+        self.dry_run = dry_run
+        self._body_format: BodyFormat | None = None
+
+    @property
+    def body_format(self) -> BodyFormat:
+        """ADF on Cloud (REST v3), wiki markup on Data Center (REST v2); known lazily."""
+        if self._body_format is None:
+            self._body_format = "adf" if self.client.deployment() == "cloud" else "wiki"
+        return self._body_format
+
+    @body_format.setter
+    def body_format(self, value: BodyFormat) -> None:
+        self._body_format = value
+
+    # -- comments --------------------------------------------------------------------------
+
+    def find_own_comment(self, key: str) -> str | None:
+        """Return the id of the comment carrying Refinery's property, if any."""
+        start = 0
+        while True:
+            # GET /rest/api/3/issue/{key}/comment?expand=properties
+            page = self.client.get(
+                f"{self.client.api}/issue/{key}/comment",
+                {"expand": "properties", "startAt": start, "maxResults": COMMENT_PAGE},
+            )
+            comments = list((page or {}).get("comments") or ())
+            for comment in comments:
+                if any(p.get("key") == PROPERTY for p in comment.get("properties") or ()):
+                    return str(comment["id"])
+            start += len(comments)
+            if not comments or start >= int((page or {}).get("total") or 0):
+                return None
+
+    def add_comment(self, key: str, body: Any) -> str:
+        """POST /rest/api/3/issue/{key}/comment with the `refinery` comment property."""
+        payload = {"body": body, "properties": [{"key": PROPERTY, "value": {"by": "refinery"}}]}
+        if self._dry("add comment to", key, payload):
+            return DRY_RUN_ID
+        answer = self.client.post(f"{self.client.api}/issue/{key}/comment", payload)
+        return str(answer["id"])
+
+    def edit_comment(self, key: str, comment_id: str, body: Any) -> None:
+        """PUT /rest/api/3/issue/{key}/comment/{id}."""
+        if self._dry(f"edit comment {comment_id} on", key, {"body": body}):
+            return
+        self.client.put(f"{self.client.api}/issue/{key}/comment/{comment_id}", {"body": body})
+
+    def delete_comment(self, key: str, comment_id: str) -> None:
+        """DELETE /rest/api/3/issue/{key}/comment/{id}."""
+        if self._dry(f"delete comment {comment_id} on", key, None):
+            return
+        self.client.delete(f"{self.client.api}/issue/{key}/comment/{comment_id}")
+
+    # -- issues and labels -----------------------------------------------------------------
+
+    def create_issue(self, draft: IssueDraft) -> Created:
+        """POST /rest/api/3/issue with summary, a Why / Outcome description, labels and type."""
+        fields: dict[str, Any] = {
+            "project": {"key": draft.project},
+            "issuetype": {"name": draft.issue_type or self.client.config.default_issue_type},
+            "summary": draft.title,
+            "description": describe(draft, self.body_format),
+        }
+        if draft.labels:
+            fields["labels"] = list(draft.labels)
+        if self._dry("create issue in", draft.project, {"fields": fields}):
+            return Created(key=DRY_RUN_ID, url="")
+        answer = self.client.post(f"{self.client.api}/issue", {"fields": fields})
+        key = str(answer["key"])
+        return Created(key=key, url=f"{self.client.site}/browse/{key}")
+
+    def add_label(self, key: str, label: str) -> None:
+        """PUT /rest/api/3/issue/{key} with update.labels add (other labels stay)."""
+        self._labels(key, "add", label)
+
+    def remove_label(self, key: str, label: str) -> None:
+        """PUT /rest/api/3/issue/{key} with update.labels remove."""
+        self._labels(key, "remove", label)
+
+    def _labels(self, key: str, verb: str, label: str) -> None:
+        payload = {"update": {"labels": [{verb: label}]}}
+        if self._dry(f"{verb} label {label!r} on", key, payload):
+            return
+        self.client.put(f"{self.client.api}/issue/{key}", payload)
+
+    def close(self, key: str, reason: str) -> None:
+        """Comment the reason, then move the issue to a Done-category status."""
+        if self._dry("close", key, {"reason": reason}):
+            return
+        # GET /rest/api/3/issue/{key}/transitions
+        answer = self.client.get(f"{self.client.api}/issue/{key}/transitions")
+        transition = pick_done_transition((answer or {}).get("transitions") or [])
+        if transition is None:
+            raise ConnectorError(f"{key}: no transition to a Done status is available from here")
+        self.client.post(
+            f"{self.client.api}/issue/{key}/comment", {"body": _text(reason, self.body_format)}
+        )
+        # POST /rest/api/3/issue/{key}/transitions
+        self.client.post(
+            f"{self.client.api}/issue/{key}/transitions",
+            {"transition": {"id": str(transition["id"])}},
+        )
+
+    def _dry(self, what: str, key: str, payload: Any) -> bool:
+        if self.dry_run:
+            log.info("jira dry run: would %s %s: %s", what, key, payload)
+        return self.dry_run
+
+
+def pick_done_transition(transitions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A transition into the Done category, preferring one named like "Won't do" / "Declined"."""
+    done = [
+        t
+        for t in transitions
+        if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"
+    ]
+    for transition in done:
+        name = f"{transition.get('name', '')} {(transition.get('to') or {}).get('name', '')}"
+        if any(word in name.lower() for word in DECLINE_WORDS):
+            return transition
+    return done[0] if done else None
+
+
+def describe(draft: IssueDraft, body_format: BodyFormat) -> Any:
+    """The new issue's description: Why / Outcome (and context) sections, ADF or wiki markup."""
+    sections = [
+        ("Why", draft.why),
+        ("Outcome", draft.outcome),
+        ("Affected", draft.affected),
+        ("Links", draft.links),
+    ]
+    sections = [(title, text.strip()) for title, text in sections if text and text.strip()]
+    footer = f"Requested by {draft.requested_by} via Refinery." if draft.requested_by else ""
+    if body_format == "adf":
+        content: list[dict[str, Any]] = []
+        for title, text in sections:
+            content.append(
+                {
+                    "type": "heading",
+                    "attrs": {"level": 2},
+                    "content": [{"type": "text", "text": title}],
+                }
+            )
+            content.extend(_paragraphs(text))
+        if footer:
+            content.extend(_paragraphs(footer))
+        return {"type": "doc", "version": 1, "content": content}
+    parts = [f"h2. {title}\n{text}" for title, text in sections]
+    if footer:
+        parts.append(footer)
+    return "\n\n".join(parts)
+
+
+def _paragraphs(text: str) -> list[dict[str, Any]]:
+    return [
+        {"type": "paragraph", "content": [{"type": "text", "text": chunk.strip()}]}
+        for chunk in text.split("\n\n")
+        if chunk.strip()
+    ]
+
+
+def _text(text: str, body_format: BodyFormat) -> Any:
+    if body_format == "adf":
+        return {"type": "doc", "version": 1, "content": _paragraphs(text)}
+    return text
