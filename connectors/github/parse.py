@@ -1,0 +1,195 @@
+"""Turn GitHub REST issue objects into items: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from connectors.item import Item, Kind, Person, StatusCategory
+
+if TYPE_CHECKING:
+    from rules.text import Text
+
+# Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
+DEFAULT_ESTIMATE_LABELS: tuple[str, ...] = ("estimate: {n}", "points/{n}", "sp:{n}", "size: {size}")
+DEFAULT_SIZE_POINTS: dict[str, float] = {"XS": 1.0, "S": 2.0, "M": 3.0, "L": 5.0, "XL": 8.0}
+
+BUG_LABELS = frozenset({"bug", "defect", "type: bug", "type/bug", "kind/bug"})
+IN_PROGRESS_LABELS = frozenset({"in progress", "doing", "wip"})
+# The compact part of the payload kept in Item.raw (the whole issue would bloat the store).
+RAW_KEYS = (
+    "id",
+    "node_id",
+    "number",
+    "state_reason",
+    "comments",
+    "author_association",
+    "sub_issues_summary",
+    "issue_dependencies_summary",
+)
+
+EstimateFromLabels = Callable[[Sequence[str]], float | None]
+
+
+class EstimateLabels:
+    """Read story points from label names, using patterns like "estimate: {n}" or "size: {size}"."""
+
+    def __init__(
+        self,
+        patterns: Iterable[str] = DEFAULT_ESTIMATE_LABELS,
+        size_points: Mapping[str, float] | None = None,
+    ) -> None:
+        sizes = DEFAULT_SIZE_POINTS if size_points is None else size_points
+        self.size_points = {name.lower(): float(points) for name, points in sizes.items()}
+        self.patterns = [_compile(pattern) for pattern in patterns]
+
+    def __call__(self, labels: Sequence[str]) -> float | None:
+        """Return the estimate of the first pattern that matches any label, else None."""
+        for pattern in self.patterns:
+            for label in labels:
+                match = pattern.fullmatch(label.strip())
+                if match is None:
+                    continue
+                groups = match.groupdict()
+                if groups.get("n") is not None:
+                    return float(groups["n"])
+                points = self.size_points.get((groups.get("size") or "").lower())
+                if points is not None:
+                    return points
+        return None
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """Compile "estimate: {n}" into a regex; spacing around separators is free ("sp: 3", "sp:3")."""
+    regex = ""
+    for part in re.split(r"(\{n\}|\{size\})", pattern.strip()):
+        if part == "{n}":
+            regex += r"(?P<n>\d+(?:\.\d+)?)"
+        elif part == "{size}":
+            regex += r"(?P<size>[A-Za-z0-9]+)"
+        else:
+            literal = re.sub(r"(?:\\ |\s)+", r"\\s*", re.escape(part))
+            regex += "".join(
+                re.escape(char) + r"\s*" if char in ":/=" else char for char in literal
+            )
+    return re.compile(regex, re.IGNORECASE)
+
+
+def is_pull_request(issue: Mapping[str, Any]) -> bool:
+    """Pull requests come back mixed into issue lists; they carry a `pull_request` object."""
+    return "pull_request" in issue
+
+
+def repo_of(issue: Mapping[str, Any]) -> str:
+    """Return "owner/repo" from the issue's repository_url (GHES-safe), else its html_url."""
+    api = issue.get("repository_url") or ""
+    if "/repos/" in api:
+        return "/".join(api.split("/repos/", 1)[1].split("/")[:2])
+    html = issue.get("html_url") or ""
+    match = re.search(r"://[^/]+/([^/]+/[^/]+)/(?:issues|pull)/\d+", html)
+    if match is None:
+        raise ValueError("cannot tell the repository of this issue (no repository_url/html_url)")
+    return match.group(1)
+
+
+def key_from_api_url(url: str) -> str | None:
+    """Turn ".../repos/owner/repo/issues/7" into "owner/repo#7" (None when it is not that shape)."""
+    match = re.search(r"/repos/([^/]+/[^/]+)/issues/(\d+)$", url or "")
+    return f"{match.group(1)}#{match.group(2)}" if match else None
+
+
+def kind_of(issue: Mapping[str, Any], labels: Sequence[str]) -> Kind:
+    """Typed or labelled Bug/bug/defect is a bug, typed Task is a task, the rest are stories."""
+    type_name = _type_name(issue).lower()
+    if type_name == "bug":
+        return "bug"
+    if type_name == "task":
+        return "task"
+    if not type_name and any(label.lower() in BUG_LABELS for label in labels):
+        return "bug"
+    return "story"
+
+
+def status_category_of(issue: Mapping[str, Any], labels: Sequence[str]) -> StatusCategory:
+    """Closed is done; open is todo unless a label says it is in progress."""
+    if issue.get("state") == "closed":
+        return "done"
+    for label in labels:
+        name = label.lower().replace("-", " ").replace("_", " ")
+        name = name.removeprefix("status:").removeprefix("status/").strip()
+        if name in IN_PROGRESS_LABELS:
+            return "in_progress"
+    return "todo"
+
+
+def to_item(
+    issue: Mapping[str, Any],
+    repo: str | None = None,
+    estimate_from_labels: EstimateFromLabels | None = None,
+) -> Item:
+    """Build an item from a REST issue object (a list element or a webhook's `issue`)."""
+    repo = repo or repo_of(issue)
+    estimate = estimate_from_labels or EstimateLabels()
+    labels = tuple(
+        label["name"] if isinstance(label, Mapping) else str(label)
+        for label in issue.get("labels") or ()
+    )
+    body = issue.get("body")
+    text = _analyze(body) if body else None
+    return Item(
+        source="github",
+        key=f"{repo}#{issue['number']}",
+        title=issue.get("title") or "",
+        url=issue.get("html_url") or "",
+        project=repo,
+        type=_type_name(issue) or "Issue",
+        kind=kind_of(issue, labels),
+        status=str(issue.get("state") or ""),
+        status_category=status_category_of(issue, labels),
+        description=body,
+        description_format="markdown",
+        text=text.plain if text else "",
+        sections=dict(text.sections) if text else {},
+        estimate=estimate(labels),
+        labels=labels,
+        assignee=_person(issue.get("assignee")),
+        reporter=_person(issue.get("user")),
+        created=_when(issue.get("created_at")),
+        updated=_when(issue.get("updated_at")),
+        rank=None,
+        parent=key_from_api_url(issue.get("parent_issue_url") or ""),
+        raw={name: issue[name] for name in RAW_KEYS if name in issue},
+    )
+
+
+def items_from_issue_list(
+    data: Sequence[Mapping[str, Any]],
+    repo: str | None = None,
+    estimate_from_labels: EstimateFromLabels | None = None,
+) -> list[Item]:
+    """Convert a saved `GET /repos/{o}/{r}/issues` list (or export) to items, skipping PRs."""
+    estimate = estimate_from_labels or EstimateLabels()
+    return [to_item(issue, repo, estimate) for issue in data if not is_pull_request(issue)]
+
+
+def _analyze(body: str) -> Text:
+    from rules.text import analyze  # late: text analysis is optional for pure parsing callers
+
+    return analyze(body, "markdown")
+
+
+def _type_name(issue: Mapping[str, Any]) -> str:
+    kind = issue.get("type")
+    return str(kind.get("name") or "") if isinstance(kind, Mapping) else ""
+
+
+def _person(user: Any) -> Person | None:
+    if not isinstance(user, Mapping) or not user.get("login"):
+        return None
+    return Person(id=str(user["login"]), name=str(user["login"]))
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
