@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from rules.text_adf import adf_blocks
+from rules.text_markup import Block, markdown_blocks, wiki_blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,5 +20,180 @@ class Text:
 
 
 def analyze(description: Any, fmt: str) -> Text:
-    """Turn a description in `fmt` ("adf", "wiki", "markdown", "plain") into text and sections."""
-    raise NotImplementedError  # being written: see the rules helper's task
+    """Turn a description in `fmt` ("adf", "wiki", "markdown", "plain") into text and sections.
+
+    Never raises: input of the wrong shape yields whatever text can be recovered from it.
+    """
+    try:
+        return _build(_blocks(description, fmt))
+    except Exception:  # last line of defence: a bad description must not stop a sync
+        return Text(plain=description if isinstance(description, str) else "")
+
+
+def _blocks(description: Any, fmt: str) -> list[Block]:
+    if description is None:
+        return []
+    if isinstance(description, bytes | bytearray):
+        description = bytes(description).decode("utf-8", errors="replace")
+    if isinstance(description, dict | list):
+        return adf_blocks(description)
+    if not isinstance(description, str):
+        description = str(description) if isinstance(description, int | float) else ""
+    if fmt == "adf":
+        # Some callers hand ADF over as its JSON string.
+        stripped = description.lstrip()
+        if stripped.startswith("{"):
+            try:
+                return adf_blocks(json.loads(stripped))
+            except ValueError:
+                pass
+        return _plain_blocks(description)
+    if fmt == "wiki":
+        return wiki_blocks(description)
+    if fmt == "markdown":
+        return markdown_blocks(description)
+    return _plain_blocks(description)
+
+
+def _plain_blocks(text: str) -> list[Block]:
+    return [("p", text, "")]
+
+
+# "Name: content" lines (bold or not) open a section only for names like these, so that an
+# incidental "Note:" or bold sentence does not cut the section it sits in.
+_SECTION_LABEL = re.compile(
+    r"(?:the )?(?:why|motivation|problems?|problem statement|rationale|reasons?|purpose|goals?"
+    r"|objectives?|background|context|value|user value|business value|customer value|benefits?"
+    r"|outcomes?|expected|impact|success|kpis?|metrics?|measures?|how (?:will|do|would) we"
+    r"|targets?|hypothesis|acceptance|definition of done|dod|description|summary|scope"
+    r"|out of scope|notes?|steps|actual|user story|pain points?|risks?|dependencies"
+    r"|open questions|questions|okrs?|key results?)\b"
+)
+_LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][A-Za-z /&'-]{0,40}?)[ \t]*:[ \t]*(.*)$")
+# From the first to the last letter or digit (a single search: linear on any input).
+_CORE = re.compile(r"[^\W_](?:.*[^\W_])?", re.S)
+_SPACES = re.compile(r"\s+")
+
+
+def heading_key(heading: str) -> str:
+    """Normalize a heading into a section key: lower case, no edge punctuation, single spaces."""
+    return _SPACES.sub(" ", _core(heading.lower()))
+
+
+def _core(text: str) -> str:
+    match = _CORE.search(text)
+    return match.group() if match else ""
+
+
+def is_section_label(label: str) -> bool:
+    """True when a "Label:" line names a section (Why, Outcome, Success metrics...)."""
+    key = heading_key(label)
+    return key.count(" ") < 6 and _SECTION_LABEL.match(key) is not None
+
+
+def _build(blocks: list[Block]) -> Text:
+    lines: list[str] = []
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+
+    def open_section(heading: str) -> list[str] | None:
+        key = heading_key(heading)
+        if not key:
+            return current
+        return sections.setdefault(key, [])
+
+    for kind, first, second in blocks:
+        if kind == "h":
+            lines.append(first)
+            current = open_section(first)
+        elif kind == "l":
+            line = f"{first}: {second}" if second else first
+            lines.append(line)
+            if is_section_label(first):
+                current = open_section(first)
+                if current is not None and second:
+                    current.append(second)
+            elif current is not None:
+                current.append(line)
+        else:
+            for line in first.split("\n"):
+                lines.append(line)
+                if ":" in line:
+                    match = _LABEL_LINE.match(line)
+                    if match and is_section_label(match.group(1)):
+                        current = open_section(match.group(1))
+                        if current is not None and match.group(2):
+                            current.append(match.group(2))
+                        continue
+                if current is not None:
+                    current.append(line)
+    plain = "\n".join(lines).strip()
+    return Text(plain=plain, sections={k: clean(v) for k, v in sections.items()})
+
+
+def clean(lines: list[str]) -> str:
+    """Join section lines; a section holding only template text becomes empty."""
+    text = "\n".join(line.rstrip() for line in lines).strip()
+    text = _HTML_COMMENT.sub("", text).strip()
+    return text if meaningful(text) else ""
+
+
+# --- placeholders -------------------------------------------------------------------------
+
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_PLACEHOLDER = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # issue-template comments
+    r"|<[A-Za-z][^<>\n]{0,80}>"  # <role>
+    r"|\{[A-Za-z][^{}\n]{0,80}\}"  # {benefit}
+    r"|\[[A-Za-z][^\[\]\n]{1,120}\]",  # [describe the value]
+    re.S,
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FILLER = _words("n/a na n.a tbd tbc todo none nothing nil null unknown xxx x placeholder") | {
+    "to do",
+    "no response",
+    "same as above",
+    "see above",
+    "see title",
+    "see description",
+    "lorem ipsum",
+    "not applicable",
+    "to be defined",
+    "to be decided",
+    "to be determined",
+}
+# Words of the user-story / Gherkin skeleton: left alone once the placeholders are gone.
+_GLUE = _words(
+    "as a an the i we you want wants need needs to so that can could in order given when then"
+    " and or user users my our of for be able should will is are it this"
+)
+_WORD = re.compile(r"[^\W_]+(?:['/][^\W_]+)*")
+
+
+def meaningful(text: Any) -> str:
+    """Return `text` without template placeholders, or "" when nothing real is left."""
+    if not isinstance(text, str) or not text:
+        return ""
+    stripped = _PLACEHOLDER.sub(" ", text)
+    had_placeholders = stripped != text
+    kept: list[str] = []
+    for line in stripped.split("\n"):
+        core = _core(line).lower()
+        if core and core not in _FILLER:
+            kept.append(line.strip())
+    if not kept:
+        return ""
+    result = "\n".join(kept)
+    if had_placeholders and all(w.lower() in _GLUE for w in _WORD.findall(result)):
+        return ""
+    return result
+
+
+def is_placeholder(text: Any) -> bool:
+    """True when `text` is empty or only template text ("<role>", "TBD", "_No response_"...)."""
+    return not meaningful(text)
