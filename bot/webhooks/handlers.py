@@ -1,0 +1,133 @@
+"""Act on a webhook event after it was answered: upsert, re-evaluate, comment; skip our own."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from bot.render.comment import is_own_body
+from bot.services.comments import comment_on_item
+from bot.store.models import CommentLedger
+from bot.webhooks.events import Comment, Event
+from connectors.item import Item
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from connectors.jira.fields import FieldMap
+
+log = logging.getLogger(__name__)
+
+
+def handle(ctx: AppContext, event: Event) -> str:
+    """Do what an event asks; return a short line saying what happened (for logs and tests)."""
+    if event.kind == "ignored":
+        return f"ignored: {event.reason}"
+    if not in_scope(ctx, event):
+        return f"ignored: {event.project} is not configured"
+    if event.kind == "gone":
+        ctx.store.mark_gone(event.source, [event.key])
+        return f"gone: {event.source}:{event.key}"
+    if event.comment is not None and is_own_comment(ctx, event, event.comment):
+        if event.kind == "comment" and event.comment.action == "deleted":
+            return _own_comment_deleted(ctx, event, event.comment)
+        if event.field_changes == 0:
+            # Our own comment or edit is not activity: no upsert, no re-evaluation, no loop.
+            return f"ignored: Refinery's own comment on {event.key}"
+    if not event.full_issue:
+        # Jira's comment events abbreviate the issue; its jira:issue_updated carries it whole.
+        return f"ignored: comment on {event.key} (the issue update event re-evaluates it)"
+    item, estimate_known = to_item(ctx, event)
+    item = merge_stored(ctx, item, estimate_known)
+    ctx.store.upsert_items([item])
+    summary = comment_on_item(ctx, item)
+    acted = ", ".join(a.describe() for a in summary.done) or "no comment change"
+    return f"evaluated {item.uid}: {acted}"
+
+
+def in_scope(ctx: AppContext, event: Event) -> bool:
+    """Only configured projects and repositories (empty lists: everything the hook sends)."""
+    if event.source == "jira":
+        projects = ctx.settings.jira.projects
+        return not projects or event.project in projects
+    repos = [repo.lower() for repo in ctx.settings.github.repos]
+    return not repos or event.project.lower() in repos
+
+
+def is_own_comment(ctx: AppContext, event: Event, comment: Comment) -> bool:
+    """Refinery's comment: its id is in the ledger, its body carries our marker or signature,
+    or its author is the account Refinery writes with (Jira email, when the payload shows it)."""
+    if comment.body is not None and is_own_body(comment.body):
+        return True
+    email = ctx.settings.jira.email
+    if event.source == "jira" and email and comment.author_email.lower() == email.lower():
+        return True
+    with ctx.store.session() as session:
+        row = session.scalar(
+            select(CommentLedger.comment_id).where(
+                CommentLedger.source == event.source, CommentLedger.key == event.key
+            )
+        )
+    return row is not None and row == comment.id
+
+
+def _own_comment_deleted(ctx: AppContext, event: Event, comment: Comment) -> str:
+    """Someone deleted our comment: respect that until the findings change."""
+    with ctx.store.session() as session:
+        row = session.scalar(
+            select(CommentLedger).where(
+                CommentLedger.source == event.source,
+                CommentLedger.key == event.key,
+                CommentLedger.comment_id == comment.id,
+            )
+        )
+        if row is None:
+            return f"ignored: Refinery's deleted comment on {event.key}"
+        row.comment_id = None
+        row.state = "dismissed"
+    return f"dismissed: our comment on {event.key} was deleted by someone"
+
+
+def to_item(ctx: AppContext, event: Event) -> tuple[Item, bool]:
+    """Build the item with the connector's own pure parser; also say whether the payload
+    carried the estimate (a GitHub Projects field never does; Jira's field may be left out)."""
+    if event.source == "jira":
+        from connectors.jira import to_item as jira_to_item
+
+        fields = _jira_fields(ctx)
+        values = event.issue.get("fields") or {}
+        known = any(field_id in values for field_id in fields.story_points)
+        return jira_to_item(event.issue, fields, ctx.settings.jira.url), known
+    from connectors.github import to_item as github_to_item
+    from connectors.github.parse import EstimateLabels
+
+    config = ctx.settings.github
+    labels = EstimateLabels(config.estimate_labels, config.size_points)
+    return github_to_item(event.issue, event.project, labels), config.project is None
+
+
+def _jira_fields(ctx: AppContext) -> FieldMap:
+    """The site's custom-field map, cached in the store by the Jira stream."""
+    from connectors.jira import JiraStream, JiraTracker, make_jira_stream
+
+    tracker = ctx.tracker("jira")
+    if isinstance(tracker, JiraTracker):
+        return JiraStream(tracker.client, ctx.settings.jira, kv=ctx.store).field_map()
+    return make_jira_stream(ctx.settings, ctx.store).field_map()
+
+
+def merge_stored(ctx: AppContext, item: Item, estimate_known: bool) -> Item:
+    """Keep what a webhook payload cannot know from the synced copy (Projects estimates, and
+    fields Jira leaves out of some webhooks), so an event never invents a finding."""
+    stored = ctx.store.get_item(item.source, item.key)
+    if stored is None:
+        return item
+    keep: dict[str, Any] = {}
+    for name in ("reporter", "rank", "sprint", "parent"):
+        if getattr(item, name) is None and getattr(stored, name) is not None:
+            keep[name] = getattr(stored, name)
+    if item.estimate is None and stored.estimate is not None and not estimate_known:
+        keep["estimate"] = stored.estimate
+    return dataclasses.replace(item, **keep) if keep else item
