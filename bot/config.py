@@ -128,6 +128,15 @@ class CommentTemplates(Section):
     ready: str = (
         "Thanks! This item now says why it matters, how success is measured, and how big it is."
     )
+    # Per-rule how-to lines; "{where}" in `estimate` becomes where this tracker keeps estimates.
+    why: str = (
+        'Add a "Why" section: "As a <who>, I want <what>, so that <the problem it solves>."'
+    )
+    outcome: str = (
+        'Name an outcome metric, e.g. "Outcome: checkout drop-off falls from 30% to 20% '
+        'within a month of release."'
+    )
+    estimate: str = "Estimate it with the team and put the number in {where}."
 
 
 class CommentsConfig(Section):
