@@ -69,17 +69,24 @@ class IssueStream:
             items = [to_item(issue, self.repo, self.estimate) for issue in issues]
             if self.project is not None:
                 self.project.fill(items, issues)
-            newest = max((str(issue["updated_at"]) for issue in data), default=since)
+            newest, position = _newest(data, since, page_number)
             yield Page(items, newest, requests=self.client.requests - before)
-            if next_link(headers) is None:
+            if next_link(headers) is None or not data:
                 return
-            if newest == since:
-                # A whole page shares one timestamp (a bulk edit): step through it by number.
-                page_number += 1
-            else:
-                since, page_number = newest, 1
+            # Restart the list at the newest timestamp, skipping the whole pages of issues that
+            # share it (a bulk edit), so a tie longer than a page cannot loop forever.
+            since, page_number = newest, position // PAGE_SIZE + 1
             self.client.check_budget()
 
     def live_keys(self) -> set[str] | None:
         """Unsupported: the issues endpoint never lists deleted or transferred issues."""
         return None
+
+
+def _newest(data: list[dict[str, Any]], since: str | None, page: int) -> tuple[str | None, int]:
+    """Return the page's newest updated_at, and how far into a `since=<it>` list this page got."""
+    stamps = [str(issue["updated_at"]) for issue in data]
+    newest = max(stamps, default=since)
+    if newest is None or newest == since:  # the whole page shares `since`: we are walking through one tie
+        return newest, (page - 1) * PAGE_SIZE + len(stamps)
+    return newest, stamps.count(newest)
