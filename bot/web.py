@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify
 
 from bot.context import AppContext
+from bot.slack.http import register_slack
+from bot.webhooks import register_webhooks
 
 
 def create_app(ctx: AppContext) -> Flask:
@@ -17,4 +19,6 @@ def create_app(ctx: AppContext) -> Flask:
         ctx.store.count_items()  # proves the store answers
         return jsonify(status="ok")
 
+    register_slack(app, ctx)  # POST /slack/events (when Slack is configured for HTTP)
+    register_webhooks(app, ctx)  # POST /webhooks/jira, /webhooks/github
     return app

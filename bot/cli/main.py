@@ -64,9 +64,17 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so `refinery --help` stays quick and each module owns its commands.
-    from bot.cli import check_cmd, config_cmd, demo_cmd, sync_cmd
+    from bot.cli import check_cmd, config_cmd, demo_cmd, requests_cmd, serve_cmd, sync_cmd
 
     config_cmd.register(app)
     sync_cmd.register(app)
     check_cmd.register(app)
     demo_cmd.register(app)
+    requests_cmd.register(app)
+    serve_cmd.register(app)
+    from bot.cli import comment_cmd  # ticket comments (issue 7)
+
+    comment_cmd.register(app)
+    from bot.cli import digest_cmd  # digests, reminders, scheduler (issue 6)
+
+    digest_cmd.register(app)

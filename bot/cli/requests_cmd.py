@@ -1,0 +1,71 @@
+"""`refinery requests`: the intake queue and every decision taken on it."""
+
+from __future__ import annotations
+
+from typing import Annotated, NoReturn
+
+import typer
+from rich.table import Table
+
+from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.services.intake import STATUSES, Intake
+from bot.store import open_store
+from bot.store.models import DecisionRow
+
+
+def requests(
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", "-s", help=f"Only requests in this status ({', '.join(STATUSES)})."
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """List intake requests and the decisions on them (who, when, what, why)."""
+    if status is not None and status not in STATUSES:
+        err.print(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+        raise typer.Exit(2)
+    settings = settings_or_exit(config)
+    store = open_store(settings.store.url)
+    try:
+        intake = Intake(store, _no_tracker, {})
+        rows = intake.requests(status)
+        decisions: dict[int, list[DecisionRow]] = {}
+        for decision in intake.decisions():
+            decisions.setdefault(decision.request_id, []).append(decision)
+    finally:
+        store.close()
+    if not rows:
+        console.print("No requests" + (f" with status {status}." if status else "."))
+        return
+    table = Table(title=f"Requests ({len(rows)})")
+    for name in ("#", "status", "title", "from", "ticket", "decisions"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        origin = row.origin_key if row.origin != "slack" else row.requester
+        table.add_row(
+            str(row.id),
+            row.status,
+            row.title,
+            f"{row.origin}: {origin or '-'}",
+            row.ticket_key or "",
+            "\n".join(_decision_line(d) for d in decisions.get(row.id, [])),
+        )
+    console.print(table)
+
+
+def _decision_line(decision: DecisionRow) -> str:
+    when = decision.decided_at.strftime("%Y-%m-%d %H:%M")
+    what = f"{decision.action} by {decision.actor} at {when}"
+    if decision.target:
+        what += f" → {decision.target}"
+    return f"{what}: {decision.reason}" if decision.reason else what
+
+
+def _no_tracker(source: str) -> NoReturn:
+    raise RuntimeError("listing requests never writes to a tracker")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("requests")(requests)

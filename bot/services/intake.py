@@ -1,0 +1,434 @@
+"""Intake use cases: store stakeholder requests and record each PO decision exactly once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store import Store
+from bot.store.models import DecisionRow, RequestRow
+from bot.store.store import utcnow
+from connectors.base import ConnectorError, IssueDraft, Tracker
+from connectors.item import Item
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+NEED_INFO = "need_info"
+# A claim holds the request while the tracker is called, so a second click cannot act too.
+CLAIMS = {"accept": "accepting", "decline": "declining"}
+FINAL = {
+    "accept": "accepted",
+    "decline": "declined",
+    "need_info": NEED_INFO,
+    "duplicate": "duplicate",
+}
+STATUSES = (PENDING, "accepting", "declining", "accepted", "declined", NEED_INFO, "duplicate")
+
+TrackerFor = Callable[[str], Tracker]
+
+
+class IntakeError(Exception):
+    """A decision that cannot be made, phrased for the person who tried."""
+
+
+class Conflict(IntakeError):
+    """Someone else decided (or the request changed) first; `current` is the request now."""
+
+    def __init__(self, message: str, current: RequestRow | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class TrackerFailed(IntakeError):
+    """The tracker refused the write; the request is pending again."""
+
+
+@dataclass
+class RequestInput:
+    """What a stakeholder fills in on the intake form."""
+
+    title: str
+    why: str
+    requester: str
+    affected: str = ""
+    outcome: str = ""
+    urgency: str = ""
+    links: str = ""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an accepted request becomes a ticket: a Jira project (+ type) or a GitHub repo."""
+
+    source: str  # "jira" | "github"
+    project: str
+    issue_type: str = ""
+
+
+@dataclass
+class Decided:
+    """A decision that was stored, and the request as it is now."""
+
+    request: RequestRow
+    decision: DecisionRow
+
+
+class Intake:
+    """The intake queue. Knows the store and the trackers, nothing of Slack or HTTP."""
+
+    def __init__(
+        self, store: Store, tracker_for: TrackerFor, triage_labels: Mapping[str, str]
+    ) -> None:
+        self.store = store
+        self.tracker_for = tracker_for
+        self.triage_labels = {src: label for src, label in triage_labels.items() if label}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, request_id: int) -> RequestRow | None:
+        with self.store.session() as session:
+            return session.get(RequestRow, request_id)
+
+    def requests(self, status: str | None = None) -> list[RequestRow]:
+        """Requests, oldest first; only those in `status` when given."""
+        query = select(RequestRow).order_by(RequestRow.id)
+        if status:
+            query = query.where(RequestRow.status == status)
+        with self.store.session() as session:
+            return list(session.scalars(query))
+
+    def decisions(self, request_id: int | None = None) -> list[DecisionRow]:
+        query = select(DecisionRow).order_by(DecisionRow.id)
+        if request_id is not None:
+            query = query.where(DecisionRow.request_id == request_id)
+        with self.store.session() as session:
+            return list(session.scalars(query))
+
+    def find_item(self, key: str) -> Item | None:
+        """The stored item a duplicate points to (keys do not collide across sources)."""
+        return self.store.find_item(key.strip())
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def submit(self, data: RequestInput) -> RequestRow:
+        """Store a new pending request; the title and the why are required."""
+        if not data.title.strip() or not data.why.strip():
+            raise IntakeError("A request needs a title and a why.")
+        now = utcnow()
+        row = RequestRow(
+            status=PENDING,
+            title=data.title.strip(),
+            why=data.why.strip(),
+            affected=data.affected.strip(),
+            outcome=data.outcome.strip(),
+            urgency=data.urgency.strip(),
+            links=data.links.strip(),
+            requester=data.requester,
+            origin="slack",
+            version=0,
+            created_at=now,
+            updated_at=now,
+            extra={},
+        )
+        with self.store.session() as session:
+            session.add(row)
+        return row
+
+    def set_card(self, request_id: int, channel: str, ts: str) -> None:
+        """Remember where the triage card is, so decisions can update it."""
+        with self.store.session() as session:
+            session.execute(
+                update(RequestRow)
+                .where(RequestRow.id == request_id)
+                .values(card_channel=channel, card_ts=ts)
+            )
+
+    def import_triage(self, people: Mapping[str, str] | None = None) -> list[RequestRow]:
+        """Queue stored items carrying a triage label; each item is imported once."""
+        people = people or {}
+        created: list[RequestRow] = []
+        for source, label in self.triage_labels.items():
+            wanted = label.lower()
+            candidates = [
+                item
+                for item in self.store.items(source=source)
+                if item.status_category != "done"
+                and wanted in (name.lower() for name in item.labels)
+            ]
+            created.extend(self._import_items(candidates, people))
+        return created
+
+    def _import_items(self, items: Iterable[Item], people: Mapping[str, str]) -> list[RequestRow]:
+        items = list(items)
+        if not items:
+            return []
+        with self.store.session() as session:
+            known = set(
+                session.scalars(
+                    select(RequestRow.origin_key).where(
+                        RequestRow.origin_key.in_([item.key for item in items])
+                    )
+                )
+            )
+        created = []
+        for item in items:
+            if item.key in known:
+                continue
+            row = _row_from_item(item, people)
+            try:
+                with self.store.session() as session:
+                    session.add(row)
+            except IntegrityError:
+                continue  # a concurrent import got there first: the unique origin_key held
+            created.append(row)
+        return created
+
+    def accept(
+        self, request_id: int, version: int, actor: str, destination: Destination
+    ) -> Decided:
+        """Create the ticket (or, for a tracker request, drop its triage label) once."""
+
+        def act(row: RequestRow) -> tuple[str | None, str | None]:
+            if row.origin in ("jira", "github") and row.origin_key:
+                label = self.triage_labels.get(row.origin, "")
+                if label:
+                    self.tracker_for(row.origin).remove_label(row.origin_key, label)
+                return row.origin_key, str(row.extra.get("url") or "")
+            draft = IssueDraft(
+                project=destination.project,
+                title=row.title,
+                why=row.why,
+                outcome=row.outcome,
+                affected=row.affected,
+                links=row.links,
+                issue_type=destination.issue_type,
+                requested_by=row.requester,
+            )
+            created = self.tracker_for(destination.source).create_issue(draft)
+            return created.key, created.url
+
+        return self._decide_with_tracker(request_id, version, actor, "accept", "", act)
+
+    def decline(self, request_id: int, version: int, actor: str, reason: str) -> Decided:
+        """Decline with a reason; a tracker request is closed with that reason as a comment."""
+        reason = reason.strip()
+        if not reason:
+            raise IntakeError("A decline needs a reason the requester can read.")
+        row = self.get(request_id)
+        if row is not None and row.origin in ("jira", "github") and row.origin_key:
+
+            def act(claimed: RequestRow) -> tuple[str | None, str | None]:
+                assert claimed.origin_key is not None
+                self.tracker_for(claimed.origin).close(claimed.origin_key, reason)
+                return claimed.origin_key, str(claimed.extra.get("url") or "")
+
+            return self._decide_with_tracker(request_id, version, actor, "decline", reason, act)
+        return self._decide(request_id, version, actor, "decline", reason=reason)
+
+    def need_info(self, request_id: int, version: int, actor: str, question: str) -> Decided:
+        """Ask the requester a question; the request waits until they answer."""
+        question = question.strip()
+        if not question:
+            raise IntakeError("Say what you need to know.")
+        row = self.get(request_id)
+        if row is not None and not row.requester:
+            raise IntakeError("This request has no Slack requester to ask; ask on the ticket.")
+        return self._decide(request_id, version, actor, "need_info", reason=question)
+
+    def duplicate(self, request_id: int, version: int, actor: str, key: str) -> Decided:
+        """Close the request as a duplicate of a stored item."""
+        item = self.find_item(key)
+        if item is None:
+            raise IntakeError(f"No item {key.strip()} in the store.")
+        return self._decide(
+            request_id,
+            version,
+            actor,
+            "duplicate",
+            target=item.key,
+            extra_values={"ticket_key": item.key, "ticket_url": item.url},
+        )
+
+    def add_details(self, request_id: int, author: str, details: str) -> RequestRow:
+        """The requester answers a question: the request is pending again."""
+        details = details.strip()
+        if not details:
+            raise IntakeError("Add a few words.")
+        with self.store.session() as session:
+            row = session.get(RequestRow, request_id)
+            if row is None:
+                raise IntakeError("That request no longer exists.")
+            if row.requester != author:
+                raise IntakeError("Only the requester can add details to this request.")
+            if row.status != NEED_INFO:
+                raise Conflict("This request is not waiting for details.", row)
+            answers = [*row.extra.get("details", []), {"by": author, "text": details}]
+            outcome = session.execute(
+                update(RequestRow)
+                .where(
+                    RequestRow.id == request_id,
+                    RequestRow.status == NEED_INFO,
+                    RequestRow.version == row.version,
+                )
+                .values(
+                    status=PENDING,
+                    version=row.version + 1,
+                    extra={**row.extra, "details": answers},
+                    updated_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if outcome.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict("This request changed meanwhile; try again.", None)
+        fresh = self.get(request_id)
+        assert fresh is not None
+        return fresh
+
+    # -- the claim -----------------------------------------------------------------------------
+
+    def _decide(
+        self,
+        request_id: int,
+        version: int,
+        actor: str,
+        action: str,
+        *,
+        reason: str = "",
+        target: str | None = None,
+        extra_values: Mapping[str, Any] | None = None,
+    ) -> Decided:
+        """Claim and decide in one transaction: no outside call, so nothing to undo."""
+        with self.store.session() as session:
+            _claim(session, request_id, version, FINAL[action], extra_values or {})
+            decision = _decision(request_id, action, actor, reason, target)
+            session.add(decision)
+        return self._decided(request_id, decision)
+
+    def _decide_with_tracker(
+        self,
+        request_id: int,
+        version: int,
+        actor: str,
+        action: str,
+        reason: str,
+        act: Callable[[RequestRow], tuple[str | None, str | None]],
+    ) -> Decided:
+        """Claim first (committed), call the tracker, then finish; release the claim on failure."""
+        with self.store.session() as session:
+            claimed = _claim(session, request_id, version, CLAIMS[action], {})
+        try:
+            key, url = act(claimed)
+        except Exception as exc:
+            self._release(request_id, claimed.version, CLAIMS[action])
+            detail = str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__
+            log.warning("request %s: %s failed: %s", request_id, action, detail)
+            raise TrackerFailed(f"The tracker refused: {detail}. Nothing was decided.") from exc
+        with self.store.session() as session:
+            outcome = session.execute(
+                update(RequestRow)
+                .where(
+                    RequestRow.id == request_id,
+                    RequestRow.status == CLAIMS[action],
+                    RequestRow.version == claimed.version,
+                )
+                .values(
+                    status=FINAL[action],
+                    version=claimed.version + 1,
+                    ticket_key=key,
+                    ticket_url=url,
+                    updated_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if outcome.rowcount != 1:  # type: ignore[attr-defined]
+                raise IntakeError("The request changed while the tracker was called.")
+            decision = _decision(request_id, action, actor, reason, key)
+            session.add(decision)
+        return self._decided(request_id, decision)
+
+    def _release(self, request_id: int, version: int, claim_status: str) -> None:
+        with self.store.session() as session:
+            session.execute(
+                update(RequestRow)
+                .where(
+                    RequestRow.id == request_id,
+                    RequestRow.status == claim_status,
+                    RequestRow.version == version,
+                )
+                .values(status=PENDING, version=version + 1, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+
+    def _decided(self, request_id: int, decision: DecisionRow) -> Decided:
+        row = self.get(request_id)
+        assert row is not None
+        return Decided(row, decision)
+
+
+def _claim(
+    session: Session,
+    request_id: int,
+    version: int,
+    status: str,
+    values: Mapping[str, Any],
+) -> RequestRow:
+    """Move a pending request at `version` to `status`; raise Conflict when another got it."""
+    outcome = session.execute(
+        update(RequestRow)
+        .where(
+            RequestRow.id == request_id,
+            RequestRow.status == PENDING,
+            RequestRow.version == version,
+        )
+        .values(status=status, version=version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if outcome.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.get(RequestRow, request_id)
+        if current is None:
+            raise Conflict("That request no longer exists.", None)
+        if current.status == PENDING:
+            raise Conflict("This request changed since you opened it; open it again.", current)
+        raise Conflict(f"This request is already {current.status.replace('_', ' ')}.", current)
+    row = session.get(RequestRow, request_id, populate_existing=True)
+    assert row is not None
+    return row
+
+
+def _decision(
+    request_id: int, action: str, actor: str, reason: str, target: str | None
+) -> DecisionRow:
+    return DecisionRow(
+        request_id=request_id,
+        action=action,
+        actor=actor,
+        reason=reason,
+        target=target,
+        decided_at=utcnow(),
+    )
+
+
+def _row_from_item(item: Item, people: Mapping[str, str]) -> RequestRow:
+    now = utcnow()
+    who = item.reporter.id if item.reporter else ""
+    return RequestRow(
+        status=PENDING,
+        title=item.title,
+        why=item.sections.get("why") or item.text[:2000],
+        outcome=item.outcome or item.sections.get("outcome", ""),
+        links=item.url,
+        requester=people.get(who, ""),
+        origin=item.source,
+        origin_key=item.key,
+        version=0,
+        created_at=now,
+        updated_at=now,
+        extra={"url": item.url, "reporter": item.reporter.name if item.reporter else ""},
+    )

@@ -1,0 +1,226 @@
+"""The Bolt app: listeners ack, call a service, render. One Runtime holds what they share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import Ack, App, BoltRequest, Say
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot.context import AppContext
+from bot.services.intake import Intake
+from bot.slack import blocks, commands, triage
+from bot.slack.answers import Answers
+from bot.slack.auth import PoDirectory
+from bot.slack.modals import (
+    ACCEPT_VIEW,
+    DECLINE_VIEW,
+    DETAILS_VIEW,
+    DUPLICATE_VIEW,
+    INTAKE,
+    NEED_INFO_VIEW,
+)
+from bot.slack_client import make_web_client
+
+log = logging.getLogger(__name__)
+
+SEND_TO_BACKLOG = "refinery_send_to_backlog"
+
+
+@dataclass
+class Runtime:
+    """What the listeners share: the context, the services and the after-ack worker pool."""
+
+    ctx: AppContext
+    intake: Intake
+    answers: Answers
+    po: PoDirectory
+    # Work that follows an ack (reports, tracker calls) runs here, so Bolt's listener threads
+    # stay free to ack the next request quickly.
+    work: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="refinery-slack")
+    )
+
+    @classmethod
+    def build(cls, ctx: AppContext) -> Runtime:
+        settings = ctx.settings
+        labels = {"jira": settings.jira.triage_label, "github": settings.github.triage_label}
+        return cls(
+            ctx=ctx,
+            intake=Intake(ctx.store, ctx.tracker, labels),
+            answers=Answers(ctx.store, ctx.engine),
+            po=PoDirectory(settings.slack, lambda: ctx.slack),
+        )
+
+    @property
+    def client(self) -> WebClient:
+        return self.ctx.slack
+
+    # -- Slack calls: each logged and swallowed on failure; a lost message must not lose data --
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        self.call("views.open", trigger_id=trigger_id, view=view)
+
+    def post(self, channel: str, blocks: list[blocks.Block], text: str) -> str | None:
+        """Post a message; return its ts (None when Slack refused)."""
+        response = self.call("chat.postMessage", channel=channel, blocks=blocks, text=text)
+        return str(response.get("ts")) if response else None
+
+    def update(self, channel: str, ts: str, blocks: list[blocks.Block], text: str) -> None:
+        self.call("chat.update", channel=channel, ts=ts, blocks=blocks, text=text)
+
+    def tell(self, user: str, text: str, channel: str | None = None) -> None:
+        """An ephemeral note in `channel` (where the card is), else a direct message."""
+        if channel:
+            self.call("chat.postEphemeral", channel=channel, user=user, text=text)
+        else:
+            self.call("chat.postMessage", channel=user, text=text)
+
+    def respond(self, url: str, found: list[blocks.Block], text: str = "") -> None:
+        """Answer through a response_url, ephemerally, retrying rate limits and dropped links."""
+        if not url:
+            return
+        client = WebhookClient(url, retry_handlers=_retry_handlers())
+        try:
+            client.send(
+                text=text or _plain(found),
+                blocks=found,
+                response_type="ephemeral",
+                replace_original=False,
+            )
+        except SlackClientError as exc:
+            log.warning("cannot answer through the response URL: %s", type(exc).__name__)
+
+    def call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
+        try:
+            response = self.client.api_call(method, json=kwargs)
+        except (SlackApiError, SlackClientError) as exc:
+            log.warning("Slack %s failed: %s", method, _slack_error(exc))
+            return None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def import_triage(self) -> None:
+        """Queue tracker items carrying the triage label, each with a card in the intake channel."""
+        rows = self.intake.import_triage(self.ctx.settings.slack.people)
+        channel = self.ctx.settings.slack.intake_channel
+        for row in rows:
+            if channel:
+                ts = self.post(channel, blocks.triage_card(row), f"Request #{row.id}: {row.title}")
+                if ts:
+                    self.intake.set_card(row.id, channel, ts)
+
+    def spawn(self, func: Callable[..., Any], *args: Any) -> None:
+        """Run `func` after the ack, on the worker pool; its failure is logged, never lost."""
+
+        def run() -> None:
+            try:
+                func(*args)
+            except Exception:
+                log.exception("Slack follow-up %s failed", getattr(func, "__name__", func))
+
+        self.work.submit(run)
+
+    def close(self) -> None:
+        self.work.shutdown(wait=True)
+
+
+def _retry_handlers() -> list[Any]:
+    return [ConnectionErrorRetryHandler(max_retry_count=3), RateLimitErrorRetryHandler(3)]
+
+
+def _slack_error(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error", "error"))
+    return type(exc).__name__
+
+
+def _plain(found: list[blocks.Block]) -> str:
+    for block in found:
+        text = block.get("text")
+        if isinstance(text, dict):
+            return str(text.get("text", ""))[:300]
+    return "Refinery"
+
+
+def build_bolt_app(ctx: AppContext, rt: Runtime, *, verify_requests: bool = True) -> App:
+    """A Bolt app whose every Web API call goes to `slack.api_url` (make_web_client)."""
+    settings = ctx.settings
+    slack = settings.slack
+    if slack.bot_token is None:
+        raise ValueError("slack.bot_token is not set")
+    secret = slack.signing_secret.get_secret_value() if slack.signing_secret else ""
+    app = App(
+        name="refinery",
+        signing_secret=secret,
+        client=make_web_client(settings),  # carries the bot token and slack.api_url
+        process_before_response=False,
+        # auth.test runs on the first request instead of at start, so a Slack outage
+        # cannot stop the health check and webhooks from serving.
+        token_verification_enabled=False,
+        request_verification_enabled=verify_requests,
+        listener_executor=ThreadPoolExecutor(
+            settings.server.threads, thread_name_prefix="refinery-bolt"
+        ),
+    )
+    _register_listeners(app, rt)
+    return app
+
+
+def _register_listeners(app: App, rt: Runtime) -> None:
+    command = rt.ctx.settings.slack.command
+
+    @app.command(command)
+    def on_command(body: dict[str, Any], ack: Ack) -> None:
+        commands.handle_command(rt, body, ack)
+
+    for action_id in blocks.TRIAGE_ACTIONS:
+
+        @app.action(action_id)
+        def on_triage(body: dict[str, Any], ack: Ack) -> None:
+            triage.on_triage_button(rt, body, ack)
+
+    @app.action(blocks.ADD_DETAILS)
+    def on_add_details(body: dict[str, Any], ack: Ack) -> None:
+        triage.on_add_details(rt, body, ack)
+
+    @app.shortcut(SEND_TO_BACKLOG)
+    def on_send_to_backlog(body: dict[str, Any], ack: Ack) -> None:
+        triage.on_message_shortcut(rt, body, ack)
+
+    submissions = {
+        INTAKE: triage.on_intake_submit,
+        ACCEPT_VIEW: triage.on_accept_submit,
+        DECLINE_VIEW: triage.on_decline_submit,
+        NEED_INFO_VIEW: triage.on_need_info_submit,
+        DUPLICATE_VIEW: triage.on_duplicate_submit,
+        DETAILS_VIEW: triage.on_details_submit,
+    }
+    for callback_id, handler in submissions.items():
+        _register_submission(app, rt, callback_id, handler)
+
+    @app.event("app_mention")
+    def on_mention(body: dict[str, Any], request: BoltRequest, say: Say) -> None:
+        if request.headers.get("x-slack-retry-num"):
+            return  # the first delivery was answered; a retry must not answer twice
+        event = body.get("event") or {}
+        say(
+            blocks=blocks.help_blocks(command),
+            text="Refinery: try " + command + " help",
+            thread_ts=event.get("thread_ts") or event.get("ts"),
+        )
+
+
+def _register_submission(app: App, rt: Runtime, callback_id: str, handler: Any) -> None:
+    @app.view_submission(callback_id)
+    def on_submit(body: dict[str, Any], ack: Ack) -> None:
+        handler(rt, body, ack)

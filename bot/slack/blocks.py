@@ -1,0 +1,250 @@
+"""Block Kit messages for slash-command answers and triage cards: plain dicts, no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.report import ItemResult, Report
+from bot.store.models import DecisionRow, RequestRow
+from connectors.item import Item
+from rules.engine import Finding
+
+Block = dict[str, Any]
+
+ACCEPT, DECLINE, NEED_INFO, DUPLICATE = (
+    "refinery_accept",
+    "refinery_decline",
+    "refinery_need_info",
+    "refinery_duplicate",
+)
+ADD_DETAILS = "refinery_add_details"
+TRIAGE_ACTIONS = (ACCEPT, DECLINE, NEED_INFO, DUPLICATE)
+SEVERITY_ICON = {
+    "error": ":red_circle:",
+    "warning": ":large_orange_circle:",
+    "info": ":white_circle:",
+}
+STATUS_WORDS = {
+    "pending": "Pending",
+    "accepting": "Being accepted…",
+    "declining": "Being declined…",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "need_info": "Waiting for details",
+    "duplicate": "Duplicate",
+}
+MAX_TEXT = 2900  # a section's text may hold 3,000 characters
+
+
+def text(value: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(value)}}
+
+
+def context(value: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(value)}]}
+
+
+def header(value: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": value[:150]}}
+
+
+def button(label: str, action_id: str, value: str, style: str = "") -> Block:
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def link(url: str, label: str) -> str:
+    return f"<{url}|{escape(label)}>" if url else escape(label)
+
+
+def escape(value: str) -> str:
+    """Escape the three characters mrkdwn treats as control characters."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(value: str, limit: int = MAX_TEXT) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# -- slash-command answers ------------------------------------------------------------------
+
+HELP = [
+    ("help", "this list"),
+    ("health [project|repo]", "totals, ready %, findings per rule and the worst items"),
+    ("check KEY", "the findings for one item, with how to fix them"),
+    ("ready [N]", "the top N backlog items that are not ready yet (default 10)"),
+    ("request [title]", "ask the product owners for something, through the intake form"),
+    ("queue", "pending requests (product owners only)"),
+]
+EXAMPLES = ("health", "health PAY", "check PAY-123", "ready 5", "request Export invoices as CSV")
+
+
+def help_blocks(command: str, unknown: str = "", suggestion: str = "") -> list[Block]:
+    blocks: list[Block] = []
+    if unknown:
+        hint = f" Did you mean `{command} {suggestion}`?" if suggestion else ""
+        blocks.append(text(f"I don't know `{escape(unknown)}`.{hint}"))
+    lines = [f"`{command} {usage}` — {what}" for usage, what in HELP]
+    blocks.append(text("*Refinery* keeps the backlog honest.\n" + "\n".join(lines)))
+    blocks.append(context("Examples: " + ", ".join(f"`{command} {e}`" for e in EXAMPLES)))
+    return blocks
+
+
+def health_blocks(report: Report, scope: str, worst: int = 5) -> list[Block]:
+    where = f" of {escape(scope)}" if scope else ""
+    if report.items == 0:
+        return [text(f"No open items{where} in the store yet. Has `refinery sync` run?")]
+    blocks = [
+        header(f"Backlog health{' · ' + scope if scope else ''}"),
+        text(
+            f"*{report.ready_pct:.0f}% ready* — {report.ready} of {report.items} open items"
+            f"{where} say why, how success is measured and how big they are."
+        ),
+    ]
+    if report.per_rule:
+        counts = "\n".join(f"• `{rule}`: {n}" for rule, n in report.per_rule.most_common())
+        blocks.append(text(f"*Findings per rule*\n{counts}"))
+    results = report.worst(worst)
+    if results:
+        blocks.append(text("*Worst items*\n" + "\n".join(_result_line(r) for r in results)))
+    return blocks
+
+
+def ready_blocks(results: list[ItemResult], n: int, total_unready: int) -> list[Block]:
+    if not results:
+        return [text(":white_check_mark: Every open item is ready.")]
+    lines = [f"{i}. {_result_line(r)}" for i, r in enumerate(results, 1)]
+    return [
+        text(f"*Top {len(results)} items that are not ready* (of {total_unready})"),
+        text("\n".join(lines)),
+    ]
+
+
+def check_blocks(key: str, item: Item | None, findings: list[Finding]) -> list[Block]:
+    if item is None:
+        return [text(f"No item `{escape(key)}` in the store. Check the key, or run a sync.")]
+    title = f"*{link(item.url, item.key)}* {escape(item.title)}"
+    if not findings:
+        return [text(f"{title}\n:white_check_mark: Ready: nothing to fix.")]
+    lines = [
+        f"{SEVERITY_ICON.get(f.severity, '')} *{escape(f.message)}*\n    _Fix:_ {escape(f.hint)}"
+        for f in findings
+    ]
+    return [text(title), text("\n".join(lines))]
+
+
+def _result_line(result: ItemResult) -> str:
+    lacks = ", ".join(f.rule for f in result.findings)
+    return f"{link(result.url, result.key)} {escape(result.title[:80])} — _{lacks}_"
+
+
+# -- triage cards ---------------------------------------------------------------------------
+
+
+def request_fields(row: RequestRow) -> str:
+    parts = [f"*Why:* {escape(row.why)}"]
+    for label, value in (
+        ("Who is affected", row.affected),
+        ("Outcome metric", row.outcome),
+        ("Urgency", row.urgency),
+        ("Links", row.links),
+    ):
+        if value:
+            parts.append(f"*{label}:* {escape(value)}")
+    for answer in row.extra.get("details", []):
+        parts.append(f"*More details:* {escape(str(answer.get('text', '')))}")
+    return "\n".join(parts)
+
+
+def _origin_line(row: RequestRow) -> str:
+    if row.origin != "slack" and row.origin_key:
+        by = f" · reported by {escape(str(row.extra.get('reporter') or 'unknown'))}"
+        return f"From {row.origin} {link(str(row.extra.get('url') or ''), row.origin_key)}{by}"
+    return f"Requested by <@{row.requester}>" if row.requester else "Requested"
+
+
+def triage_card(row: RequestRow) -> list[Block]:
+    """The card POs act on; buttons carry only the request id (the version is read on click)."""
+    value = str(row.id)
+    return [
+        text(f"*Request #{row.id}: {escape(row.title)}*\n{request_fields(row)}"),
+        context(f"{_origin_line(row)} · {STATUS_WORDS.get(row.status, row.status)}"),
+        {
+            "type": "actions",
+            "block_id": f"triage_{row.id}",
+            "elements": [
+                button("Accept", ACCEPT, value, "primary"),
+                button("Decline", DECLINE, value, "danger"),
+                button("Need info", NEED_INFO, value),
+                button("Duplicate", DUPLICATE, value),
+            ],
+        },
+    ]
+
+
+def decided_card(row: RequestRow, decision: DecisionRow) -> list[Block]:
+    """The card after a decision: no buttons, who decided what."""
+    return [
+        text(f"*Request #{row.id}: {escape(row.title)}*\n{request_fields(row)}"),
+        context(_origin_line(row)),
+        text(decision_line(row, decision)),
+    ]
+
+
+def decision_line(row: RequestRow, decision: DecisionRow) -> str:
+    who = f"<@{decision.actor}>"
+    ticket = link(row.ticket_url or "", row.ticket_key or "")
+    if decision.action == "accept":
+        return f":white_check_mark: Accepted by {who} → {ticket}"
+    if decision.action == "decline":
+        return f":no_entry_sign: Declined by {who}: {escape(decision.reason)}"
+    if decision.action == "duplicate":
+        return f":twisted_rightwards_arrows: Duplicate of {ticket}, marked by {who}"
+    return f":question: {who} asked: {escape(decision.reason)}"
+
+
+def queue_blocks(rows: list[RequestRow]) -> list[Block]:
+    if not rows:
+        return [text("The intake queue is empty.")]
+    blocks: list[Block] = [text(f"*{len(rows)} pending request(s)*")]
+    for row in rows[:12]:  # 4 blocks each; a message holds 50
+        blocks.extend(triage_card(row))
+        blocks.append({"type": "divider"})
+    if len(rows) > 12:
+        blocks.append(context(f"…and {len(rows) - 12} more. `refinery requests` lists all."))
+    return blocks
+
+
+def requester_outcome(row: RequestRow, decision: DecisionRow) -> str:
+    """What the requester reads after a decision."""
+    title = f"“{escape(row.title)}”"
+    if decision.action == "accept":
+        ticket = link(row.ticket_url or "", row.ticket_key or "the backlog")
+        return f"Your request {title} was accepted by <@{decision.actor}>: {ticket}"
+    if decision.action == "decline":
+        return (
+            f"Your request {title} was declined by <@{decision.actor}>.\n"
+            f"*Reason:* {escape(decision.reason)}"
+        )
+    if decision.action == "duplicate":
+        ticket = link(row.ticket_url or "", row.ticket_key or "")
+        return f"Your request {title} is already in the backlog as {ticket}."
+    return f"<@{decision.actor}> needs more about your request {title}:\n>{escape(decision.reason)}"
+
+
+def details_prompt(row: RequestRow, decision: DecisionRow) -> list[Block]:
+    """The need-info message, with the button that opens the details form."""
+    return [
+        text(requester_outcome(row, decision)),
+        {
+            "type": "actions",
+            "elements": [button("Add details", ADD_DETAILS, str(row.id), "primary")],
+        },
+    ]

@@ -1,0 +1,97 @@
+"""The `/refinery` slash command: parse the text, ack at once, answer from the store after."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack
+
+from bot.slack import blocks
+from bot.slack.modals import Prefill, intake_modal
+
+if TYPE_CHECKING:
+    from bot.slack.app import Runtime
+
+log = logging.getLogger(__name__)
+
+SUBCOMMANDS = ("help", "health", "check", "ready", "request", "queue")
+DEFAULT_READY = 10
+MAX_READY = 30
+
+
+@dataclass
+class Parsed:
+    """A parsed command: `name` is always a known subcommand (unknown ones become help)."""
+
+    name: str
+    args: list[str] = field(default_factory=list)
+    rest: str = ""  # everything after the subcommand, as typed (the request title)
+    unknown: str = ""
+    suggestion: str = ""
+
+
+def parse(text: str) -> Parsed:
+    """Split `text` into a subcommand and its arguments; suggest the closest for a typo."""
+    words = text.strip().split()
+    if not words:
+        return Parsed("help")
+    word = words[0].lower()
+    rest = text.strip()[len(words[0]) :].strip()
+    if word in SUBCOMMANDS:
+        return Parsed(word, words[1:], rest)
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.6)
+    return Parsed("help", unknown=words[0], suggestion=close[0] if close else "")
+
+
+def handle_command(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
+    """Bolt listener: ack first (Slack waits 3 s at most), then do the work elsewhere."""
+    ack()
+    parsed = parse(str(body.get("text") or ""))
+    user = str(body.get("user_id") or "")
+    url = str(body.get("response_url") or "")
+    if parsed.name == "request":
+        # The trigger id expires 3 s after the click: open the form now, in this thread.
+        rt.open_view(str(body.get("trigger_id") or ""), intake_modal(Prefill(title=parsed.rest)))
+        return
+    rt.spawn(_answer, rt, parsed, user, url)
+
+
+def _answer(rt: Runtime, parsed: Parsed, user: str, response_url: str) -> None:
+    """Compute the answer and post it to the response URL (valid for 30 minutes)."""
+    try:
+        found = answer_blocks(rt, parsed, user)
+    except Exception:
+        log.exception("/refinery %s failed", parsed.name)
+        found = [blocks.text("Sorry, that failed on my side. The logs say why.")]
+    rt.respond(response_url, found)
+
+
+def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
+    command = rt.ctx.settings.slack.command
+    if parsed.name == "health":
+        scope = parsed.args[0] if parsed.args else ""
+        return blocks.health_blocks(rt.answers.report(scope), scope)
+    if parsed.name == "check":
+        if not parsed.args:
+            return [blocks.text(f"Which item? For example `{command} check PAY-123`.")]
+        item, findings = rt.answers.check(parsed.args[0])
+        return blocks.check_blocks(parsed.args[0], item, findings)
+    if parsed.name == "ready":
+        n = _count(parsed.args)
+        report = rt.answers.report()
+        return blocks.ready_blocks(report.top_by_rank(n), n, len(report.unready))
+    if parsed.name == "queue":
+        if not rt.po.is_po(user):
+            return [blocks.text("Only product owners can see the intake queue.")]
+        rt.import_triage()
+        return blocks.queue_blocks(rt.intake.requests("pending"))
+    return blocks.help_blocks(command, parsed.unknown, parsed.suggestion)
+
+
+def _count(args: list[str]) -> int:
+    if args and args[0].isdigit():
+        return max(1, min(int(args[0]), MAX_READY))
+    return DEFAULT_READY
