@@ -90,6 +90,7 @@ def demo(
         "Next: copy config.example.toml to refinery.toml, set [jira] or [github], then run "
         "`refinery config check` and `refinery sync`.",
         highlight=False,
+        markup=False,
     )
 
 

@@ -68,10 +68,10 @@ def worst_items_table(results: list[ItemResult]) -> Table:
     table.add_column("Item", no_wrap=True)
     table.add_column("Title", ratio=3, overflow="fold")
     table.add_column("Owner", ratio=1, overflow="fold")
-    table.add_column("Fails", ratio=2)
+    table.add_column("Fails", no_wrap=True)
     for result in results:
         owner = result.owner.name or result.owner.id if result.owner else "unassigned"
-        fails = Text(", ".join(f.rule for f in result.findings))
+        fails = Text("\n".join(f.rule for f in result.findings))
         worst = max(result.findings, key=lambda f: ("info", "warning", "error").index(f.severity))
         fails.stylize(SEVERITY_STYLE.get(worst.severity, ""))
         table.add_row(result.key, result.title, owner, fails)
