@@ -104,6 +104,7 @@ class ScheduleConfig(Section):
     refinement: str = ""
     comments: str = ""
     misfire_grace_seconds: int = Field(default=3600, ge=1)
+    leader_retry_seconds: float = Field(default=15.0, gt=0)  # standby replicas retry this often
 
 
 class TeamConfig(Section):

@@ -1,0 +1,115 @@
+"""`refinery digest`, `refinery remind` and `refinery schedule` (a scheduler-only process)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.main import ConfigOption, console, err, settings_or_exit
+
+TeamOption = Annotated[
+    str | None, typer.Option("--team", "-t", help="Only this team (a [[teams]] name).")
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the Block Kit JSON and a text rendering; post nothing."),
+]
+
+
+def _context(config: Any) -> Any:
+    from bot.context import AppContext
+
+    return AppContext.build(settings_or_exit(config))
+
+
+def _show(outbox: Any) -> None:
+    for outgoing in outbox.messages:
+        console.rule(outgoing.what)
+        body = json.dumps(outgoing.message, indent=2, ensure_ascii=False)
+        console.print(body, markup=False, highlight=False)
+        console.print(outgoing.text, markup=False, highlight=False)
+
+
+def digest(
+    team: TeamOption = None, dry_run: DryRunOption = False, config: ConfigOption = None
+) -> None:
+    """Post each team's backlog-health digest to its channel (or print it with --dry-run).
+
+    A digest shows items, ready %, per-rule counts and their change since the last digest, a
+    trend, the top unready items with owners, pending requests, decisions and stale items.
+    """
+    from bot.scheduler.jobs import send_digests
+
+    _run(config, dry_run, lambda ctx: send_digests(ctx, team=team, dry_run=dry_run))
+
+
+def remind(
+    team: TeamOption = None, dry_run: DryRunOption = False, config: ConfigOption = None
+) -> None:
+    """Post each team's refinement reminder: the next unready items, grouped by owner."""
+    from bot.scheduler.jobs import send_reminders
+
+    _run(config, dry_run, lambda ctx: send_reminders(ctx, team=team, dry_run=dry_run))
+
+
+def _run(config: Any, dry_run: bool, send: Any) -> None:
+    ctx = _context(config)
+    try:
+        outbox = send(ctx)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    finally:
+        ctx.close()
+    if dry_run:
+        _show(outbox)
+        return
+    for outgoing, result in zip(outbox.messages, outbox.results, strict=True):
+        state = "posted" if result.ok else f"[red]not posted[/red] ({result.error})"
+        console.print(
+            f"{outgoing.what} → {result.channel or 'no channel'}: {state}", highlight=False
+        )
+    if outbox.failed:
+        raise typer.Exit(1)
+
+
+def schedule(config: ConfigOption = None) -> None:
+    """Run only the scheduler (sync, digests, reminders) until interrupted.
+
+    On PostgreSQL, run it on several machines: one leads, the others stand by and take over
+    within about a minute. On SQLite, only one scheduler may run per database.
+    """
+    from bot.scheduler.leader import SchedulerBusy
+    from bot.scheduler.runner import start_scheduler
+
+    ctx = _context(config)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        runner = start_scheduler(ctx)
+    except SchedulerBusy as exc:
+        err.print(f"[red]Scheduler not started[/red]: {exc}", highlight=False)
+        ctx.close()
+        raise typer.Exit(2) from None
+    except ValueError as exc:
+        err.print(f"[red]Configuration error[/red]: {exc}", highlight=False)
+        ctx.close()
+        raise typer.Exit(2) from None
+    names = ", ".join(spec.name for spec in runner.specs) or "no jobs"
+    console.print(f"Scheduler started ({names}); Ctrl-C stops it.", highlight=False)
+    try:
+        stop.wait()
+    finally:
+        runner.shutdown()
+        ctx.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("digest")(digest)
+    app.command("remind")(remind)
+    app.command("schedule")(schedule)

@@ -1,0 +1,179 @@
+"""What each scheduled job does: sync, post digests, post refinement reminders."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.render.digest import (
+    digest_message,
+    digest_summary,
+    digest_terminal,
+    owner_dm_message,
+    reminder_message,
+    reminder_terminal,
+)
+from bot.scheduler.runner import JobSpec
+from bot.scheduler.triggers import crontab_trigger
+from bot.services.digest import (
+    ReminderData,
+    build_digest,
+    build_reminder,
+    save_snapshot,
+    select_teams,
+)
+from bot.services.slack_post import PostResult, SlackPoster
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to post: what it is, the chat.postMessage arguments, a terminal rendering."""
+
+    what: str
+    message: dict[str, Any]
+    text: str
+
+
+@dataclass
+class Outbox:
+    """The messages one digest or reminder run produced, and what happened to each."""
+
+    messages: list[Outgoing] = field(default_factory=list)
+    results: list[PostResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for result in self.results if not result.ok)
+
+    def line(self) -> str:
+        posted = sum(1 for result in self.results if result.ok)
+        return f"{posted} posted, {self.failed} failed"
+
+
+def send_digests(
+    ctx: AppContext,
+    *,
+    team: str | None = None,
+    dry_run: bool = False,
+    poster: SlackPoster | None = None,
+    now: datetime | None = None,
+) -> Outbox:
+    """Build each team's digest; post it and store a snapshot unless this is a dry run."""
+    outbox = Outbox()
+    poster = poster or SlackPoster(ctx.slack)
+    for config in select_teams(ctx.settings, team):
+        data = build_digest(ctx.store, ctx.engine, ctx.settings, config, now)
+        outgoing = Outgoing(
+            f"digest for {config.name}", digest_message(data), digest_terminal(data)
+        )
+        outbox.messages.append(outgoing)
+        if dry_run:
+            continue
+        result = _post(poster, outgoing)
+        outbox.results.append(result)
+        if result.ok:  # the trend and deltas must only count digests people saw
+            save_snapshot(ctx.store, data)
+            log.warning("digest posted: %s", digest_summary(data))
+    return outbox
+
+
+def send_reminders(
+    ctx: AppContext,
+    *,
+    team: str | None = None,
+    dry_run: bool = False,
+    poster: SlackPoster | None = None,
+) -> Outbox:
+    """Build each team's refinement reminder (and owner DMs when the team wants them)."""
+    outbox = Outbox()
+    poster = poster or SlackPoster(ctx.slack)
+    for config in select_teams(ctx.settings, team):
+        data = build_reminder(ctx.store, ctx.engine, ctx.settings, config)
+        batch = [
+            Outgoing(f"reminder for {config.name}", reminder_message(data), reminder_terminal(data))
+        ]
+        if config.dm_owners:
+            for group in data.groups:
+                if group.owner.slack_id is None:
+                    log.info("reminder: no Slack id for %s; no DM", group.owner.text)
+                    continue
+                only = ReminderData(data.team, group.owner.slack_id, data.looked_at, [group])
+                batch.append(
+                    Outgoing(
+                        f"reminder DM to {group.owner.text}",
+                        owner_dm_message(config.name, group),
+                        reminder_terminal(only),
+                    )
+                )
+        outbox.messages.extend(batch)
+        if not dry_run:
+            outbox.results.extend(_post(poster, outgoing) for outgoing in batch)
+    return outbox
+
+
+def _post(poster: SlackPoster, outgoing: Outgoing) -> PostResult:
+    message = outgoing.message
+    return poster.post(message["channel"], message["text"], message["blocks"], what=outgoing.what)
+
+
+def sync_all(ctx: AppContext) -> str:
+    """Sync every configured stream, then re-evaluate the store (recording finding history)."""
+    from bot.cli.sync_cmd import SourceChoice, streams_for  # the stream factory lives there
+    from bot.services.report import evaluate_store
+    from bot.services.sync import run_stream
+    from connectors.base import ConnectorError
+
+    lines = []
+    for stream in streams_for(ctx.settings, ctx.store, SourceChoice.all):
+        try:
+            lines.append(run_stream(ctx.store, stream).line())
+        except ConnectorError as exc:
+            log.error("sync: %s failed: %s", stream.name, exc)
+            lines.append(f"{stream.name}: failed")
+    report = evaluate_store(ctx.store, ctx.engine)
+    lines.append(f"{report.items} open items, {report.ready_pct:.0f}% ready")
+    return "; ".join(lines)
+
+
+def job_specs(ctx: AppContext) -> list[JobSpec]:
+    """The jobs [schedule] configures; an empty expression switches a job off."""
+    schedule = ctx.settings.schedule
+    try:
+        zone = ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"[schedule] timezone {schedule.timezone!r} is not an IANA zone") from None
+    shared: list[SlackPoster] = []
+
+    def poster() -> SlackPoster:  # one poster per process, so pacing spans jobs
+        if not shared:
+            shared.append(SlackPoster(ctx.slack))
+        return shared[0]
+
+    wanted: list[tuple[str, str, Callable[[datetime], object]]] = [
+        ("sync", schedule.sync, lambda _fire: sync_all(ctx)),
+        ("digest", schedule.digest, lambda _fire: send_digests(ctx, poster=poster())),
+        (
+            "refinement",
+            schedule.refinement,
+            lambda _fire: send_reminders(ctx, poster=poster()),
+        ),
+    ]
+    specs = []
+    for name, expr, func in wanted:
+        if not expr.strip():
+            continue
+        try:
+            trigger = crontab_trigger(expr, zone)
+        except ValueError as exc:
+            raise ValueError(f"[schedule] {name} = {expr!r}: {exc}") from None
+        specs.append(JobSpec(name, trigger, func))
+    return specs

@@ -1,0 +1,297 @@
+"""Decide which process runs the scheduler: a PostgreSQL advisory lock, or a SQLite lease."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from bot.store import Store
+from bot.store.models import SchedulerLease
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[], None]
+DEFAULT_LOCK_NAME = "refinery-scheduler"
+
+
+class SchedulerBusy(Exception):
+    """Another scheduler already runs on this store; the message says what to do."""
+
+
+class Leadership(Protocol):
+    """Calls on_elected when this process may run the scheduler and on_lost when it may not."""
+
+    @property
+    def is_leader(self) -> bool: ...
+
+    def start(self, on_elected: Callback, on_lost: Callback) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def holder_id() -> str:
+    """Name this process for logs and the lease row: host, pid and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a lock name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+class PostgresLeader:
+    """Hold pg_try_advisory_lock on a dedicated connection; standbys retry every few seconds.
+
+    The lock belongs to the database session, so it is released the moment the leader's
+    connection closes (process killed, host gone, TCP keepalive expired). While leading, the
+    connection is checked on the same interval; if it breaks, leadership is given up at once.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str = DEFAULT_LOCK_NAME,
+        retry_seconds: float = 15.0,
+        connect: Callable[[str], Any] | None = None,
+    ) -> None:
+        self.conninfo = _conninfo(url)
+        self.key = lock_key(name)
+        self.retry_seconds = retry_seconds
+        self._connect = connect or _psycopg_connect
+        self._connection: Any = None
+        self._leader = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._on_elected: Callback = _nothing
+        self._on_lost: Callback = _nothing
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leader
+
+    def start(self, on_elected: Callback, on_lost: Callback) -> None:
+        self._on_elected, self._on_lost = on_elected, on_lost
+        self._thread = threading.Thread(target=self._loop, name="refinery-leader", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.retry_seconds + 10)
+        self._resign()
+
+    def _loop(self) -> None:
+        announced = False
+        while not self._stop.is_set():
+            if self._leader:
+                if not self._alive():
+                    log.error("scheduler: lost the database connection; standing by")
+                    self._resign()
+            elif self._try_acquire():
+                log.warning("scheduler: elected leader (advisory lock %s)", self.key)
+                self._leader = True
+                self._on_elected()
+            elif not announced:
+                log.warning(
+                    "scheduler: another replica leads; standing by (retry every %.0f s)",
+                    self.retry_seconds,
+                )
+                announced = True
+            self._stop.wait(self.retry_seconds)
+
+    def _try_acquire(self) -> bool:
+        try:
+            if self._connection is None:
+                self._connection = self._connect(self.conninfo)
+            row = self._connection.execute(
+                "SELECT pg_try_advisory_lock(%s)", (self.key,)
+            ).fetchone()
+            return bool(row and row[0])
+        except Exception as exc:  # any driver error: drop the connection, try again later
+            log.warning(
+                "scheduler: cannot reach PostgreSQL for leader election: %s", type(exc).__name__
+            )
+            self._close()
+            return False
+
+    def _alive(self) -> bool:
+        try:
+            self._connection.execute("SELECT 1").fetchone()
+            return True
+        except Exception:
+            return False
+
+    def _resign(self) -> None:
+        was_leader, self._leader = self._leader, False
+        if was_leader:
+            self._on_lost()
+        self._close()  # closing the session releases the lock
+
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:
+                log.debug("scheduler: closing the leader connection failed", exc_info=True)
+
+
+def _conninfo(url: str) -> str:
+    """Turn a SQLAlchemy URL into a libpq URI psycopg accepts (password kept, never logged)."""
+    parsed = make_url(url)
+    rendered: str = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    return rendered
+
+
+def _psycopg_connect(conninfo: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        conninfo,
+        autocommit=True,
+        connect_timeout=10,
+        application_name="refinery-scheduler",
+        keepalives=1,
+        keepalives_idle=15,
+        keepalives_interval=5,
+        keepalives_count=3,
+    )
+
+
+class SqliteLease:
+    """A lease row with holder and heartbeat; a second scheduler on the same file refuses.
+
+    A lease whose heartbeat is older than `stale_after` seconds belonged to a process that
+    died without releasing it, and is taken over.
+    """
+
+    NAME = "scheduler"
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        holder: str | None = None,
+        stale_after: float = 120.0,
+        heartbeat: float = 30.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.holder = holder or holder_id()
+        self.stale_after = timedelta(seconds=stale_after)
+        self.heartbeat = heartbeat
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._leader = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._on_lost: Callback = _nothing
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leader
+
+    def acquire(self) -> None:
+        """Take the lease, or raise SchedulerBusy naming who holds it."""
+        now = self._clock()
+        with self.store.session() as session:
+            row = session.get(SchedulerLease, self.NAME)
+            if row is None:
+                session.add(SchedulerLease(name=self.NAME, holder=self.holder, heartbeat_at=now))
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise self._busy(None, None) from None
+            elif row.holder != self.holder and now - row.heartbeat_at <= self.stale_after:
+                raise self._busy(row.holder, row.heartbeat_at)
+            else:
+                if row.holder != self.holder:
+                    log.warning("scheduler: taking over a stale lease from %s", row.holder)
+                taken = session.execute(
+                    update(SchedulerLease)
+                    .where(SchedulerLease.name == self.NAME)
+                    .where(SchedulerLease.holder == row.holder)
+                    .where(SchedulerLease.heartbeat_at == row.heartbeat_at)
+                    .values(holder=self.holder, heartbeat_at=now)
+                )
+                if taken.rowcount != 1:  # type: ignore[attr-defined]
+                    raise self._busy(None, None)
+        self._leader = True
+
+    def start(self, on_elected: Callback, on_lost: Callback) -> None:
+        self.acquire()
+        self._on_lost = on_lost
+        on_elected()
+        self._thread = threading.Thread(target=self._beat, name="refinery-lease", daemon=True)
+        self._thread.start()
+
+    def beat(self) -> bool:
+        """Renew the heartbeat; False when another process has taken the lease."""
+        with self.store.session() as session:
+            renewed = session.execute(
+                update(SchedulerLease)
+                .where(SchedulerLease.name == self.NAME, SchedulerLease.holder == self.holder)
+                .values(heartbeat_at=self._clock())
+            )
+            return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._leader:
+            self._leader = False
+            self._on_lost()
+            with self.store.session() as session:
+                session.execute(
+                    delete(SchedulerLease).where(
+                        SchedulerLease.name == self.NAME, SchedulerLease.holder == self.holder
+                    )
+                )
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.heartbeat):
+            try:
+                kept = self.beat()
+            except Exception:
+                log.exception("scheduler: cannot renew the lease heartbeat")
+                continue
+            if not kept:
+                log.error("scheduler: another process took over the lease; stopping jobs here")
+                self._leader = False
+                self._on_lost()
+                return
+
+    def _busy(self, holder: str | None, heartbeat: datetime | None) -> SchedulerBusy:
+        who = f" ({holder}, last heartbeat {heartbeat:%Y-%m-%d %H:%M:%S} UTC)" if holder else ""
+        seconds = int(self.stale_after.total_seconds())
+        return SchedulerBusy(
+            f"Another Refinery scheduler already runs on this SQLite store{who}. "
+            "Run one `refinery serve` or `refinery schedule` per SQLite database, or move "
+            "the store to PostgreSQL to run several replicas. If that process is gone, its "
+            f"lease expires {seconds} s after its last heartbeat."
+        )
+
+
+def current_holder(store: Store) -> str | None:
+    """Who holds the SQLite lease now (for status output)."""
+    with store.session() as session:
+        holder: str | None = session.scalar(
+            select(SchedulerLease.holder).where(SchedulerLease.name == SqliteLease.NAME)
+        )
+        return holder
+
+
+def _nothing() -> None:
+    return None
