@@ -43,6 +43,8 @@ class FakeRepo:
         self.remaining = 4000
         self.reset = int(time.time()) + 1800
         self.queries: list[dict[str, str]] = []
+        # Scripted answers by request number (1-based), e.g. a 403 on the second request.
+        self.script: dict[int, tuple[int, dict[str, str], dict[str, Any]]] = {}
         pattern = re.compile(
             rf"https://api\.github\.com(:443)?/(repos/{re.escape(repo)}|repositories/1)/issues(\?|$)"
         )
@@ -51,6 +53,9 @@ class FakeRepo:
     def _answer(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
         query = dict(parse_qsl(urlsplit(str(request.url)).query))
         self.queries.append(query)
+        if len(self.queries) in self.script:
+            status, headers, body = self.script[len(self.queries)]
+            return status, headers, json.dumps(body)
         rows, link = list_page(self.issues, query, API)
         self.remaining -= 1
         headers = {
