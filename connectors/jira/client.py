@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlparse
 
 import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
+from jira.resilientsession import ResilientSession
 
 from bot.config import JiraConfig
 from connectors.base import AuthError, ConnectorError, RateLimited
@@ -35,6 +36,21 @@ class JiraRequestError(ConnectorError):
     """Jira refused a request for another reason (bad field, missing permission, ...)."""
 
 
+class FailFastSession(ResilientSession):
+    """The library's session, except that before Jira first answers, a connection error is
+    final: a wrong jira.url fails at once instead of after minutes of reconnect back-off."""
+
+    reached: bool = False
+
+    def _ResilientSession__recoverable(  # overrides the name-mangled private hook (jira 3.10)
+        self, response: Any, url: Any, request_method: str, counter: int = 1
+    ) -> bool:
+        if isinstance(response, requests.ConnectionError) and not self.reached:
+            return False
+        hook = getattr(super(), "_ResilientSession__recoverable")  # noqa: B009 (mangled name)
+        return bool(hook(response, url, request_method, counter))
+
+
 def is_cloud_host(url: str) -> bool:
     host = urlparse(url).hostname or ""
     return host.endswith(CLOUD_HOSTS)
@@ -49,11 +65,14 @@ class JiraClient:
         self.config = config
         self.site = config.url.rstrip("/")
         self.jira = jira or _connect(config)
-        self.session = self.jira._session
+        session = self.jira._session
+        if type(session) is ResilientSession:
+            session.__class__ = FailFastSession  # same object and state, one policy changed
+        self.session: FailFastSession = cast(FailFastSession, session)
+        self.session.reached = False
         self.session.max_retries = config.max_retries
         self.session.max_retry_delay = MAX_RETRY_DELAY
         self.requests = 0
-        self._reached = False
         self._deployment: Deployment | None = (
             None if config.deployment == "auto" else config.deployment
         )
@@ -129,22 +148,8 @@ class JiraClient:
             ) from None
 
     def _send(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
-        if self._reached:
-            return self.session.request(method, url, **kwargs)
-        # First contact: a wrong URL should fail now, not after minutes of connection retries.
-        self.session.max_retries = 0
-        try:
-            response = self.session.request(method, url, **kwargs)
-        except JIRAError as exc:
-            if exc.status_code not in (429, 503):
-                self._reached = exc.status_code not in (None, 404)
-                raise
-            # Busy: go through the session's own Retry-After handling after all.
-            self.session.max_retries = self.config.max_retries
-            response = self.session.request(method, url, **kwargs)
-        finally:
-            self.session.max_retries = self.config.max_retries
-        self._reached = True
+        response = self.session.request(method, url, **kwargs)
+        self.session.reached = True
         return response
 
     def _translate(self, exc: JIRAError, method: str, path: str) -> ConnectorError:

@@ -36,7 +36,8 @@ def stream_for(store: Store, **overrides: Any) -> JiraStream:
 
 
 def issues(n: int) -> list[dict[str, Any]]:
-    # One minute apart (11 is coprime to every n used), shuffled keys vs. times so "ORDER BY updated" really matters.
+    # One minute apart; 11 is coprime to every n used, so keys and times are shuffled
+    # against each other and "ORDER BY updated" really matters.
     return [make_issue(i, T0 + timedelta(minutes=(i * 11) % n)) for i in range(1, n + 1)]
 
 
@@ -150,9 +151,7 @@ def test_items_that_left_the_jql_are_marked_gone(
     assert len(id_only) == 1 and '"maxResults": 5000' in body(id_only[0])
 
 
-def test_data_center_pages_by_offset_on_api_v2(
-    store: Store, rsps: responses.RequestsMock
-) -> None:
+def test_data_center_pages_by_offset_on_api_v2(store: Store, rsps: responses.RequestsMock) -> None:
     site = FakeJira(rsps, issues(250), deployment="datacenter", site="https://jira.acme.corp")
     stream = stream_for(store, url="https://jira.acme.corp", email="", api_token="pat")
     summary = run_stream(store, stream, full=True)

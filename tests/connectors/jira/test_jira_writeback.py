@@ -1,0 +1,176 @@
+"""Write-back: Refinery's one comment per item, new issues, labels, closing, and dry runs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+from jira_fake import SITE, load
+
+from bot.config import JiraConfig
+from connectors.base import IssueDraft
+from connectors.jira import JiraClient, JiraTracker
+from connectors.jira.writeback import pick_done_transition
+
+DC_SITE = "https://jira.acme.corp"
+
+
+def tracker(dry_run: bool = False, site: str = SITE, email: str = "po@example.com") -> JiraTracker:
+    cfg = JiraConfig(url=site, email=email, api_token="s3cret-token", dry_run=dry_run)  # type: ignore[arg-type]
+    return JiraTracker(JiraClient(cfg), dry_run=dry_run)
+
+
+class Comments:
+    """Comments of one issue, served like GET/POST/PUT .../issue/{key}/comment on Cloud."""
+
+    def __init__(self, rsps: responses.RequestsMock, key: str = "PAY-1", site: str = SITE):
+        # Start from the documented comment list (envelope + one foreign comment).
+        self.comments: list[dict[str, Any]] = load("issue_comments_get_200.openapi-example.json")[
+            "comments"
+        ]
+        base = f"{site}/rest/api/3/issue/{key}/comment"
+        rsps.add_callback("GET", base, callback=self._list)
+        rsps.add_callback("POST", base, callback=self._add)
+        rsps.add_callback("PUT", re.compile(re.escape(base) + r"/\d+"), callback=self._edit)
+
+    def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
+        assert "expand=properties" in request.url
+        page = {"startAt": 0, "maxResults": 100, "total": len(self.comments)}
+        return 200, {}, json.dumps(page | {"comments": self.comments})
+
+    def _add(self, request: Any) -> tuple[int, dict[str, str], str]:
+        body = json.loads(request.body)
+        comment = {"id": str(20000 + len(self.comments)), "body": body["body"]}
+        comment["properties"] = body.get("properties", [])
+        self.comments.append(comment)
+        return 201, {}, json.dumps(comment)
+
+    def _edit(self, request: Any) -> tuple[int, dict[str, str], str]:
+        comment_id = request.url.rsplit("/", 1)[1]
+        for comment in self.comments:
+            if comment["id"] == comment_id:
+                comment["body"] = json.loads(request.body)["body"]
+                return 200, {}, json.dumps(comment)
+        return 404, {}, json.dumps({"errorMessages": ["Comment not found"]})
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def comment_twice(jira: JiraTracker, key: str, first: Any, second: Any) -> None:
+    """What the comment service does: find Refinery's comment, edit it, else add one."""
+    for body in (first, second):
+        found = jira.find_own_comment(key)
+        if found:
+            jira.edit_comment(key, found, body)
+        else:
+            jira.add_comment(key, body)
+
+
+def test_commenting_twice_leaves_one_edited_comment(rsps: responses.RequestsMock) -> None:
+    comments = Comments(rsps)
+    jira = tracker()
+    assert jira.body_format == "adf"
+    first = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": []}]}
+    second = {"type": "doc", "version": 1, "content": []}
+    comment_twice(jira, "PAY-1", first, second)
+    ours = [c for c in comments.comments if c.get("properties")]
+    assert len(ours) == 1 and ours[0]["body"] == second
+    assert ours[0]["properties"][0]["key"] == "refinery"
+    assert len(comments.comments) == 2  # the foreign comment is untouched
+    methods = [c.request.method for c in rsps.calls]
+    assert methods == ["GET", "POST", "GET", "PUT"]
+
+
+def test_dry_run_sends_no_write_request(rsps: responses.RequestsMock) -> None:
+    rsps.add(
+        "GET",
+        f"{SITE}/rest/api/3/issue/PAY-1/comment",
+        json={"startAt": 0, "maxResults": 100, "total": 0, "comments": []},
+    )
+    jira = tracker(dry_run=True)
+    assert jira.add_comment("PAY-1", "hi") == "dry-run"
+    jira.edit_comment("PAY-1", "1", "hi")
+    jira.delete_comment("PAY-1", "1")
+    jira.add_label("PAY-1", "refinery")
+    jira.remove_label("PAY-1", "refinery")
+    jira.close("PAY-1", "duplicate of PAY-2")
+    created = jira.create_issue(IssueDraft(project="PAY", title="t", why="because"))
+    assert created.key == "dry-run"
+    assert jira.find_own_comment("PAY-1") is None  # reads are still fine
+    assert [c.request.method for c in rsps.calls] == ["GET"]
+
+
+def test_create_issue_on_cloud_sends_adf_why_and_outcome(rsps: responses.RequestsMock) -> None:
+    rsps.add("POST", f"{SITE}/rest/api/3/issue", json={"id": "10100", "key": "PAY-100"}, status=201)
+    draft = IssueDraft(
+        project="PAY",
+        title="Faster checkout",
+        why="Users abandon the cart.",
+        outcome="Conversion from 2.1% to 2.5%",
+        labels=["intake"],
+        requested_by="Dana",
+    )
+    created = tracker().create_issue(draft)
+    assert (created.key, created.url) == ("PAY-100", f"{SITE}/browse/PAY-100")
+    fields = json.loads(rsps.calls[0].request.body)["fields"]
+    assert fields["issuetype"] == {"name": "Story"} and fields["labels"] == ["intake"]
+    nodes = fields["description"]["content"]
+    headings = [n["content"][0]["text"] for n in nodes if n["type"] == "heading"]
+    assert headings == ["Why", "Outcome"]
+
+
+def test_create_issue_on_data_center_sends_wiki_markup(rsps: responses.RequestsMock) -> None:
+    rsps.add("GET", f"{DC_SITE}/rest/api/2/serverInfo", json={"deploymentType": "Server"})
+    rsps.add("POST", f"{DC_SITE}/rest/api/2/issue", json={"id": "1", "key": "OPS-1"}, status=201)
+    jira = tracker(site=DC_SITE, email="")
+    jira.create_issue(IssueDraft(project="OPS", title="t", why="w", outcome="o", issue_type="Task"))
+    assert jira.body_format == "wiki"
+    fields = json.loads(rsps.calls[-1].request.body)["fields"]
+    assert fields["description"] == "h2. Why\nw\n\nh2. Outcome\no"
+    assert fields["issuetype"] == {"name": "Task"}
+
+
+def test_labels_are_added_and_removed_without_touching_others(
+    rsps: responses.RequestsMock,
+) -> None:
+    rsps.add("PUT", f"{SITE}/rest/api/3/issue/PAY-1", status=204)
+    jira = tracker()
+    jira.add_label("PAY-1", "needs-why")
+    jira.remove_label("PAY-1", "needs-why")
+    updates = [json.loads(c.request.body) for c in rsps.calls]
+    assert updates == [
+        {"update": {"labels": [{"add": "needs-why"}]}},
+        {"update": {"labels": [{"remove": "needs-why"}]}},
+    ]
+
+
+def test_close_comments_the_reason_then_moves_to_done(rsps: responses.RequestsMock) -> None:
+    transitions = {
+        "transitions": [
+            {"id": "11", "name": "Start", "to": {"statusCategory": {"key": "indeterminate"}}},
+            {"id": "31", "name": "Done", "to": {"statusCategory": {"key": "done"}}},
+            {"id": "41", "name": "Won't do", "to": {"statusCategory": {"key": "done"}}},
+        ]
+    }
+    base = f"{SITE}/rest/api/3/issue/PAY-1"
+    rsps.add("GET", f"{base}/transitions", json=transitions)
+    rsps.add("POST", f"{base}/comment", json={"id": "5"}, status=201)
+    rsps.add("POST", f"{base}/transitions", status=204)
+    tracker().close("PAY-1", "Declined: out of scope this quarter")
+    comment = json.loads(rsps.calls[1].request.body)["body"]
+    assert comment["content"][0]["content"][0]["text"] == "Declined: out of scope this quarter"
+    assert json.loads(rsps.calls[2].request.body) == {"transition": {"id": "41"}}
+
+
+def test_pick_done_transition_falls_back_to_any_done() -> None:
+    done = {"id": "31", "name": "Finish", "to": {"statusCategory": {"key": "done"}}}
+    assert pick_done_transition([done]) == done
+    assert pick_done_transition([]) is None
