@@ -58,7 +58,11 @@ def demo(
         try:
             for entry in loaded:
                 result = store.upsert_items(entry.items)
-                console.print(_import_line(entry, result.inserted, result.updated), highlight=False)
+                console.print(
+                    _import_line(entry, result.inserted, result.updated),
+                    highlight=False,
+                    soft_wrap=True,
+                )
             report = evaluate_store(store, Engine())
         finally:
             store.close()
