@@ -24,16 +24,17 @@ _MD_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[([ xX])\][ \t]+)?
 _MD_BOLD_LABEL = re.compile(
     r"^[ \t]*(?:\*\*|__)([^*_\n]{1,60}?)(:?)(?:\*\*|__)[ \t]*(:?)[ \t]*(.*)$"
 )
+# (pattern, replacement, substring without which the pattern cannot match: a cheap skip)
 _MD_INLINE = (
-    (re.compile(r"!\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)"), r"\1"),
-    (re.compile(r"\[([^\]\n]{1,300})\]\([^)\n]{0,500}\)"), r"\1"),
-    (re.compile(r"\[([^\]\n]{1,300})\]\[[^\]\n]{0,100}\]"), r"\1"),
-    (re.compile(r"<(https?://[^>\s]{1,500})>"), r"\1"),
-    (re.compile(r"`{1,2}([^`\n]{1,300}?)`{1,2}"), r"\1"),
-    (re.compile(rf"(\*\*|__)(?=\S)({_SPAN})(?<=\S)\1"), r"\2"),
-    (re.compile(rf"(?<![\w*])\*(?=\S)({_SPAN})(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(rf"(?<![\w_])_(?=\S)({_SPAN})(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(rf"~~({_SPAN})~~"), r"\1"),
+    (re.compile(r"!\[([^\[\]\n]{0,300})\]\([^)\n]{0,500}\)"), r"\1", "]("),
+    (re.compile(r"\[([^\[\]\n]{1,300})\]\([^)\n]{0,500}\)"), r"\1", "]("),
+    (re.compile(r"\[([^\[\]\n]{1,300})\]\[[^\]\n]{0,100}\]"), r"\1", "]["),
+    (re.compile(r"<(https?://[^>\s]{1,500})>"), r"\1", "<http"),
+    (re.compile(r"`{1,2}([^`\n]{1,300}?)`{1,2}"), r"\1", "`"),
+    (re.compile(rf"(\*\*|__)(?=\S)({_SPAN})(?<=\S)\1"), r"\2", ""),
+    (re.compile(rf"(?<![\w*])\*(?=\S)({_SPAN})(?<=\S)\*(?![\w*])"), r"\1", "*"),
+    (re.compile(rf"(?<![\w_])_(?=\S)({_SPAN})(?<=\S)_(?![\w_])"), r"\1", "_"),
+    (re.compile(rf"~~({_SPAN})~~"), r"\1", "~~"),
     (
         re.compile(
             r"</?(?:br|p|div|span|details|summary|b|i|em|strong|sub|sup|img|a|code|pre|kbd|hr"
@@ -42,14 +43,23 @@ _MD_INLINE = (
             re.I,
         ),
         " ",
+        "<",
     ),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])"), r"\1"),
 )
+# Backslash-escaped punctuation is parked in the private-use area while emphasis is stripped.
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_MD_UNPARK = {0xE000 + c: chr(c) for c in range(128)}
 
 
 def _md_inline(text: str) -> str:
-    for pattern, repl in _MD_INLINE:
-        text = pattern.sub(repl, text)
+    parked = "\\" in text
+    if parked:
+        text = _MD_ESCAPE.sub(lambda m: chr(0xE000 + ord(m.group(1))), text)
+    for pattern, repl, needed in _MD_INLINE:
+        if needed in text:
+            text = pattern.sub(repl, text)
+    if parked:
+        text = text.translate(_MD_UNPARK)
     return html.unescape(text) if "&" in text else text
 
 
@@ -126,6 +136,7 @@ _WIKI_MACRO = re.compile(
     r"\{(?:quote|panel|color|info|note|tip|warning|expand|anchor|section|column|status|toc"
     r"|div|span|center|align)(?::[^{}\n]{0,300})?\}"
 )
+_WIKI_BREAK = re.compile(r"[ \t]*\\\\[ \t]*")
 _WIKI_RULE = re.compile(r"^[ \t]*-{4,}[ \t]*$")
 _WIKI_LIST = re.compile(r"^[ \t]*[*#-]+[ \t]+")
 _WIKI_BOLD_LABEL = re.compile(r"^[ \t]*\*([^*\n]{1,60}?)(:?)\*[ \t]*(:?)[ \t]*(.*)$")
@@ -156,7 +167,9 @@ def _wiki_inline(text: str) -> str:
         text = pattern.sub(repl, text)
     if "|" in text:
         text = " | ".join(c.strip() for c in text.replace("||", "|").strip().strip("|").split("|"))
-    text = text.replace("\\\\", "\n")
+    if "\\\\" in text:
+        text = _WIKI_BREAK.sub("\n", text)
+    text = text.strip()
     return html.unescape(text) if "&" in text else text
 
 

@@ -30,7 +30,7 @@ _NEAR = r"(?:[^.\n]|\.(?=\d)){0,80}?"
 _DIRECTION = (
     r"\b(?:(?:rais|increas|grow|boost|improv|lift|doubl|tripl|reduc|decreas|cut|lower|drop"
     r"|shrink|halv|minimi[sz]|maximi[sz]|keep|stay|reach|hit|achiev|driv|shorten|accelerat"
-    r"|declin|fall|ris|climb)(?:e|es|ed|ing|s|d|n|ped|ping|ting)?"
+    r"|declin|fall|ris|climb|bring|brought)(?:e|es|ed|ing|s|d|n|ped|ping|ting)?"
     r"|(?:bring|brought|get|got|go|speed)(?:s|ing|ting)?\s+(?:down|to|up)"
     r"|reduction|improvement|growth|uplift)\b"
 )
@@ -56,8 +56,12 @@ TARGET_TEXT = re.compile(
     rf"{_DIRECTION}{_NEAR}(?:{_TARGET})"
     rf"|{_METRIC}(?:[^.\n]|\.(?=\d)){{0,40}}?(?:[<>≤≥]=?\s*{_NUM}|\b(?:under|below|over|above"
     rf"|less\s+than|more\s+than|fewer\s+than|at\s+least|at\s+most|within|no\s+more\s+than)\s+"
-    rf"{_NUM}|\b(?:of|at|to|is|reaches|hits|=|:)\s*{_NUM}{_UNIT})"
+    rf"{_NUM}|\b(?:of|at|to|is|reaches|hits|=|:)\s*{_NUM}{_UNIT}"
+    rf"|{_NUM}\s*(?:\+|or\s+(?:higher|more|above|better|lower|less|below|fewer|faster)\b))"
     rf"|\bfrom\s+{_NUM}{_PCT}\s*(?:to|->|→)\s*{_NUM}{_PCT}"
+    # a 15% increase / 30% fewer tickets
+    rf"|{_NUM}{_PCT}\s+(?:increase|decrease|reduction|improvement|drop|growth|uplift|lift|fewer"
+    r"|more|less|higher|lower|faster|shorter)\b"
 )
 _CHECKLIST = re.compile(r"^\[[ x]\] |acceptance criteria|definition of done|given .+ when ", re.M)
 

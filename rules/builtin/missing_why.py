@@ -33,9 +33,9 @@ WHY_TEXT = re.compile(
     "|".join(
         (
             # so that / so I can / so users can / in order to
-            rf"\bso\s+(?:that|(?:i|you|he|she|it|{_WHO}|the\s+\w+|our\s+\w+)\s+(?:can|could"
-            rf"|will|would|won'?t|don'?t|do\s+not|no\s+longer|are\s+able|have|get|stop|may"
-            rf"|might|never))\b{_FILLED}",
+            r"\bso\s+(?:that|(?:[a-z'-]+\s+){1,3}?(?:can|could"
+            r"|will|would|won'?t|don'?t|do\s+not|no\s+longer|are\s+able|is\s+able|have|get"
+            rf"|stop|may|might|never))\b{_FILLED}",
             rf"\bin\s+order\s+(?:to|for|that)\b{_FILLED}",
             rf"\b(?:because|due\s+to|as\s+a\s+result\s+of)\b(?:\s+of)?{_FILLED}",
             # users are struggling / customers complain / we keep losing deals
