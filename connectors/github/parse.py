@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from connectors.item import Item, Kind, Person, StatusCategory
-
-if TYPE_CHECKING:
-    from rules.text import Text
+from rules.text import analyze
 
 # Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
 DEFAULT_ESTIMATE_LABELS: tuple[str, ...] = ("estimate: {n}", "points/{n}", "sp:{n}", "size: {size}")
@@ -137,7 +135,7 @@ def to_item(
         for label in issue.get("labels") or ()
     )
     body = issue.get("body")
-    text = _analyze(body) if body else None
+    text = analyze(body, "markdown") if body else None
     return Item(
         source="github",
         key=f"{repo}#{issue['number']}",
@@ -172,12 +170,6 @@ def items_from_issue_list(
     """Convert a saved `GET /repos/{o}/{r}/issues` list (or export) to items, skipping PRs."""
     estimate = estimate_from_labels or EstimateLabels()
     return [to_item(issue, repo, estimate) for issue in data if not is_pull_request(issue)]
-
-
-def _analyze(body: str) -> Text:
-    from rules.text import analyze  # late: text analysis is optional for pure parsing callers
-
-    return analyze(body, "markdown")
 
 
 def _type_name(issue: Mapping[str, Any]) -> str:

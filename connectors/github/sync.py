@@ -87,6 +87,6 @@ def _newest(data: list[dict[str, Any]], since: str | None, page: int) -> tuple[s
     """Return the page's newest updated_at, and how far into a `since=<it>` list this page got."""
     stamps = [str(issue["updated_at"]) for issue in data]
     newest = max(stamps, default=since)
-    if newest is None or newest == since:  # the whole page shares `since`: we are walking through one tie
+    if newest is None or newest == since:  # the whole page shares `since`: walking one tie
         return newest, (page - 1) * PAGE_SIZE + len(stamps)
     return newest, stamps.count(newest)

@@ -100,9 +100,12 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return waits
 
 
-def test_secondary_limits_are_waited_out(slept: list[float], store: Store) -> None:
+def test_secondary_limits_are_waited_out(
+    slept: list[float], store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Over real sockets, so urllib3 really retries: 403 and 429 with Retry-After, then 403
     with only the secondary-limit message (GithubRetry then waits its 60 s default)."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with GithubStub(make_issues(150), latency=0) as stub:
         stub.canned.extend(
             [

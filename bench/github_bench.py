@@ -1,0 +1,148 @@
+"""Requests and wall time of a GitHub sync against a local stub (50 ms a request), vs PyGithub
+used naively. Traffic goes only to 127.0.0.1.
+
+    /work/venv/bin/python bench/github_bench.py [--issues 10000] [--pulls 300] [--cap 300]
+
+Rows:
+- refinery full / incremental: IssueStream through run_stream into a fresh SQLite store, with
+  the connector's chosen spacing (0.1 s between reads).
+- pygithub naive: Github(base_url=stub) with its defaults (per_page 30, 0.25 s between
+  requests), `repo.get_issues(state="all")`, skipping `issue.pull_request` and reading
+  `issue.raw_data` as a user would. Each of those reads completes the issue with one GET. It is
+  stopped after --cap listed elements and extrapolated linearly to the whole list (marked ~).
+- pygithub per_page=100: the same list with per_page 100 and no lazy reads (`_rawData`), default
+  spacing, run in full: what spacing alone costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"  # never via a proxy
+
+from github import Github
+
+from bench.stubs.github_stub import GithubStub, make_issues, stamp
+from bot.services.sync import run_stream
+from bot.store import open_store
+from connectors.github.client import GithubClient
+from connectors.github.sync import IssueStream
+
+EDITED = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Row:
+    name: str
+    requests: float
+    seconds: float
+    issues: int
+    note: str = ""
+
+
+def refinery(stub: GithubStub, store_url: str, changed: int) -> list[Row]:
+    client = GithubClient("bench-token", stub.base_url)
+    store = open_store(store_url)
+    stream = IssueStream(client, stub.repo)
+    rows = []
+    start, before = time.perf_counter(), len(stub.log)
+    run_stream(store, stream)
+    seconds = time.perf_counter() - start
+    # Distinct issues stored (full.items also counts the one re-read at each page boundary).
+    rows.append(Row("refinery full", len(stub.log) - before, seconds, len(store.keys("github"))))
+    # Edit `changed` issues spread over the list, as if people worked on them since.
+    step = max(len(stub.issues) // max(changed, 1), 1)
+    edited = [issue for issue in stub.issues if "pull_request" not in issue][::step][:changed]
+    for index, issue in enumerate(edited):
+        issue["updated_at"] = stamp(EDITED + timedelta(seconds=index))
+        issue["title"] += " (edited)"
+    start, before = time.perf_counter(), len(stub.log)
+    incremental = run_stream(store, stream)
+    rows.append(
+        Row(
+            f"refinery incremental ({changed} changed)",
+            len(stub.log) - before,
+            time.perf_counter() - start,
+            incremental.updated,
+        )
+    )
+    store.close()
+    return rows
+
+
+def pygithub_naive(stub: GithubStub, cap: int) -> Row:
+    github = Github(base_url=stub.base_url)  # every default: per_page 30, 0.25 s spacing
+    start, before = time.perf_counter(), len(stub.log)
+    repo = github.get_repo(stub.repo)
+    seen = issues = 0
+    for issue in repo.get_issues(state="all"):
+        seen += 1
+        if issue.pull_request is None:  # completes a real issue: one GET each
+            issues += 1
+            _ = issue.raw_data
+        if seen >= cap:
+            break
+    requests, seconds = len(stub.log) - before, time.perf_counter() - start
+    total = len(stub.issues)
+    if seen < total:
+        scale = total / seen
+        return Row(
+            "pygithub naive (defaults)",
+            requests * scale,
+            seconds * scale,
+            round(issues * scale),
+            f"~ extrapolated from the first {seen} of {total}",
+        )
+    return Row("pygithub naive (defaults)", requests, seconds, issues)
+
+
+def pygithub_per_page_100(stub: GithubStub) -> Row:
+    github = Github(base_url=stub.base_url, per_page=100)  # default 0.25 s spacing
+    start, before = time.perf_counter(), len(stub.log)
+    repo = github.get_repo(stub.repo)
+    issues = sum(
+        1 for issue in repo.get_issues(state="all") if "pull_request" not in issue._rawData
+    )
+    return Row(
+        "pygithub per_page=100, no lazy reads",
+        len(stub.log) - before,
+        time.perf_counter() - start,
+        issues,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--issues", type=int, default=10_000)
+    parser.add_argument("--pulls", type=int, default=300)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--cap", type=int, default=300, help="listed elements for the naive run")
+    parser.add_argument(
+        "--changed", type=float, default=0.01, help="share edited before incremental"
+    )
+    args = parser.parse_args()
+    issues = make_issues(args.issues, args.pulls)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp, GithubStub(issues, latency=args.latency) as stub:
+        rows += refinery(stub, f"sqlite:///{tmp}/bench.db", round(args.issues * args.changed))
+        rows.append(pygithub_per_page_100(stub))
+        rows.append(pygithub_naive(stub, args.cap))
+    print(
+        f"{args.issues} issues + {args.pulls} pull requests, {args.latency * 1000:.0f} ms "
+        "per request, stub on 127.0.0.1"
+    )
+    print(f"{'run':42} {'requests':>9} {'wall s':>9} {'issues':>7}  note")
+    for row in rows:
+        print(f"{row.name:42} {row.requests:>9.0f} {row.seconds:>9.1f} {row.issues:>7}  {row.note}")
+
+
+if __name__ == "__main__":
+    main()
