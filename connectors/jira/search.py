@@ -62,6 +62,7 @@ class JiraStream:
         self.name = f"jira:{client.site}"
         self.jql = base_jql(config)
         self._fields: FieldMap | None = None
+        self._fresh = False  # fields were read from the site by this stream (not the cache)
         self._live: set[str] | None = None
 
     # -- Stream protocol -------------------------------------------------------------------
@@ -197,7 +198,7 @@ class JiraStream:
         return self._load_site(refresh=False)
 
     def _load_site(self, refresh: bool) -> FieldMap:
-        if self._fields is not None and not refresh:
+        if self._fields is not None and (self._fresh or not refresh):
             return self._fields
         key = f"jira-site:{self.client.site}"
         cached = self.kv.get_kv(key) if self.kv else None
@@ -210,6 +211,7 @@ class JiraStream:
             # GET /rest/api/3/field (v2 on Data Center): every field with its schema
             listing = self.client.get(f"{self.client.api}/field") or []
             discovered, names = from_field_list(listing), names_of(listing)
+            self._fresh = True
             if self.config.board_id is not None:
                 discovered = self._board_estimate(discovered)
             if self.kv:

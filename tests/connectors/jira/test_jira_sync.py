@@ -76,6 +76,10 @@ def test_full_sync_of_1050_items_stays_within_the_request_budget(
     site = FakeJira(rsps, issues(1050))
     summary = run_stream(store, stream_for(store), full=True)
     assert len(rsps.calls) <= math.ceil(1050 / 100) + 3
+    paths = [c.request.url.removeprefix(SITE) for c in rsps.calls]
+    assert paths.count("/rest/api/3/field") == 1  # field discovery, cached for incrementals
+    assert paths.count("/rest/api/3/search/approximate-count") == 1
+    assert paths.count("/rest/api/3/search/jql") == 11 and len(paths) == 13
     assert store.count_items() == 1050 and summary.inserted == 1050
     # Only the fields Refinery reads, never *all; newest-last order for resumability.
     searches = [c for c in rsps.calls if c.request.url.endswith("/search/jql")]
