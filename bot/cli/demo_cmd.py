@@ -5,9 +5,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
@@ -15,9 +16,10 @@ from rich.rule import Rule
 from rich.text import Text
 
 from bot.cli.main import console, err
+from bot.config import Settings
 from bot.render.terminal import health_summary, worst_items_table
 from bot.services.report import ItemResult, Report, evaluate_store
-from bot.store import open_store
+from bot.store import Store, open_store
 from connectors.files import FileFormatError, Loaded, load_many
 from rules.engine import Engine
 
@@ -52,6 +54,8 @@ def demo(
     except FileFormatError as exc:  # only if the installed package is damaged
         err.print(f"Error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
+    # Defaults only: the demo must not depend on a local config file or environment.
+    settings = Settings.model_construct()
     with _data_dir(data_dir) as directory:
         url = f"sqlite:///{directory / 'refinery-demo.db'}"
         store = open_store(url)
@@ -63,10 +67,13 @@ def demo(
                     highlight=False,
                     soft_wrap=True,
                 )
-            report = evaluate_store(store, Engine())
+            report = evaluate_store(store, Engine(settings.rules))
+            digest = digest_preview(store, settings)
+            commented = _comment_target(report)
+            comment = comment_preview(store, commented, settings) if commented else ""
         finally:
             store.close()
-        console.print(f"[dim]Store: {url}[/dim]", highlight=False)
+        console.print(f"Store: {url}", style="dim", highlight=False, markup=False)
     console.print()
     console.print(health_summary(report, title="Backlog health (demo)"))
     if report.unready:
@@ -76,18 +83,17 @@ def demo(
     console.print()
     console.print(
         Panel(
-            Text(digest_preview(report)),
+            Text(digest),
             title="Slack digest preview",
-            subtitle="what `refinery` would post to the team channel",
+            subtitle="`refinery digest` posts this, as Block Kit, to the team channel",
         )
     )
-    top = report.worst(1)
-    if top:
+    if commented:
         console.print(
             Panel(
-                Text(comment_preview(top[0])),
-                title=f"Ticket comment preview: {top[0].key}",
-                subtitle="what Refinery would comment on the ticket",
+                Text(comment),
+                title=f"Ticket comment preview: {commented.key}",
+                subtitle="`refinery comment` leaves this on the ticket",
             )
         )
     console.print(
@@ -96,6 +102,12 @@ def demo(
         highlight=False,
         markup=False,
     )
+
+
+def _comment_target(report: Report) -> ItemResult | None:
+    """The worst GitHub item (its Markdown comment reads well in a terminal), else the worst."""
+    ranked = report.worst(len(report.unready))
+    return next((r for r in ranked if r.source == "github"), ranked[0] if ranked else None)
 
 
 @contextmanager
@@ -120,60 +132,29 @@ def _import_line(entry: Loaded, inserted: int, updated: int) -> str:
 
 
 # -- previews --------------------------------------------------------------------------------
-# Stand-ins until the digest and comment renderers land; the demo only needs their text.
 
 
-def digest_blocks(report: Report, top: int = 5) -> list[dict[str, Any]]:
-    """Build a Block Kit digest for `report`: headline, per-rule counts, the top unready items."""
-    rules = " · ".join(f"`{rule}` {count}" for rule, count in report.per_rule.most_common())
-    lines = [
-        f"• <{r.url}|{r.key}> {r.title} — {', '.join(f.rule for f in r.findings)}"
-        for r in report.top_by_rank(top)
-    ]
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Backlog health"}},
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": f"*{report.ready_pct:.0f}% ready* · {report.ready} of {report.items} "
-                f"open items · {report.findings} findings",
-            },
-        },
-    ]
-    if rules:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": rules}]})
-    if lines:
-        blocks.append(
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": "*Top of the backlog, not ready:*\n" + "\n".join(lines),
-                },
-            }
-        )
-    return blocks
+def digest_preview(store: Store, settings: Settings) -> str:
+    """The team digest as `refinery digest --dry-run` prints it, dated just after the sample."""
+    from bot.render.digest import digest_terminal
+    from bot.services.digest import build_digest, teams
+
+    # "Now" is pinned to the sample's last update, so "stale" stays meaningful as years pass.
+    latest = max((item.updated for item in store.items() if item.updated), default=None)
+    now = latest + timedelta(days=1) if latest else None
+    data = build_digest(store, Engine(settings.rules), settings, teams(settings)[0], now=now)
+    return digest_terminal(data)
 
 
-def digest_preview(report: Report) -> str:
-    """The digest's blocks flattened to the text a person would read in Slack."""
-    parts: list[str] = []
-    for block in digest_blocks(report):
-        if "text" in block:
-            parts.append(block["text"]["text"])
-        for element in block.get("elements", ()):
-            parts.append(element["text"])
-    return "\n\n".join(parts)
+def comment_preview(store: Store, result: ItemResult, settings: Settings) -> str:
+    """The Markdown comment Refinery would leave on the item (as on GitHub)."""
+    from bot.render.comment import render_findings
 
-
-def comment_preview(result: ItemResult) -> str:
-    """The Markdown comment Refinery would leave on an item that is not ready."""
-    lines = ["Refinery found this item is not ready for the team yet.", ""]
-    for finding in result.findings:
-        lines.append(f"- **{finding.message}** {finding.hint}")
-    lines += ["", "_Edit the item and this comment updates itself._"]
-    return "\n".join(lines)
+    item = store.get_item(result.source, result.key)
+    if item is None:  # cannot happen: the result came from this store
+        return ""
+    body = render_findings(item, list(result.findings), "markdown", settings).body
+    return str(body)
 
 
 def register(app: typer.Typer) -> None:

@@ -23,7 +23,9 @@ def test_demo_prints_the_report_and_previews(invoke: Invoke, clean_env: Path) ->
     assert "Worst items" in out
     assert "PAY-127" in out  # the untouched template fails all three rules
     assert "Slack digest preview" in out
-    assert "Ticket comment preview" in out
+    # The comment goes to the worst GitHub item: an issue form left as `_No response_`.
+    assert "Ticket comment preview: acme/mobile-app#229" in out
+    assert "not ready" in out.split("Ticket comment preview", 1)[1]
     assert not list(clean_env.iterdir())  # temporary store removed
 
 
