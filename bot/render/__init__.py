@@ -1,0 +1,1 @@
+"""Rendering: Block Kit JSON, terminal tables, ticket comments — plain data, no I/O."""
