@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections import deque
 from concurrent.futures import Future, wait
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._pending: set[Future[str]] = set()
         self._accepted = 0
+        self.outcomes: deque[str] = deque(maxlen=100)  # what recent events led to, newest last
 
     def submit(self, event: Event) -> None:
         future = self.ctx.background.submit(self._run, event)
@@ -62,6 +64,7 @@ class Dispatcher:
             log.exception("webhook %s %s failed", event.source, event.key)
             raise
         log.info("webhook %s: %s", event.source, outcome)
+        self.outcomes.append(outcome)
         return outcome
 
     def _forget(self, future: Future[str]) -> None:
