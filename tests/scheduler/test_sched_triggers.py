@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from bot.scheduler.runner import JobSpec, SchedulerRunner
 from bot.scheduler.leader import SqliteLease
+from bot.scheduler.runner import JobSpec, SchedulerRunner
 from bot.scheduler.triggers import crontab_trigger, last_fire_time
 from bot.store import open_store
 from bot.store.models import JobRun
@@ -66,7 +67,7 @@ def test_weekly_digest_fires_once_a_week_at_nine_local_across_dst(
     fires = fire_times("0 9 * * mon", start, start + timedelta(days=28))
     assert [f.strftime("%a %H:%M") for f in fires] == ["Mon 09:00"] * 4
     assert [f.isoformat()[-6:] for f in fires] == offsets
-    gaps = [b - a for a, b in zip(fires, fires[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(fires)]
     # one week of wall-clock time; in real time one week give or take the lost/gained hour
     assert all(
         timedelta(days=7) - timedelta(hours=1) <= g <= timedelta(days=7, hours=1) for g in gaps
