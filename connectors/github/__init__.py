@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from connectors.github.client import READ_SPACING, WRITE_SPACING, GithubClient
+from connectors.github.details import PageDetails
 from connectors.github.parse import (
     EstimateLabels,
     is_pull_request,
     items_from_issue_list,
     to_item,
 )
-from connectors.github.projects import ProjectEstimates
+from connectors.github.projects import Board
 from connectors.github.sync import IssueStream
 from connectors.github.writeback import GithubTracker
 
@@ -20,11 +21,12 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 __all__ = [
+    "Board",
     "EstimateLabels",
     "GithubClient",
     "GithubTracker",
     "IssueStream",
-    "ProjectEstimates",
+    "PageDetails",
     "is_pull_request",
     "items_from_issue_list",
     "make_github_client",
@@ -63,13 +65,12 @@ def make_github_streams(
     config = settings.github
     client = client or make_github_client(config)
     estimate = estimate_labels(config)
-    project = None
+    board = None
     if config.project is not None:
-        board = config.project
-        project = ProjectEstimates(
-            client, board.owner, board.number, board.field, config.size_points
-        )
-    return [IssueStream(client, repo, estimate, project) for repo in config.repos]
+        spec = config.project
+        board = Board(spec.owner, spec.number, spec.field, config.size_points)
+    details = PageDetails(client, board)
+    return [IssueStream(client, repo, estimate, details) for repo in config.repos]
 
 
 def make_github_tracker(settings: Settings, client: GithubClient | None = None) -> GithubTracker:

@@ -7,8 +7,8 @@ from typing import Any
 
 from connectors.base import Page, SyncPlan
 from connectors.github.client import GithubClient, next_link
+from connectors.github.details import PageDetails
 from connectors.github.parse import EstimateFromLabels, EstimateLabels, is_pull_request, to_item
-from connectors.github.projects import ProjectEstimates
 
 PAGE_SIZE = 100
 
@@ -31,13 +31,13 @@ class IssueStream:
         client: GithubClient,
         repo: str,
         estimate_from_labels: EstimateFromLabels | None = None,
-        project: ProjectEstimates | None = None,
+        details: PageDetails | None = None,
     ) -> None:
         self.client = client
         self.repo = repo
         self.name = f"github:{repo}"
         self.estimate = estimate_from_labels or EstimateLabels()
-        self.project = project
+        self.details = details if details is not None else PageDetails(client)
 
     def plan(self, cursor: str | None) -> SyncPlan:
         """No total: counting would cost a request (search API) that the sync budget has not."""
@@ -67,8 +67,7 @@ class IssueStream:
             headers, data = self.client.get(f"/repos/{self.repo}/issues", params)
             issues = [issue for issue in data if not is_pull_request(issue)]
             items = [to_item(issue, self.repo, self.estimate) for issue in issues]
-            if self.project is not None:
-                self.project.fill(items, issues)
+            self.details.fill(items, issues)  # board estimates, dependencies: <= 1 request
             newest, position = _newest(data, since, page_number)
             yield Page(items, newest, requests=self.client.requests - before)
             if next_link(headers) is None or not data:

@@ -1,4 +1,4 @@
-"""Estimates from a Projects v2 field: bulk GraphQL, one query per page of issues at most."""
+"""Board estimates and dependencies: one bulk GraphQL query per page of issues at most."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from bot.services.sync import run_stream
 from bot.store import Store
 from connectors.github import make_github_streams, make_github_tracker
 from connectors.github.client import GithubClient
-from connectors.github.projects import ProjectEstimates
+from connectors.github.details import PageDetails
+from connectors.github.projects import Board
 from connectors.github.sync import IssueStream
 from tests.connectors.github.conftest import FakeRepo, at
 
@@ -34,11 +35,14 @@ def board_value(number: int) -> dict[str, Any] | None:
 class FakeGraphql:
     def __init__(self, rsps: responses.RequestsMock) -> None:
         self.asked: list[list[str]] = []
+        self.queries: list[str] = []
         rsps.add_callback(responses.POST, at("/graphql"), callback=self.answer)
 
     def answer(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        variables = json.loads(request.body or "{}")["variables"]
-        assert variables["field"] == "Estimate"
+        sent = json.loads(request.body or "{}")
+        variables = sent["variables"]
+        self.queries.append(sent["query"])
+        assert variables.get("field", "Estimate") == "Estimate"
         self.asked.append(variables["ids"])
         nodes = []
         for node_id in variables["ids"]:
@@ -57,7 +61,14 @@ class FakeGraphql:
                         "fieldValueByName": value,
                     }
                 )
-            nodes.append({"id": node_id, "projectItems": {"nodes": items}})
+            node: dict[str, Any] = {"id": node_id}
+            if "projectItems" in sent["query"]:
+                node["projectItems"] = {"nodes": items}
+            if "blockedBy" in sent["query"]:
+                other = {"number": number + 1000, "repository": {"nameWithOwner": "acme/api"}}
+                node["blockedBy"] = {"nodes": [other]}
+                node["blocking"] = {"nodes": []}
+            nodes.append(node)
         headers = {
             "X-RateLimit-Remaining": "4990",
             "X-RateLimit-Reset": "9999999999",
@@ -75,8 +86,8 @@ def test_board_estimates_fill_the_gaps_in_bulk(
         issue["labels"] = [{"name": "estimate: 1"}]
     FakeRepo(rsps, issues)
     graphql = FakeGraphql(rsps)
-    project = ProjectEstimates(client, "acme", 5, "Estimate")
-    summary = run_stream(store, IssueStream(client, "acme/shop", project=project))
+    details = PageDetails(client, Board("acme", 5, "Estimate"))
+    summary = run_stream(store, IssueStream(client, "acme/shop", details=details))
     pages = math.ceil(250 / 100)
     assert len(rsps.calls) == summary.requests <= pages + 2 + pages
     assert len(graphql.asked) <= pages and all(len(ids) <= 100 for ids in graphql.asked)
@@ -99,10 +110,41 @@ def test_no_query_when_every_issue_has_a_label_estimate(
         issue["labels"] = [{"name": "size: S"}]
     FakeRepo(rsps, issues)
     graphql = FakeGraphql(rsps)
-    stream = IssueStream(client, "acme/shop", project=ProjectEstimates(client, "acme", 5))
+    stream = IssueStream(client, "acme/shop", details=PageDetails(client, Board("acme", 5)))
     pages = list(stream.fetch(None))
     assert graphql.asked == [] and [p.requests for p in pages] == [1]
     assert {item.estimate for item in pages[0].items} == {2.0}
+
+
+def test_dependencies_are_read_only_for_issues_that_have_some(
+    rsps: responses.RequestsMock, client: GithubClient, store: Store
+) -> None:
+    issues = make_issues(250)
+    blocked = {7, 120, 121}
+    for issue in issues:
+        if issue["number"] in blocked:
+            issue["issue_dependencies_summary"] = {
+                "blocked_by": 1,
+                "total_blocked_by": 1,
+                "blocking": 0,
+                "total_blocking": 0,
+            }
+    FakeRepo(rsps, issues)
+    graphql = FakeGraphql(rsps)
+    summary = run_stream(store, IssueStream(client, "acme/shop"))  # no board configured
+    assert sorted(int(i.removeprefix("I_node")) for ids in graphql.asked for i in ids) == [
+        7,
+        120,
+        121,
+    ]
+    assert len(graphql.asked) == 2  # pages 1 and 2 have blocked issues, page 3 none
+    assert all("projectItems" not in q and "$field" not in q for q in graphql.queries)
+    assert summary.requests == len(rsps.calls) <= 2 * math.ceil(250 / 100) + 2
+    item = store.get_item("github", "acme/shop#120")
+    assert item is not None and [(link.type, link.target) for link in item.links] == [
+        ("is blocked by", "acme/api#1120")
+    ]
+    assert store.get_item("github", "acme/shop#8").links == ()  # type: ignore[union-attr]
 
 
 def test_factories_read_the_settings(clean_env: Path) -> None:
@@ -119,6 +161,7 @@ def test_factories_read_the_settings(clean_env: Path) -> None:
     assert [s.name for s in streams] == ["github:acme/shop", "github:acme/app"]
     assert streams[0].client is streams[1].client  # one token, one budget
     assert streams[0].estimate(["pts 4"]) == 4.0
-    assert streams[0].project is not None and streams[0].project.field == "Size"
+    board = streams[0].details.board
+    assert board is not None and (board.owner, board.number, board.field) == ("acme", 5, "Size")
     tracker = make_github_tracker(settings)
     assert tracker.dry_run and tracker.body_format == "markdown"
