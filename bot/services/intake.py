@@ -394,6 +394,7 @@ def _claim(
         current = session.get(RequestRow, request_id)
         if current is None:
             raise Conflict("That request no longer exists.", None)
+        session.expunge(current)  # keep it readable after the rollback this raise causes
         if current.status == PENDING:
             raise Conflict("This request changed since you opened it; open it again.", current)
         raise Conflict(f"This request is already {current.status.replace('_', ' ')}.", current)

@@ -57,7 +57,11 @@ def make_settings(tmp_path: Path, slack: FakeSlack, **slack_overrides: object) -
     return Settings(
         store={"url": f"sqlite:///{tmp_path / 'refinery.db'}"},
         slack=values,
-        jira={"url": "https://example.atlassian.net", "projects": ["PAY"], "triage_label": "triage"},
+        jira={
+            "url": "https://example.atlassian.net",
+            "projects": ["PAY"],
+            "triage_label": "triage",
+        },
         github={"repos": ["acme/shop"], "triage_label": "needs-triage"},
         server={"threads": 8},
     )

@@ -144,4 +144,3 @@ class SlackSender:
 
     def event(self, body: dict[str, Any], **headers: str) -> Reply:
         return self.signed(json.dumps(body), "application/json", **headers)
-

@@ -1,0 +1,128 @@
+"""The intake service on its own: validation, the claim, and releasing it when a tracker fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.services.intake import (
+    Conflict,
+    Destination,
+    Intake,
+    IntakeError,
+    RequestInput,
+    TrackerFailed,
+)
+from bot.store import Store, open_store
+from tests.factories import make_item
+from tests.slack.fake_tracker import FakeTracker
+
+JIRA = Destination("jira", "PAY", "Story")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = open_store(f"sqlite:///{tmp_path / 'intake.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def tracker() -> FakeTracker:
+    return FakeTracker("jira")
+
+
+@pytest.fixture
+def intake(store: Store, tracker: FakeTracker) -> Intake:
+    return Intake(store, lambda source: tracker, {"jira": "triage"})  # type: ignore[arg-type,return-value]
+
+
+def new(intake: Intake, requester: str = "UREQ") -> int:
+    return intake.submit(RequestInput("CSV export", "Finance re-types invoices", requester)).id
+
+
+def test_title_and_why_are_required(intake: Intake) -> None:
+    with pytest.raises(IntakeError):
+        intake.submit(RequestInput("CSV export", "   ", "UREQ"))
+    with pytest.raises(IntakeError):
+        intake.submit(RequestInput("", "why", "UREQ"))
+    assert intake.requests() == []
+
+
+def test_stale_version_is_a_conflict(intake: Intake, tracker: FakeTracker) -> None:
+    request_id = new(intake)
+    with pytest.raises(Conflict, match="changed since you opened it"):
+        intake.accept(request_id, 5, "UPO", JIRA)
+    assert tracker.drafts == []
+
+
+def test_second_decision_is_a_conflict_naming_the_first(intake: Intake) -> None:
+    request_id = new(intake)
+    intake.decline(request_id, 0, "UPO", "Not now")
+    with pytest.raises(Conflict, match="already declined") as caught:
+        intake.accept(request_id, 0, "UPO2", JIRA)
+    assert caught.value.current is not None and caught.value.current.status == "declined"
+    assert [d.action for d in intake.decisions(request_id)] == ["decline"]
+
+
+def test_tracker_failure_releases_the_claim(intake: Intake, tracker: FakeTracker) -> None:
+    request_id = new(intake)
+    tracker.fail_next = 1
+    with pytest.raises(TrackerFailed, match="issue type 'Story' not in project"):
+        intake.accept(request_id, 0, "UPO", JIRA)
+    row = intake.get(request_id)
+    assert row is not None and (row.status, row.version) == ("pending", 2)
+    assert intake.decisions() == []
+    decided = intake.accept(request_id, 2, "UPO", JIRA)
+    assert (decided.request.status, decided.request.ticket_key) == ("accepted", "PAY-101")
+
+
+def test_decline_needs_a_reason(intake: Intake) -> None:
+    request_id = new(intake)
+    with pytest.raises(IntakeError, match="reason"):
+        intake.decline(request_id, 0, "UPO", " ")
+    assert intake.get(request_id).status == "pending"  # type: ignore[union-attr]
+
+
+def test_only_the_requester_adds_details_and_only_when_asked(intake: Intake) -> None:
+    request_id = new(intake)
+    with pytest.raises(Conflict, match="not waiting"):
+        intake.add_details(request_id, "UREQ", "more")
+    intake.need_info(request_id, 0, "UPO", "How many?")
+    with pytest.raises(IntakeError, match="Only the requester"):
+        intake.add_details(request_id, "USOMEONE", "more")
+    row = intake.add_details(request_id, "UREQ", "About 300")
+    assert (row.status, row.version) == ("pending", 2)
+
+
+def test_need_info_needs_a_slack_requester(intake: Intake) -> None:
+    request_id = new(intake, requester="")
+    with pytest.raises(IntakeError, match="no Slack requester"):
+        intake.need_info(request_id, 0, "UPO", "How many?")
+
+
+def test_duplicate_must_name_a_stored_item(intake: Intake, store: Store) -> None:
+    request_id = new(intake)
+    with pytest.raises(IntakeError, match="No item PAY-9"):
+        intake.duplicate(request_id, 0, "UPO", "PAY-9")
+    store.upsert_items([make_item(key="PAY-9", url="https://example.atlassian.net/browse/PAY-9")])
+    decided = intake.duplicate(request_id, 0, "UPO", " PAY-9 ")
+    assert (decided.request.status, decided.request.ticket_url) == (
+        "duplicate",
+        "https://example.atlassian.net/browse/PAY-9",
+    )
+    assert decided.decision.target == "PAY-9"
+
+
+def test_triage_import_skips_done_and_unlabelled_items(intake: Intake, store: Store) -> None:
+    store.upsert_items(
+        [
+            make_item(key="PAY-1", labels=("TRIAGE",)),
+            make_item(key="PAY-2", labels=("triage",), status_category="done"),
+            make_item(key="PAY-3"),
+        ]
+    )
+    assert [row.origin_key for row in intake.import_triage()] == ["PAY-1"]
+    assert intake.import_triage() == []

@@ -1,0 +1,88 @@
+"""`refinery requests` and `refinery serve` (with waitress replaced, to see what it is given)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+from bot.cli import requests_cmd, serve_cmd
+from bot.services.intake import Intake, RequestInput
+from bot.store import open_store
+from tests.slack.fake_tracker import FakeTracker
+
+
+def cli(*commands: Any) -> typer.Typer:
+    app = typer.Typer()
+    for command in commands:
+        command.register(app)
+    app.command("noop", hidden=True)(lambda: None)  # keep typer in multi-command mode
+    return app
+
+
+@pytest.fixture
+def config(tmp_path: Path, clean_env: Path) -> Path:
+    path = tmp_path / "refinery.toml"
+    path.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "r.db"}"\n')
+    return path
+
+
+def test_requests_lists_requests_and_decisions(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(requests_cmd, "console", Console(width=200))
+    store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
+    tracker = FakeTracker("jira")
+    intake = Intake(store, lambda source: tracker, {})  # type: ignore[arg-type,return-value]
+    first = intake.submit(RequestInput("CSV export", "Finance re-types invoices", "UREQ")).id
+    intake.submit(RequestInput("Dark mode", "Night shift eyes", "UREQ"))
+    intake.decline(first, 0, "UPO", "Not this quarter")
+    store.close()
+    runner = CliRunner()
+    result = runner.invoke(cli(requests_cmd), ["requests", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "CSV export" in result.output and "Dark mode" in result.output
+    assert "decline by UPO" in result.output and "Not this quarter" in result.output
+    declined = runner.invoke(
+        cli(requests_cmd), ["requests", "--status", "declined", "--config", str(config)]
+    )
+    assert "CSV export" in declined.output and "Dark mode" not in declined.output
+    bad = runner.invoke(
+        cli(requests_cmd), ["requests", "--status", "maybe", "--config", str(config)]
+    )
+    assert bad.exit_code == 2
+
+
+def test_serve_runs_waitress_with_overrides(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_serve(app: Any, **kwargs: Any) -> None:
+        seen.update(kwargs, rules=sorted(str(r) for r in app.url_map.iter_rules()))
+
+    monkeypatch.setattr("waitress.serve", fake_serve)
+    monkeypatch.setenv("REFINERY_SLACK__BOT_TOKEN", "xoxb-secret-token")
+    monkeypatch.setenv("REFINERY_SLACK__SIGNING_SECRET", "very-secret")
+    result = CliRunner().invoke(
+        cli(serve_cmd), ["serve", "--port", "4100", "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (seen["host"], seen["port"], seen["threads"]) == ("127.0.0.1", 4100, 16)
+    assert "/slack/events" in seen["rules"] and "/healthz" in seen["rules"]
+    assert "secret" not in result.output
+
+
+def test_serve_without_slack_settings_still_serves_healthz(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(
+        "waitress.serve",
+        lambda app, **kw: seen.update(rules=[str(r) for r in app.url_map.iter_rules()]),
+    )
+    result = CliRunner().invoke(cli(serve_cmd), ["serve", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "/healthz" in seen["rules"] and "/slack/events" not in seen["rules"]
