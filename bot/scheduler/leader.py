@@ -105,7 +105,7 @@ class PostgresLeader:
                 self._on_elected()
             elif not announced:
                 log.warning(
-                    "scheduler: another replica leads; standing by (retry every %.0f s)",
+                    "scheduler: another replica leads; standing by (retry every %g s)",
                     self.retry_seconds,
                 )
                 announced = True
