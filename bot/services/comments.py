@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import select
-
 from bot.render.comment import Rendered, render_findings, render_ready
-from bot.store.models import CommentLedger, FindingRow
+from bot.services import comment_ledger as ledger
+from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
 from connectors.base import AuthError, BodyFormat, ConnectorError, RateLimited, Tracker
 from connectors.item import Item
 from rules.engine import Finding
@@ -23,21 +21,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Kind = Literal["add", "edit", "ready", "delete"]
-# One process-wide lock: the scheduler's pass and webhook threads never write one item at once.
-_WRITE_LOCK = threading.Lock()
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerState:
-    """What the ledger said when an action was planned; the action runs only if it still does."""
-
-    comment_id: str | None
-    state: str
-    content_hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +38,7 @@ class Action:
     waiting_since: datetime  # orders the queue: oldest first
     before: LedgerState | None  # None: no ledger row yet
     rules: tuple[str, ...] = ()
+    human_updated: datetime | None = None  # the item's last update by a person
 
     def describe(self) -> str:
         what = {"add": "comment on", "edit": "edit comment on", "ready": "mark ready"}
@@ -163,12 +151,12 @@ def _plan(
     if record:  # keeps first_seen, which orders the queue, in step with what we comment on
         ctx.store.record_findings([(i.source, i.key, found) for i, found in evaluated], now)
     keys = [item.key for item in items]
-    ledger = _ledger_rows(ctx, source, keys)
-    first_seen = _first_seen(ctx, source, keys)
+    known = ledger.rows(ctx.store, source, keys)
+    first_seen = ledger.first_seen(ctx.store, source, keys)
     actions: list[Action] = []
     deferred = 0
     for item, found in evaluated:
-        action = _decide(ctx, item, found, ledger.get(item.key), fmt, now, first_seen)
+        action = _decide(ctx, item, found, known.get(item.key), fmt, now, first_seen)
         if action == "deferred":
             deferred += 1
         elif action is not None:
@@ -186,6 +174,7 @@ def _decide(
     now: datetime,
     first_seen: dict[str, dict[str, datetime]],
 ) -> Action | Literal["deferred"] | None:
+    """Choose the one write (if any) that brings the item's comment in line with its findings."""
     config = ctx.settings.comments
     if item.status_category == "done":
         return None
@@ -195,77 +184,35 @@ def _decide(
     seen = [first_seen.get(item.key, {}).get(f.rule) for f in findings]
     oldest = min([s for s in seen if s is not None], default=now)
     rules = tuple(f.rule for f in findings)
-    if row is None:
-        if not findings:
-            return None
+    human = ledger.human_update(item.updated, row)
+    if row is None or row.state == POSTING:
+        if not findings or (row is not None and not _claim_expired(row, now)):
+            return None  # nothing to say, or another process is saying it right now
         rendered = render_findings(item, findings, fmt, ctx.settings)
-        return Action("add", item.source, item.key, rendered, oldest, None, rules)
+        before = row.snapshot if row else None
+        return Action("add", item.source, item.key, rendered, oldest, before, rules, human)
     since = row.pending_since or oldest
-    before = LedgerState(row.comment_id, row.state, row.content_hash)
     if findings:
         rendered = render_findings(item, findings, fmt, ctx.settings)
-        if row.state == "open" and rendered.content_hash == row.content_hash:
-            return None
-        if row.state == "dismissed" and rendered.content_hash == row.content_hash:
-            return None  # a person deleted our comment; speak again only when findings change
+        if row.state in ("open", "dismissed") and rendered.content_hash == row.content_hash:
+            return None  # said already; or a person deleted it and nothing changed since
         kind: Kind = "edit" if row.comment_id and row.state in ("open", "ready") else "add"
-        planned = Action(kind, item.source, item.key, rendered, since, before, rules)
+        planned = Action(kind, item.source, item.key, rendered, since, row.snapshot, rules, human)
     elif row.state == "open" and row.comment_id:
         if config.on_fixed == "delete":
-            planned = Action("delete", item.source, item.key, None, since, before)
+            planned = Action("delete", item.source, item.key, None, since, row.snapshot, (), human)
         else:
             ready = render_ready(fmt, ctx.settings)
-            planned = Action("ready", item.source, item.key, ready, since, before)
+            planned = Action("ready", item.source, item.key, ready, since, row.snapshot, (), human)
     else:
         return None
-    last_write = row.edited_at or row.posted_at
-    if now - last_write < timedelta(seconds=config.min_interval):
+    if now - row.last_write < timedelta(seconds=config.min_interval):
         return "deferred"
     return planned
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    comment_id: str | None
-    state: str
-    content_hash: str
-    posted_at: datetime
-    edited_at: datetime | None
-    pending_since: datetime | None
-
-
-def _ledger_rows(ctx: AppContext, source: str, keys: list[str]) -> dict[str, LedgerRow]:
-    rows: dict[str, LedgerRow] = {}
-    with ctx.store.session() as session:
-        for start in range(0, len(keys), 500):
-            query = select(CommentLedger).where(
-                CommentLedger.source == source, CommentLedger.key.in_(keys[start : start + 500])
-            )
-            for row in session.scalars(query):
-                rows[row.key] = LedgerRow(
-                    row.comment_id,
-                    row.state,
-                    row.content_hash,
-                    row.posted_at,
-                    row.edited_at,
-                    row.pending_since,
-                )
-    return rows
-
-
-def _first_seen(ctx: AppContext, source: str, keys: list[str]) -> dict[str, dict[str, datetime]]:
-    """When each open finding was first seen, per key and rule."""
-    seen: dict[str, dict[str, datetime]] = {}
-    with ctx.store.session() as session:
-        for start in range(0, len(keys), 500):
-            query = select(FindingRow.key, FindingRow.rule, FindingRow.first_seen).where(
-                FindingRow.source == source,
-                FindingRow.key.in_(keys[start : start + 500]),
-                FindingRow.resolved_at.is_(None),
-            )
-            for key, rule_id, first in session.execute(query):
-                seen.setdefault(key, {})[rule_id] = first
-    return seen
+def _claim_expired(row: LedgerRow, now: datetime) -> bool:
+    return row.claimed_at is None or now - row.claimed_at >= ledger.CLAIM_TIMEOUT
 
 
 def _execute(
@@ -279,102 +226,72 @@ def _execute(
     """Run actions in order until the budget is spent; mark the rest pending. Return the rest."""
     for index, action in enumerate(actions):
         if budget <= 0 or summary.stopped:
-            _mark_pending(ctx, actions[index:], now)
-            summary.carried += len(actions) - index
+            rest = actions[index:]
+            ledger.mark_pending(ctx.store, [(a.source, a.key) for a in rest], now)
+            summary.carried += len(rest)
             return budget
         try:
             writes = _apply(ctx, tracker, action)
-        except (RateLimited, AuthError) as exc:
-            summary.stopped = str(exc)
-            summary.failed.append(f"{action.source}:{action.key}: {exc}")
-            summary.writes += 1
-            budget -= 1
-            continue
         except ConnectorError as exc:
             log.warning("comment on %s:%s failed: %s", action.source, action.key, exc)
             summary.failed.append(f"{action.source}:{action.key}: {exc}")
-            summary.writes += 1
-            budget -= 1
-            continue
-        if writes:
-            summary.done.append(action)
-            summary.writes += writes
-            budget -= writes
+            if isinstance(exc, RateLimited | AuthError):
+                summary.stopped = str(exc)  # every further write would fail the same way
+            writes = 1  # the attempt spent an operation all the same
+        else:
+            if writes:
+                summary.done.append(action)
+        summary.writes += writes
+        budget -= writes
     return budget
 
 
 def _apply(ctx: AppContext, tracker: Tracker, action: Action) -> int:
     """Make one write if the ledger still says what it said at planning; return writes made."""
-    with _WRITE_LOCK:
-        current = _ledger_rows(ctx, action.source, [action.key]).get(action.key)
-        now_state = (
-            LedgerState(current.comment_id, current.state, current.content_hash)
-            if current
-            else None
-        )
-        if now_state != action.before:
-            return 0  # someone (a webhook thread) acted on this item meanwhile
-        if action.before is not None:
-            comment_id = action.before.comment_id
-        else:
-            # The ledger may have been lost; never post a second comment next to our first.
+    now = utcnow()
+    if not ledger.claim(ctx.store, action.source, action.key, action.before, now):
+        return 0  # a webhook thread or another replica acted on this item meanwhile
+    try:
+        comment_id = action.before.comment_id if action.before else None
+        if comment_id is None and (action.before is None or action.before.state == POSTING):
+            # A lost ledger or a crash mid-post: never add a second comment next to our first.
             comment_id = tracker.find_own_comment(action.key)
         if action.kind == "delete":
-            assert comment_id is not None
+            assert comment_id is not None and action.before is not None
             tracker.delete_comment(action.key, comment_id)
-            _save(ctx, action, None, "deleted")
+            _saved(ctx, action, None, "deleted", action.before.content_hash, edited=True)
             return 1
         assert action.rendered is not None
         state = "ready" if action.kind == "ready" else "open"
         if comment_id is not None:
             tracker.edit_comment(action.key, comment_id, action.rendered.body)
-            _save(ctx, action, comment_id, state, edited=True)
+            _saved(ctx, action, comment_id, state, action.rendered.content_hash, edited=True)
         else:
             new_id = tracker.add_comment(action.key, action.rendered.body)
-            _save(ctx, action, new_id, state)
+            _saved(ctx, action, new_id, state, action.rendered.content_hash, edited=False)
         return 1
+    except BaseException:
+        ledger.release(ctx.store, action.source, action.key, action.before)
+        raise
 
 
-def _save(
-    ctx: AppContext, action: Action, comment_id: str | None, state: str, edited: bool = False
+def _saved(
+    ctx: AppContext,
+    action: Action,
+    comment_id: str | None,
+    state: str,
+    digest: str,
+    *,
+    edited: bool,
 ) -> None:
-    now = utcnow()
-    if action.rendered is not None:
-        digest = action.rendered.content_hash
-    else:
-        digest = action.before.content_hash if action.before else ""
-    with ctx.store.session() as session:
-        row = session.scalar(
-            select(CommentLedger).where(
-                CommentLedger.source == action.source, CommentLedger.key == action.key
-            )
-        )
-        if row is None:
-            row = CommentLedger(source=action.source, key=action.key, posted_at=now)
-            session.add(row)
-        elif not edited:
-            row.posted_at = now
-            row.edited_at = None
-        if edited:
-            row.edited_at = now
-        row.comment_id = comment_id
-        row.content_hash = digest
-        row.state = state
-        row.pending_since = None
-
-
-def _mark_pending(ctx: AppContext, actions: list[Action], now: datetime) -> None:
-    """Remember when left-over work first waited, so it goes first next run."""
-    by_source: dict[str, list[str]] = {}
-    for action in actions:
-        if action.before is not None:
-            by_source.setdefault(action.source, []).append(action.key)
-    with ctx.store.session() as session:
-        for source, source_keys in by_source.items():
-            query = select(CommentLedger).where(
-                CommentLedger.source == source,
-                CommentLedger.key.in_(source_keys),
-                CommentLedger.pending_since.is_(None),
-            )
-            for row in session.scalars(query):
-                row.pending_since = now
+    ledger.save(
+        ctx.store,
+        action.source,
+        action.key,
+        comment_id=comment_id,
+        state=state,
+        content_hash=digest,
+        human_updated=action.human_updated,
+        edited=edited,
+        now=utcnow(),
+    )

@@ -161,6 +161,10 @@ class CommentLedger(Base):
     posted_at: Mapped[datetime]
     edited_at: Mapped[datetime | None] = mapped_column(nullable=True)
     pending_since: Mapped[datetime | None] = mapped_column(nullable=True)
+    # A write in flight (one replica at a time per item); stale after a few minutes.
+    claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The item's `updated` before Refinery's writes: the last human activity we know of.
+    human_updated: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class WebhookDelivery(Base):
