@@ -30,8 +30,9 @@ def _show(outbox: Any) -> None:
     for outgoing in outbox.messages:
         console.rule(outgoing.what)
         body = json.dumps(outgoing.message, indent=2, ensure_ascii=False)
-        console.print(body, markup=False, highlight=False)
-        console.print(outgoing.text, markup=False, highlight=False)
+        # soft_wrap: no line breaks inserted into JSON or URLs, so both can be copied
+        console.print(body, markup=False, highlight=False, soft_wrap=True)
+        console.print(outgoing.text, markup=False, highlight=False, soft_wrap=True)
 
 
 def digest(

@@ -9,15 +9,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.config import Settings, TeamConfig
+from bot.services import comment_ledger
 from bot.services.report import ItemResult, Report, evaluate
 from bot.store import Store
-from bot.store.models import CommentLedger, DecisionRow, DigestSnapshot, RequestRow
+from bot.store.models import DecisionRow, DigestSnapshot, RequestRow
 from connectors.item import Item, Person
 from rules.engine import Engine
 
 IMPLICIT_TEAM = "backlog"
 SPARKS = "▁▂▃▄▅▆▇█"
-OWN_UPDATE_SLACK = timedelta(minutes=1)  # tracker clock vs. ours when Refinery comments
 DEFAULT_DECISION_WINDOW = timedelta(days=7)  # "since the last digest" when there was none
 
 
@@ -322,17 +322,22 @@ def stale_items(
 ) -> list[StaleItem]:
     """Open items no human has updated for `stale_days`, stalest first.
 
-    Refinery's own comments bump an item's `updated`, so an `updated` within a minute of
-    Refinery's last comment post or edit (CommentLedger) is taken as Refinery's, and the item's
-    creation time stands in for the last human update (an approximation: the store keeps no
-    edit history, and it errs towards calling an item Refinery nagged about stale).
+    Refinery's own comments bump an item's `updated`; the comment ledger knows when Refinery
+    wrote and what the item's last human update was before that (see last_human_update).
     """
     candidates = list(items)
-    ledger = _ledger_times(store, {(item.source, item.key) for item in candidates})
+    by_source: dict[str, list[str]] = {}
+    for item in candidates:
+        by_source.setdefault(item.source, []).append(item.key)
+    ledger = {
+        (source, key): row
+        for source, keys in by_source.items()
+        for key, row in comment_ledger.rows(store, source, keys).items()
+    }
     cutoff = now - timedelta(days=stale_days)
     stale: list[StaleItem] = []
     for item in candidates:
-        last = last_human_update(item, ledger.get((item.source, item.key), ()))
+        last = last_human_update(item, ledger.get((item.source, item.key)))
         if last is None or last > cutoff:
             continue
         owner = mention(item.assignee or item.reporter, people)
@@ -340,26 +345,11 @@ def stale_items(
     return sorted(stale, key=lambda s: (-s.days, s.key))
 
 
-def last_human_update(item: Item, own_times: Sequence[datetime]) -> datetime | None:
-    """The item's `updated`, unless that was Refinery commenting; then its `created`."""
+def last_human_update(item: Item, row: comment_ledger.LedgerRow | None) -> datetime | None:
+    """The item's `updated`, unless that was Refinery's comment (within a minute of the
+    ledger's post or edit time): then the human update the ledger saw before it wrote, or,
+    when it recorded none, the item's creation (erring towards calling it stale)."""
     if item.updated is None:
         return item.created
-    if any(abs(item.updated - when) <= OWN_UPDATE_SLACK for when in own_times):
-        return item.created
-    return item.updated
-
-
-def _ledger_times(
-    store: Store, uids: set[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[datetime, ...]]:
-    if not uids:
-        return {}
-    times: dict[tuple[str, str], tuple[datetime, ...]] = {}
-    query = select(
-        CommentLedger.source, CommentLedger.key, CommentLedger.posted_at, CommentLedger.edited_at
-    )
-    with store.session() as session:
-        for source, key, posted, edited in session.execute(query):
-            if (source, key) in uids:
-                times[(source, key)] = tuple(t for t in (posted, edited) if t is not None)
-    return times
+    human = comment_ledger.human_update(item.updated, row)
+    return human if human is not None else item.created

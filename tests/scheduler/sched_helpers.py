@@ -87,6 +87,11 @@ def load_backlog(store: Store, *, history: bool = True) -> None:
                     comment_id="10001",
                     content_hash="x" * 64,
                     posted_at=datetime.fromisoformat(entry["posted_at"]),
-                    edited_at=None,
+                    edited_at=_when(entry["edited_at"]),
+                    human_updated=_when(entry["human_updated"]),
                 )
             )
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

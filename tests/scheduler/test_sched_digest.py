@@ -8,6 +8,7 @@ import pytest
 from sched_helpers import load_backlog, now, settings
 
 from bot.config import Settings
+from bot.services.comment_ledger import LedgerRow
 from bot.services.digest import (
     IMPLICIT_TEAM,
     build_digest,
@@ -100,16 +101,22 @@ def test_backlog_size_against_sprint_capacity(store: Store) -> None:
     assert build_digest(store, Engine(), config, teams(config)[0], NOW).sprints_of_work is None
 
 
+def _ledger(posted: datetime, human: datetime | None = None) -> LedgerRow:
+    return LedgerRow(None, "open", "h" * 64, posted, None, None, None, human)
+
+
 def test_refinery_comments_do_not_freshen_an_item() -> None:
     created = datetime(2026, 8, 1, tzinfo=UTC)
+    human = datetime(2026, 9, 15, tzinfo=UTC)
     touched = datetime(2026, 11, 20, 12, 0, 30, tzinfo=UTC)
     item = make_item(created=created, updated=touched)
-    assert last_human_update(item, []) == touched
+    assert last_human_update(item, None) == touched
     # Refinery's comment recorded 25 s after Jira's timestamp: that update was Refinery's
-    assert last_human_update(item, [touched + timedelta(seconds=25)]) == created
-    assert last_human_update(item, [touched - timedelta(seconds=59)]) == created
+    assert last_human_update(item, _ledger(touched + timedelta(seconds=25), human)) == human
+    # ... and when the ledger knew no earlier human update, creation stands in
+    assert last_human_update(item, _ledger(touched - timedelta(seconds=59))) == created
     # a comment two minutes apart is unrelated: a human touched the item
-    assert last_human_update(item, [touched - timedelta(minutes=2)]) == touched
+    assert last_human_update(item, _ledger(touched - timedelta(minutes=2), human)) == touched
 
 
 def test_stale_items_and_intake_from_the_fixture(store: Store) -> None:
@@ -121,6 +128,9 @@ def test_stale_items_and_intake_from_the_fixture(store: Store) -> None:
     assert all(days >= 21 for days in stale.values())
     assert [s.days for s in data.stale] == sorted(stale.values(), reverse=True)
     assert [(r.id, r.age_days) for r in data.pending] == [(2, 17), (1, 2)]
+    mobile = build_digest(store, Engine(), config, teams(config)[1], now())
+    # #235 was last edited by Refinery; a human last touched it on 2026-10-28, 32 days ago
+    assert {s.key: s.days for s in mobile.stale}["acme/mobile-app#235"] == 32
     # decisions after the 2026-11-23 digest: one accept, two declines (October's accept is old)
     assert (data.accepted, data.declined, data.other_decisions) == (1, 2, 0)
 
