@@ -130,9 +130,7 @@ class CommentTemplates(Section):
         "Thanks! This item now says why it matters, how success is measured, and how big it is."
     )
     # Per-rule how-to lines; "{where}" in `estimate` becomes where this tracker keeps estimates.
-    why: str = (
-        'Add a "Why" section: "As a <who>, I want <what>, so that <the problem it solves>."'
-    )
+    why: str = 'Add a "Why" section: "As a <who>, I want <what>, so that <the problem it solves>."'
     outcome: str = (
         'Name an outcome metric, e.g. "Outcome: checkout drop-off falls from 30% to 20% '
         'within a month of release."'

@@ -55,7 +55,7 @@ def comment(
     finally:
         ctx.close()
     for line in summary.lines():
-        console.print(line, highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     if summary.failed or summary.stopped:
         raise typer.Exit(1)
 

@@ -46,13 +46,13 @@ def lines_for(findings: Sequence[Finding], item: Item, settings: Settings) -> li
         "missing-outcome": templates.outcome,
         "missing-estimate": templates.estimate.replace("{where}", estimate_where(item, settings)),
     }
-    ordered = sorted(findings, key=lambda f: (_rule_order(f.rule), f.rule))
-    return [Line(f.rule, f.message, how_tos.get(f.rule) or f.hint) for f in ordered]
+    return [Line(f.rule, f.message, how_tos.get(f.rule) or f.hint) for f in ordered(findings)]
 
 
-def _rule_order(rule_id: str) -> int:
+def ordered(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings in the order comments list them: why, outcome, estimate, then the rest."""
     core = ("missing-why", "missing-outcome", "missing-estimate")
-    return core.index(rule_id) if rule_id in core else len(core)
+    return sorted(findings, key=lambda f: (core.index(f.rule) if f.rule in core else 3, f.rule))
 
 
 def estimate_where(item: Item, settings: Settings) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from bot.render.comment import Rendered, render_findings, render_ready
+from bot.render.comment import Rendered, ordered, render_findings, render_ready
 from bot.services import comment_ledger as ledger
 from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
 from connectors.base import AuthError, BodyFormat, ConnectorError, RateLimited, Tracker
@@ -64,9 +64,9 @@ class CommentRunSummary:
     def lines(self) -> list[str]:
         if self.skipped:
             return [f"Comments skipped: {self.skipped}"]
-        head = "Dry run, nothing written. Would " if self.dry_run else "Did "
         acted = self.planned if self.dry_run else self.done
-        out = [f"{head}{action.describe()}" for action in acted]
+        out = ["Dry run: nothing written."] if self.dry_run else []
+        out += [("would " if self.dry_run else "") + action.describe() for action in acted]
         out.append(
             f"{len(acted)} {'planned' if self.dry_run else 'written'}, {self.carried} carried to "
             f"the next run, {self.deferred} waiting for min_interval, {len(self.failed)} failed."
@@ -180,7 +180,7 @@ def _decide(
         return None
     if config.opt_out_label and config.opt_out_label.lower() in {x.lower() for x in item.labels}:
         return None
-    findings = [f for f in found if f.rule in config.rules]
+    findings = ordered([f for f in found if f.rule in config.rules])
     seen = [first_seen.get(item.key, {}).get(f.rule) for f in findings]
     oldest = min([s for s in seen if s is not None], default=now)
     rules = tuple(f.rule for f in findings)

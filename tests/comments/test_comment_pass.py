@@ -208,7 +208,7 @@ def test_dry_run_plans_and_sends_nothing(tmp_path: Path, rsps: responses.Request
     assert [a.kind for a in preview.planned] == ["add", "add"]
     assert preview.dry_run and preview.writes == 0 and preview.done == []
     assert jira.calls == [] and ledger(ctx) == {}
-    assert "Would comment on jira:PAY-1" in "\n".join(preview.lines())
+    assert "would comment on jira:PAY-1" in "\n".join(preview.lines())
 
 
 def test_opted_out_done_and_unlisted_rules_get_no_comment(
