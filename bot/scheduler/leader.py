@@ -158,7 +158,7 @@ def _conninfo(url: str) -> str:
 def _psycopg_connect(conninfo: str) -> Any:
     import psycopg
 
-    return psycopg.connect(
+    connection = psycopg.connect(
         conninfo,
         autocommit=True,
         connect_timeout=10,
@@ -168,6 +168,12 @@ def _psycopg_connect(conninfo: str) -> Any:
         keepalives_interval=5,
         keepalives_count=3,
     )
+    # The server must notice a vanished leader host too (no FIN), or the lock would outlive it
+    # by the OS default of two hours: probe from the server side after 15 s of silence.
+    connection.execute("SET tcp_keepalives_idle = 15")
+    connection.execute("SET tcp_keepalives_interval = 5")
+    connection.execute("SET tcp_keepalives_count = 3")
+    return connection
 
 
 class SqliteLease:
