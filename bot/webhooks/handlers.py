@@ -25,6 +25,8 @@ def handle(ctx: AppContext, event: Event) -> str:
     """Do what an event asks; return a short line saying what happened (for logs and tests)."""
     if event.kind == "ignored":
         return f"ignored: {event.reason}"
+    if event.source == "jira" and not ctx.settings.jira.url:
+        return "ignored: jira.url is not set"
     if not in_scope(ctx, event):
         return f"ignored: {event.project} is not configured"
     if event.kind == "gone":
