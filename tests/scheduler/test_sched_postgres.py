@@ -155,6 +155,8 @@ def test_advisory_lock_elects_one_and_hands_over_on_stop(pg_url: str) -> None:
     b = PostgresLeader(pg_url, name=lock, retry_seconds=0.1)
     a.start(lambda: (events.append("a+"), elected["a"].set()), lambda: events.append("a-"))
     assert elected["a"].wait(20)
+    # the server itself probes the leader's connection, so a vanished host frees the lock
+    assert a._connection.execute("SHOW tcp_keepalives_idle").fetchone()[0] in ("15", "15s")
     b.start(lambda: (events.append("b+"), elected["b"].set()), lambda: events.append("b-"))
     time.sleep(0.5)  # several retries by b, all refused
     assert not elected["b"].is_set() and not b.is_leader
@@ -162,3 +164,26 @@ def test_advisory_lock_elects_one_and_hands_over_on_stop(pg_url: str) -> None:
     assert elected["b"].wait(20)
     b.stop()
     assert events == ["a+", "a-", "b+", "b-"]
+
+
+def test_a_leader_whose_connection_breaks_stops_its_jobs(pg_url: str) -> None:
+    lock = f"refinery-test-{uuid.uuid4().hex}"
+    lost, elected_again = threading.Event(), threading.Event()
+    count = {"elected": 0}
+
+    def on_elected() -> None:
+        count["elected"] += 1
+        if count["elected"] == 2:
+            elected_again.set()
+
+    leader = PostgresLeader(pg_url, name=lock, retry_seconds=0.1)
+    leader.start(on_elected, lost.set)
+    _wait("election", lambda: leader.is_leader, 20)
+    backend = leader._connection.info.backend_pid
+    admin = create_engine(SERVER)
+    with admin.begin() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    admin.dispose()
+    assert lost.wait(20), "the leader did not notice its lock was gone"
+    assert elected_again.wait(20)  # nobody else holds the lock: it takes it again
+    leader.stop()
