@@ -6,6 +6,7 @@ used naively. Traffic goes only to 127.0.0.1.
 Rows:
 - refinery full / incremental: IssueStream through run_stream into a fresh SQLite store, with
   the connector's chosen spacing (0.1 s between reads).
+- refinery fetch+parse only: the same stream without a store, at 0.1 s and at 0 s spacing.
 - pygithub naive: Github(base_url=stub) with its defaults (per_page 30, 0.25 s between
   requests), `repo.get_issues(state="all")`, skipping `issue.pull_request` and reading
   `issue.raw_data` as a user would. Each of those reads completes the issue with one GET. It is
@@ -59,8 +60,8 @@ def refinery(stub: GithubStub, store_url: str, changed: int) -> list[Row]:
     # Distinct issues stored (full.items also counts the one re-read at each page boundary).
     rows.append(Row("refinery full", len(stub.log) - before, seconds, len(store.keys("github"))))
     # Edit `changed` issues spread over the list, as if people worked on them since.
-    step = max(len(stub.issues) // max(changed, 1), 1)
-    edited = [issue for issue in stub.issues if "pull_request" not in issue][::step][:changed]
+    plain = [issue for issue in stub.issues if "pull_request" not in issue]
+    edited = plain[:: max(len(plain) // max(changed, 1), 1)][:changed]
     for index, issue in enumerate(edited):
         issue["updated_at"] = stamp(EDITED + timedelta(seconds=index))
         issue["title"] += " (edited)"
@@ -76,6 +77,15 @@ def refinery(stub: GithubStub, store_url: str, changed: int) -> list[Row]:
     )
     store.close()
     return rows
+
+
+def refinery_fetch_only(stub: GithubStub, spacing: float) -> Row:
+    """The same requests and parsing without the store, to split network from storage time."""
+    client = GithubClient("bench-token", stub.base_url, seconds_between_requests=spacing)
+    start, before = time.perf_counter(), len(stub.log)
+    keys = {item.key for page in IssueStream(client, stub.repo).fetch(None) for item in page.items}
+    name = f"refinery fetch+parse only, spacing {spacing:g} s"
+    return Row(name, len(stub.log) - before, time.perf_counter() - start, len(keys))
 
 
 def pygithub_naive(stub: GithubStub, cap: int) -> Row:
@@ -133,6 +143,8 @@ def main() -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp, GithubStub(issues, latency=args.latency) as stub:
         rows += refinery(stub, f"sqlite:///{tmp}/bench.db", round(args.issues * args.changed))
+        rows.append(refinery_fetch_only(stub, 0.1))
+        rows.append(refinery_fetch_only(stub, 0.0))
         rows.append(pygithub_per_page_100(stub))
         rows.append(pygithub_naive(stub, args.cap))
     print(

@@ -76,12 +76,12 @@ def list_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Answer GET .../issues like GitHub: filter, sort, slice; return (page, Link header)."""
     state = query.get("state", "open")
-    since = query.get("since")
+    since = _normal(query["since"]) if query.get("since") else None
     chosen = [
         issue
         for issue in issues
         if (state == "all" or issue["state"] == state)
-        and (since is None or issue["updated_at"] >= _normal(since))
+        and (since is None or issue["updated_at"] >= since)
     ]
     key = "updated_at" if query.get("sort") == "updated" else "created_at"
     chosen.sort(key=lambda issue: (issue[key], issue["number"]))

@@ -158,7 +158,7 @@ def to_item(
         updated=_when(issue.get("updated_at")),
         rank=None,
         parent=key_from_api_url(issue.get("parent_issue_url") or ""),
-        raw={name: issue[name] for name in RAW_KEYS if name in issue},
+        raw=_raw(issue),
     )
 
 
@@ -170,6 +170,14 @@ def items_from_issue_list(
     """Convert a saved `GET /repos/{o}/{r}/issues` list (or export) to items, skipping PRs."""
     estimate = estimate_from_labels or EstimateLabels()
     return [to_item(issue, repo, estimate) for issue in data if not is_pull_request(issue)]
+
+
+def _raw(issue: Mapping[str, Any]) -> dict[str, Any]:
+    raw = {name: issue[name] for name in RAW_KEYS if name in issue}
+    milestone = issue.get("milestone")
+    if isinstance(milestone, Mapping) and milestone.get("title"):
+        raw["milestone"] = str(milestone["title"])  # a release or a sprint: teams differ
+    return raw
 
 
 def _type_name(issue: Mapping[str, Any]) -> str:
