@@ -144,6 +144,13 @@ def sync_all(ctx: AppContext) -> str:
     return "; ".join(lines)
 
 
+def comment_pass(ctx: AppContext) -> str:
+    """Run one ticket-comment pass (bot.services.comments) and summarize it."""
+    from bot.services.comments import run_comment_pass
+
+    return " ".join(run_comment_pass(ctx).lines())  # the runner keeps the first 2,000 chars
+
+
 def job_specs(ctx: AppContext) -> list[JobSpec]:
     """The jobs [schedule] configures; an empty expression switches a job off."""
     schedule = ctx.settings.schedule
@@ -166,6 +173,7 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
             schedule.refinement,
             lambda _fire: send_reminders(ctx, poster=poster()),
         ),
+        ("comments", schedule.comments, lambda _fire: comment_pass(ctx)),
     ]
     specs = []
     for name, expr, func in wanted:

@@ -53,6 +53,9 @@ def test_jobs_follow_the_schedule_and_empty_expressions_switch_jobs_off(tmp_path
     fire = specs["digest"].trigger.get_next_fire_time(None, after)
     assert fire == datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     ctx.close()
+    ctx = _ctx(tmp_path, sync="", refinement="30 13 * * 2", comments="0 * * * *")
+    assert [spec.name for spec in job_specs(ctx)] == ["digest", "refinement", "comments"]
+    ctx.close()
 
 
 @pytest.mark.parametrize(
