@@ -102,7 +102,12 @@ class PostgresLeader:
             elif self._try_acquire():
                 log.warning("scheduler: elected leader (advisory lock %s)", self.key)
                 self._leader = True
-                self._on_elected()
+                try:
+                    self._on_elected()
+                except Exception:
+                    # Never hold the lock without running the jobs: let another replica try.
+                    log.exception("scheduler: could not start the jobs; giving up the lock")
+                    self._resign()
             elif not announced:
                 log.warning(
                     "scheduler: another replica leads; standing by (retry every %g s)",
