@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,3 +198,27 @@ def meaningful(text: Any) -> str:
 def is_placeholder(text: Any) -> bool:
     """True when `text` is empty or only template text ("<role>", "TBD", "_No response_"...)."""
     return not meaningful(text)
+
+
+# --- fast phrase search -------------------------------------------------------------------
+
+
+def searchable(*parts: str) -> str:
+    """Lower-case `parts` joined so that every word, even after a newline, follows a space."""
+    return " " + "\n".join(parts).lower().replace("\n", " \n ")
+
+
+def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """Compile regex phrases, each starting with a plain lower-case letter, for fast search.
+
+    Search the result in `searchable()` text. The phrases are grouped by first letter behind
+    a literal space: the regex engine then jumps from space to space and tries one group per
+    word start, instead of every phrase at every character (about 10x faster on long text).
+    """
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        if not phrase[:1].isalpha() or not phrase[:1].islower():
+            raise ValueError(f"phrase must start with a lower-case letter: {phrase!r}")
+        groups.setdefault(phrase[0], []).append(phrase[1:])
+    body = "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+    return re.compile(f" (?:{body})")

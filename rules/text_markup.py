@@ -31,7 +31,8 @@ _MD_INLINE = (
     (re.compile(r"\[([^\[\]\n]{1,300})\]\[[^\]\n]{0,100}\]"), r"\1", "]["),
     (re.compile(r"<(https?://[^>\s]{1,500})>"), r"\1", "<http"),
     (re.compile(r"`{1,2}([^`\n]{1,300}?)`{1,2}"), r"\1", "`"),
-    (re.compile(rf"(\*\*|__)(?=\S)({_SPAN})(?<=\S)\1"), r"\2", ""),
+    (re.compile(rf"\*\*(?=\S)({_SPAN})(?<=\S)\*\*"), r"\1", "**"),
+    (re.compile(rf"__(?=\S)({_SPAN})(?<=\S)__"), r"\1", "__"),
     (re.compile(rf"(?<![\w*])\*(?=\S)({_SPAN})(?<=\S)\*(?![\w*])"), r"\1", "*"),
     (re.compile(rf"(?<![\w_])_(?=\S)({_SPAN})(?<=\S)_(?![\w_])"), r"\1", "_"),
     (re.compile(rf"~~({_SPAN})~~"), r"\1", "~~"),
@@ -140,31 +141,34 @@ _WIKI_BREAK = re.compile(r"[ \t]*\\\\[ \t]*")
 _WIKI_RULE = re.compile(r"^[ \t]*-{4,}[ \t]*$")
 _WIKI_LIST = re.compile(r"^[ \t]*[*#-]+[ \t]+")
 _WIKI_BOLD_LABEL = re.compile(r"^[ \t]*\*([^*\n]{1,60}?)(:?)\*[ \t]*(:?)[ \t]*(.*)$")
+# (pattern, replacement, substring without which the pattern cannot match: a cheap skip)
 _WIKI_INLINE = (
-    (re.compile(r"\[~(?:accountid:)?([^\]\n]{1,200})\]"), r"@\1"),
-    (re.compile(r"\[([^\[\]|\n]{1,300})\|[^\[\]\n]{0,500}\]"), r"\1"),
-    (re.compile(r"\[[#^]?([^\[\]|\n]{1,500})\]"), r"\1"),
+    (re.compile(r"\[~(?:accountid:)?([^\]\n]{1,200})\]"), r"@\1", "[~"),
+    (re.compile(r"\[([^\[\]|\n]{1,300})\|[^\[\]\n]{0,500}\]"), r"\1", "["),
+    (re.compile(r"\[[#^]?([^\[\]|\n]{1,500})\]"), r"\1", "["),
     (
         re.compile(
             r"!(?=\S)[^!\n]{1,300}?\.(?:png|jpe?g|gif|svg|webp|bmp|pdf|mp4|mov)(?:\|[^!\n]{0,200})?!",
             re.I,
         ),
         "",
+        "!",
     ),
-    (re.compile(r"\{\{([^\n]{1,300}?)\}\}"), r"\1"),
-    (re.compile(r"\?\?([^\n]{1,300}?)\?\?"), r"\1"),
-    (re.compile(rf"(?<![\w*])\*(?=\S)({_SPAN})(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(rf"(?<![\w_])_(?=\S)({_SPAN})(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(rf"(?<![\w+])\+(?=\S)({_SPAN})(?<=\S)\+(?![\w+])"), r"\1"),
-    (re.compile(rf"(?<![\w-])-(?=\S)({_SPAN})(?<=\S)-(?![\w-])"), r"\1"),
-    (re.compile(rf"(?<![\w^])\^(?=\S)({_SPAN})(?<=\S)\^(?![\w^])"), r"\1"),
-    (re.compile(rf"(?<![\w~])~(?=\S)({_SPAN})(?<=\S)~(?![\w~])"), r"\1"),
+    (re.compile(r"\{\{([^\n]{1,300}?)\}\}"), r"\1", "{{"),
+    (re.compile(r"\?\?([^\n]{1,300}?)\?\?"), r"\1", "??"),
+    (re.compile(rf"(?<![\w*])\*(?=\S)({_SPAN})(?<=\S)\*(?![\w*])"), r"\1", "*"),
+    (re.compile(rf"(?<![\w_])_(?=\S)({_SPAN})(?<=\S)_(?![\w_])"), r"\1", "_"),
+    (re.compile(rf"(?<![\w+])\+(?=\S)({_SPAN})(?<=\S)\+(?![\w+])"), r"\1", "+"),
+    (re.compile(rf"(?<![\w-])-(?=\S)({_SPAN})(?<=\S)-(?![\w-])"), r"\1", "-"),
+    (re.compile(rf"(?<![\w^])\^(?=\S)({_SPAN})(?<=\S)\^(?![\w^])"), r"\1", "^"),
+    (re.compile(rf"(?<![\w~])~(?=\S)({_SPAN})(?<=\S)~(?![\w~])"), r"\1", "~"),
 )
 
 
 def _wiki_inline(text: str) -> str:
-    for pattern, repl in _WIKI_INLINE:
-        text = pattern.sub(repl, text)
+    for pattern, repl, needed in _WIKI_INLINE:
+        if needed in text:
+            text = pattern.sub(repl, text)
     if "|" in text:
         text = " | ".join(c.strip() for c in text.replace("||", "|").strip().strip("|").split("|"))
     if "\\\\" in text:

@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.item import Item
 from rules.engine import Problem, rule
-from rules.text import meaningful
+from rules.text import meaningful, phrase_pattern, searchable
 
 # Section headings that carry an outcome metric. "Acceptance criteria" is not one of them.
 OUTCOME_SECTION = re.compile(
@@ -18,52 +18,73 @@ OUTCOME_SECTION = re.compile(
     r"|key\s+results?|target\s+metrics?|definition\s+of\s+success)\b"
 )
 
-_NUM = r"[~≈]?[$€£]?\d+(?:[.,]\d+)?"
-_PCT = r"\s*(?:%|percent\b|pp\b|percentage\s+points?\b)"
-_UNIT = (
-    rf"(?:{_PCT}|\s*(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?"
-    r"|weeks?|x|k|m|bn|[$€£])\b|×)"
+# A target is anchored on a number with a unit ("30%", "200 ms") or a preposition ("by 3",
+# "under 200", "< 1%"). One pass finds those candidates, jumping from space to space; only
+# then is the sentence before the number searched for a direction or a metric.
+_UNIT_AHEAD = (
+    r"\s*(?:%|percent\b|pp\b|percentage\s+points?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b"
+    r"|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|days?\b|weeks?\b|x\b|k\b|m\b|bn\b|×|\+"
+    r"|or\s+(?:higher|more|above|better|lower|less|below|fewer|faster)\b)"
 )
-# Within one sentence: a "." only counts as the end when no digit follows (2.1% stays whole).
-_NEAR = r"(?:[^.\n]|\.(?=\d)){0,80}?"
-# Verb stems with their inflections only ("drop", "dropped", never "dropdown"), plus nouns.
-_DIRECTION = (
-    r"\b(?:(?:rais|increas|grow|boost|improv|lift|doubl|tripl|reduc|decreas|cut|lower|drop"
-    r"|shrink|halv|minimi[sz]|maximi[sz]|keep|stay|reach|hit|achiev|driv|shorten|accelerat"
-    r"|declin|fall|ris|climb|bring|brought)(?:e|es|ed|ing|s|d|n|ped|ping|ting)?"
-    r"|(?:bring|brought|get|got|go|speed)(?:s|ing|ting)?\s+(?:down|to|up)"
-    r"|reduction|improvement|growth|uplift)\b"
+_CANDIDATE = re.compile(
+    r" (?:(?P<prep>b(?:y|elow|eneath)|from|under|over|above|within|than|least|most)\s+[~≈$€£]?"
+    r"(?=[0-9])|(?P<op>[<>≤≥]=?)\s*[~≈$€£]?(?=[0-9])"
+    rf"|[~≈$€£]?(?=[0-9][0-9.,]*{_UNIT_AHEAD}))"
 )
-_TARGET = (
-    # by 30% / by 2 (not "by 2025-03-01" nor "by 03/01")
-    rf"\bby\s+(?!(?:19|20)\d\d\b){_NUM}(?![\d/:-])"
-    rf"|\bfrom\s+{_NUM}{_UNIT}?\s*(?:to|->|→|–|-)\s*{_NUM}"
-    rf"|\bto\s+(?:under\s+|below\s+|over\s+|above\s+|less\s+than\s+|more\s+than\s+"
-    rf"|at\s+least\s+|at\s+most\s+)?{_NUM}{_UNIT}"
-    rf"|(?:\b(?:under|below|over|above|beneath|less\s+than|more\s+than|fewer\s+than"
-    rf"|at\s+least|at\s+most|no\s+more\s+than)\s*|[<>≤≥]=?\s*){_NUM}"
-    rf"|{_NUM}{_PCT}|{_NUM}\s*(?:k|m)\b"
+_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?(?![0-9]|[/:.,-][0-9])")  # not dates nor 2.4.1
+_PERCENT = re.compile(r"\s*(?:%|percent\b|pp\b|percentage\s+points?\b)")
+_UNIT = re.compile(rf"(?={_UNIT_AHEAD})")
+_FROM_TO = re.compile(r"\s*\S{0,12}\s*(?:to|->|→|–|-)\s*[~≈$€£]?[0-9]")
+_PERCENT_CHANGE = re.compile(
+    r"\s*(?:%|percent|pp|percentage\s+points?)\s+(?:increase|decrease|reduction|improvement"
+    r"|drop|growth|uplift|lift|fewer|more|less|higher|lower|faster|shorter)\b"
 )
-_METRIC = (
-    r"\b(?:p\d{2}(?:\.\d+)?|latency|response\s+times?|load\s+times?|page\s+loads?|ttfb|lcp|inp"
-    r"|apdex|conversion(?:\s+rate)?|churn(?:\s+rate)?|retention|nps|csat|error\s+rate|errors"
-    r"|crash\w*(?:\s+rate)?|uptime|availability|bounce\s+rate|time\s+to\s+\w+|mttr|tickets"
-    r"|revenue|sales|sign-?ups|activation|adoption|engagement|dau|wau|mau|active\s+users"
-    r"|abandonment|drop-?off|throughput|success\s+rate|completion\s+rate|ctr|arpu|ltv|cac)\b"
+_STEMS = (
+    "rais increas grow boost improv lift doubl tripl reduc decreas cut lower drop shrink halv"
+    " minimis minimiz maximis maximiz keep stay reach hit achiev driv shorten accelerat declin"
+    " fall ris climb bring brought"
 )
-# A measurable target: a metric moving in a direction by an amount, or held to a threshold.
-TARGET_TEXT = re.compile(
-    rf"{_DIRECTION}{_NEAR}(?:{_TARGET})"
-    rf"|{_METRIC}(?:[^.\n]|\.(?=\d)){{0,40}}?(?:[<>≤≥]=?\s*{_NUM}|\b(?:under|below|over|above"
-    rf"|less\s+than|more\s+than|fewer\s+than|at\s+least|at\s+most|within|no\s+more\s+than)\s+"
-    rf"{_NUM}|\b(?:of|at|to|is|reaches|hits|=|:)\s*{_NUM}{_UNIT}"
-    rf"|{_NUM}\s*(?:\+|or\s+(?:higher|more|above|better|lower|less|below|fewer|faster)\b))"
-    rf"|\bfrom\s+{_NUM}{_PCT}\s*(?:to|->|→)\s*{_NUM}{_PCT}"
-    # a 15% increase / 30% fewer tickets
-    rf"|{_NUM}{_PCT}\s+(?:increase|decrease|reduction|improvement|drop|growth|uplift|lift|fewer"
-    r"|more|less|higher|lower|faster|shorter)\b"
+# Verbs match with their inflections only ("drop", "dropped", never "dropdown").
+_DIRECTION = phrase_pattern(
+    [rf"{stem}(?:e|es|ed|ing|s|d|n|ped|ping|ting)?\b" for stem in _STEMS.split()]
+    + [rf"{verb}\s+(?:down|to|up)\b" for verb in ("get", "gets", "got", "go", "goes", "speed")]
+    + ["reduction", "improvement", "growth", "uplift"]
 )
-_CHECKLIST = re.compile(r"^\[[ x]\] |acceptance criteria|definition of done|given .+ when ", re.M)
+_METRIC = phrase_pattern(
+    (  # noqa: SIM905
+        r"p\d{2}(?:\.\d+)?\b latency response\s+times? load\s+times? page\s+loads? ttfb lcp inp"
+        r" apdex conversion churn retention nps csat error\s+rate errors crash uptime availability"
+        r" bounce\s+rate time\s+to\s+\w+ mttr tickets revenue sales sign-?ups activation adoption"
+        r" engagement dau wau mau active\s+users abandonment drop-?off throughput success\s+rate"
+        r" completion\s+rate ctr arpu ltv cac"
+    ).split()
+)
+_CHECKLIST = (" [ ] ", " [x] ", "acceptance criteria", "definition of done")
+
+
+def has_target(text: str) -> bool:
+    """True when `text` (from searchable()) holds a metric with a direction and an amount."""
+    for candidate in _CANDIDATE.finditer(text):
+        number = _NUMBER.match(text, candidate.end())
+        if number is None:
+            continue
+        start, end = number.span()
+        prep = candidate.group("prep") or candidate.group("op")
+        unit = _UNIT.match(text, end) is not None
+        if prep == "from" and not _FROM_TO.match(text, end):
+            prep = None
+        if prep == "by" and not unit and 1900 <= float(number.group().replace(",", ".")) < 2100:
+            continue  # "by 2026" is a date
+        if not prep and not unit:
+            continue
+        if _PERCENT_CHANGE.match(text, end):
+            return True  # "a 15% increase"
+        sentence = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 100, 0)
+        if _DIRECTION.search(text, sentence, start) or _METRIC.search(
+            text, max(sentence, start - 60), start
+        ):
+            return True
+    return False
 
 
 @rule(
@@ -114,12 +135,12 @@ def missing_outcome(item: Item, params: Mapping[str, Any]) -> Problem | None:
             if meaningful(content):
                 return None
             empty_section = empty_section or heading
-    text = f"{item.title}\n{item.text}".lower()
-    if TARGET_TEXT.search(text):
+    text = searchable(item.title, item.text)
+    if has_target(text):
         return None
     if empty_section:
         message = f"The '{empty_section}' section is empty or still holds template text."
-    elif _CHECKLIST.search(text):
+    elif any(mark in text for mark in _CHECKLIST):
         message = (
             "Has acceptance criteria but no outcome metric: they say when the work is done,"
             " not whether it worked."

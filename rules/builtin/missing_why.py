@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.item import Item
 from rules.engine import Problem, rule
-from rules.text import meaningful
+from rules.text import meaningful, phrase_pattern, searchable
 
 # Section headings that carry the reason for an item.
 WHY_SECTION = re.compile(
@@ -18,59 +18,94 @@ WHY_SECTION = re.compile(
 
 # After "so that", "because"...: a real word, not "<benefit>", "[value]", "TBD" or "...".
 _FILLED = r"(?:\s*:)?\s+(?!tbd\b|tbc\b|n/a\b|xxx\b)(?=[^\W_])"
-_WHO = (
-    r"(?:users?|customers?|clients?|people|buyers?|shoppers?|merchants?|admins?|agents?|teams?"
-    r"|members|visitors|developers|engineers|operators|owners|support|sales|everyone|we|they)"
+_WHO = (  # noqa: SIM905
+    "users? customers? clients? people buyers? shoppers? merchants? admins? agents? teams?"
+    " members visitors developers engineers operators owners support sales everyone we they"
+).split()
+_OFTEN = (
+    r"(?:(?:are|were|keep|have\s+been|often|regularly|frequently|constantly|currently|still"
+    r"|repeatedly|sometimes|always)\s+)*"
+)
+_PAIN = (
+    r"(?:fail|abandon|churn|drop\w*\s+off|keep\s+asking|ask\w*\s+(?:for|us|about)|request"
+    r"|los[eit]|wast|spend|miss|leav|get\s+(?:lost|confused|stuck|errors?)|giv\w*\s+up|hate"
+    r"|report|run\w*\s+into|end\s+up|don'?t\s+know|do\s+not\s+know|can'?t|cannot"
+    r"|could\s*n'?o?t|need\s+to\s+manually|have\s+to\s+manually)"
 )
 _GAIN = (
     r"(?:let|allow|enabl|help|sav|reduc|increas|improv|prevent|unblock|remov|cut|lower|speed"
     r"|avoid|eliminat|free|stop|boost|rais|simplif|grow|protect|mak\w*\s+it\s+(?:easier|faster"
     r"|possible|simpler|safer)|giv\w*\s+(?:users|customers|us|them|people))"
 )
-# Causal phrasings, matched on lower-cased title + text; each alternative is one way of saying
-# why. They are deliberately specific: a bare "to" or "for" is not a reason.
-WHY_TEXT = re.compile(
-    "|".join(
-        (
-            # so that / so I can / so users can / in order to
-            r"\bso\s+(?:that|(?:[a-z'-]+\s+){1,3}?(?:can|could"
-            r"|will|would|won'?t|don'?t|do\s+not|no\s+longer|are\s+able|is\s+able|have|get"
-            rf"|stop|may|might|never))\b{_FILLED}",
-            rf"\bin\s+order\s+(?:to|for|that)\b{_FILLED}",
-            rf"\b(?:because|due\s+to|as\s+a\s+result\s+of)\b(?:\s+of)?{_FILLED}",
-            # users are struggling / customers complain / we keep losing deals
-            rf"\b{_WHO}\s+(?:(?:are|were|keep|have\s+been|often|regularly|frequently|constantly"
-            r"|currently|still|repeatedly|sometimes|always)\s+)*(?:struggl|complain|confus"
-            r"|frustrat|unable|can'?t|cannot|could\s*n'?o?t|fail|abandon|churn|drop\w*\s+off"
-            r"|keep\s+asking|ask\w*\s+(?:for|us|about)|request|los[eit]|wast|spend|miss|leav"
-            r"|get\s+(?:lost|confused|stuck|errors?)|giv\w*\s+up|hate|report|run\w*\s+into"
-            r"|end\s+up|don'?t\s+know|do\s+not\s+know|need\s+to\s+manually|have\s+to\s+manually)",
-            # this will let / which helps / the change saves
-            rf"\b(?:this|it|that|which|doing\s+so|the\s+change|the\s+feature)\s+(?:(?:will|would"
-            rf"|should|could|can|also|is\s+going\s+to)\s+)*{_GAIN}",
-            rf"\bhelps?\s+(?:{_WHO}|us|the\s+team|them)\s+\w",
-            # we want to increase sales / to reduce churn for new users
-            r"\b(?:we|i|they|the\s+business|the\s+company|the\s+team|product|marketing|sales"
-            r"|finance|leadership|management)\s+(?:want|wants|need|needs|aim|aims|hope|hopes"
-            r"|would\s+like|are\s+trying|is\s+trying|plan|plans)\s+to\s+(?:reduce|increase"
-            r"|improve|boost|lower|cut|prevent|avoid|speed\s+up|save|grow|raise|minimi[sz]e"
-            r"|maximi[sz]e|eliminate|drive|lift|decrease|win|retain|attract|convert|comply|meet)",
-            r"\bto\s+(?:reduce|increase|improve|boost|lower|cut|prevent|avoid|speed\s+up|save"
-            r"|grow|raise|minimi[sz]e|maximi[sz]e|eliminate|unblock|drive|lift|decrease|simplify"
-            r"|streamline)\b[^.\n]{1,80}?\b(?:for|of|so|among|across)\b",
-            # the goal is / the problem is / pain point / leads to
-            rf"\bthe\s+(?:goal|reason|problem|motivation|benefit|purpose|rationale|aim)\s+(?:is"
-            rf"|was|here\s+is)\b{_FILLED}",
-            r"\b(?:pain\s*points?|painful|bottleneck|costs?\s+us|we\s+are\s+losing"
-            r"|(?:leads?|leading|led)\s+to|results?\s+in|resulting\s+in|customers?\s+complain)\b",
-            r"\b(?:tickets?|complaints?|requests?)\s+(?:a|per|each|every)\s+(?:day|week|month)",
-            # currently people have to ... / today it takes ...
-            r"\b(?:currently|today|right\s+now|at\s+the\s+moment)\b[^.\n]{0,60}?\b(?:have\s+to"
-            r"|has\s+to|must|can'?t|cannot|unable|manual(?:ly)?|takes?\s|impossible|no\s+way)",
-        )
-    )
+_BETTER = (
+    r"(?:reduce|increase|improve|boost|lower|cut|prevent|avoid|speed\s+up|save|grow|raise"
+    r"|minimi[sz]e|maximi[sz]e|eliminate|drive|lift|decrease|win|retain|attract|convert|comply"
+    r"|meet|unblock|simplify|streamline)"
 )
-_TEMPLATE_SO_THAT = re.compile(r"\bso\s+that\s*[<{\[]|\bso\s+that\s+(?:tbd|\.\.\.|…)")
+_MODAL = r"(?:(?:will|would|should|could|can|also|is\s+going\s+to)\s+)*"
+_WANTERS = (  # noqa: SIM905
+    "we i they the\\s+business the\\s+company the\\s+team product marketing sales finance"
+    " leadership management"
+).split()
+_PROBLEM_NOW = r"\b[^.\n]{0,60}?\b(?:have\s+to|has\s+to|must|can'?t|cannot|unable|manual"
+_PROBLEM_NOW += r"(?:ly)?|takes?\s|impossible|no\s+way)"
+
+# Causal phrasings, matched on searchable(title, text); each phrase is one way of saying why.
+# They are deliberately specific: a bare "to" or "for" is not a reason.
+WHY_TEXT = phrase_pattern(
+    [
+        # so that / so I can / so finance can / in order to / because / due to
+        r"so\s+(?:that|(?:[a-z'-]+\s+){1,3}?(?:can|could|will|would|won'?t|don'?t|do\s+not"
+        r"|no\s+longer|are\s+able|is\s+able|have|get|stop|may|might|never))\b" + _FILLED,
+        r"in\s+order\s+(?:to|for|that)\b" + _FILLED,
+        r"because\b(?:\s+of)?" + _FILLED,
+        r"due\s+to" + _FILLED,
+        r"as\s+a\s+result\s+of" + _FILLED,
+        # struggling / complain / frustrated: a problem whoever has it
+        r"struggl",
+        r"complain",
+        r"frustrat",
+        r"confus(?:ed|ing|ion)\b",
+        r"unable\s+to\b",
+        r"pain\s*points?\b",
+        r"painful\b",
+        r"bottleneck",
+        # users keep losing / customers abandon / we waste
+        *(rf"{who}\s+{_OFTEN}{_PAIN}" for who in _WHO),
+        # this will let / which helps / the change saves
+        *(
+            rf"{subject}\s+{_MODAL}{_GAIN}"
+            for subject in ("this", "it", "that", "which", "doing\\s+so", "the\\s+change")
+        ),
+        *(rf"helps?\s+{who}\s+\w" for who in (*_WHO, "us", "the\\s+team", "them")),
+        # we want to increase sales / to reduce churn for new users
+        *(
+            rf"{who}\s+(?:want|wants|need|needs|aim|aims|hope|hopes|would\s+like|are\s+trying"
+            rf"|is\s+trying|plan|plans)\s+to\s+{_BETTER}"
+            for who in _WANTERS
+        ),
+        rf"to\s+{_BETTER}\b[^.\n]{{1,80}}?\b(?:for|of|so|among|across)\b",
+        # the goal is / leads to / costs us / 40 tickets a week
+        r"the\s+(?:goal|reason|problem|motivation|benefit|purpose|rationale|aim)\s+(?:is|was"
+        r"|here\s+is)\b" + _FILLED,
+        r"costs?\s+us\b",
+        r"leads?\s+to\b",
+        r"leading\s+to\b",
+        r"led\s+to\b",
+        r"results?\s+in\b",
+        r"resulting\s+in\b",
+        *(
+            rf"{noun}\s+(?:a|per|each|every)\s+(?:day|week|month)"
+            for noun in ("tickets?", "complaints?", "requests?")
+        ),
+        # currently people have to ... / today it takes ...
+        *(
+            moment + _PROBLEM_NOW
+            for moment in ("currently", "today", "right\\s+now", "at\\s+the\\s+moment")
+        ),
+    ]
+)
+_TEMPLATE_SO_THAT = re.compile(r"so\s+that\s*[<{\[]|so\s+that\s+(?:tbd|\.\.\.|…)")
 
 
 @rule(
@@ -123,7 +158,7 @@ def missing_why(item: Item, params: Mapping[str, Any]) -> Problem | None:
             if meaningful(content):
                 return None
             empty_section = empty_section or heading
-    text = f"{item.title}\n{item.text}".lower()
+    text = searchable(item.title, item.text)
     if WHY_TEXT.search(text):
         return None
     if empty_section:

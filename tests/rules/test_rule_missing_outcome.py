@@ -24,6 +24,7 @@ PASSES = [
     "Reach 10k monthly active users in the EU.",
     "Decrease refund processing time from 5 days to 1 day.",
     "Improve activation rate by 5 percentage points.",
+    "Ship v2 by 2025-03-01 with 3 new screens (see #12); then cut p95 latency by 40%.",
 ]
 
 FAILS = [
@@ -42,6 +43,7 @@ FAILS = [
     "Release 2.4.1 fixes the login issue.",
     "Support for Python 3.12",
     "Fix the 500 error on /orders?page=2",
+    "Upgrade from 13 to 16 under 2 weekends; by 2026 at 10:30 add 3 hours of training.",
 ]
 
 
