@@ -19,7 +19,7 @@ from connectors.github.client import GithubClient
 from connectors.github.details import PageDetails
 from connectors.github.projects import Board
 from connectors.github.sync import IssueStream
-from tests.connectors.github.conftest import FakeRepo, at
+from tests.connectors.github.fakes import FakeRepo, at
 
 
 def board_value(number: int) -> dict[str, Any] | None:

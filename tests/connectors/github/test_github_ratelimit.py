@@ -16,7 +16,7 @@ from bot.store import Store
 from connectors.base import AuthError, RateLimited
 from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream
-from tests.connectors.github.conftest import TOKEN, FakeRepo, at
+from tests.connectors.github.fakes import TOKEN, FakeRepo, at
 
 SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."

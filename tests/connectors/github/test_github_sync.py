@@ -14,7 +14,7 @@ from bot.services.sync import run_stream
 from bot.store import Store
 from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream
-from tests.connectors.github.conftest import FakeRepo, at, load
+from tests.connectors.github.fakes import FakeRepo, at, load
 
 
 def test_full_sync_stays_within_the_request_budget(

@@ -13,7 +13,7 @@ from requests import PreparedRequest
 from connectors.base import ConnectorError, IssueDraft
 from connectors.github.client import GithubClient
 from connectors.github.writeback import MARKER, GithubTracker, issue_body, split_key
-from tests.connectors.github.conftest import at, load
+from tests.connectors.github.fakes import at, load
 
 COMMENTS = "/repos/acme/shop/issues/7/comments"
 
