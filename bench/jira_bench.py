@@ -19,13 +19,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"  # never via a proxy
 
+import requests
 from jira import JIRA
-from stubs.jira_stub import JiraStub
+from stubs.jira_stub import serve_in_process
 
 from bot.config import Settings
 from bot.services.sync import run_stream
@@ -35,19 +37,26 @@ from connectors.jira import make_jira_stream
 JQL = 'project in ("PAY") AND statusCategory != Done'
 
 
-def measure(stub: JiraStub, work: Callable[[], int]) -> tuple[int, int, float, int]:
-    """Run `work`; return (items, requests, seconds, MB-ish bytes served)."""
-    stub.reset_counts()
+def control(url: str, action: str, **params: Any) -> dict[str, Any]:
+    """Talk to the stub's uncounted control endpoints."""
+    answer: dict[str, Any] = requests.get(f"{url}/_stub/{action}", params=params, timeout=30).json()
+    return answer
+
+
+def measure(url: str, work: Callable[[], int]) -> tuple[int, int, float, int]:
+    """Run `work`; return (items, requests, seconds, bytes served)."""
+    control(url, "reset")
     started = time.perf_counter()
     items = work()
-    return items, stub.requests, time.perf_counter() - started, stub.bytes
+    seconds = time.perf_counter() - started
+    stats = control(url, "stats")
+    return items, stats["requests"], seconds, stats["bytes"]
 
 
 def run(
     deployment: str, issues: int, delay: float
 ) -> list[tuple[str, tuple[int, int, float, int]]]:
-    stub = JiraStub(issues=issues, delay=delay, deployment=deployment)
-    url = stub.start()
+    url, stop = serve_in_process(issues=issues, delay=delay, deployment=deployment)
     assert url.startswith("http://127.0.0.1:")
     rows: list[tuple[str, tuple[int, int, float, int]]] = []
     kind = "cloud" if deployment == "Cloud" else "datacenter"
@@ -80,14 +89,14 @@ def run(
             stream.plan(None)
             return sum(len(page.items) for page in stream.fetch(None))
 
-        rows.append(("ours: full sync into SQLite", measure(stub, ours(True))))
-        rows.append(("ours: fetch + parse, no store", measure(stub, fetch_only)))
-        rows.append(("naive: search_issues(*all)", measure(stub, naive)))
-        changed = stub.touch(0.01)
-        rows.append((f"ours: incremental ({changed} changed)", measure(stub, ours(False))))
-        rows.append(("naive: same, all again", measure(stub, naive)))
+        rows.append(("ours: full sync into SQLite", measure(url, ours(True))))
+        rows.append(("ours: fetch + parse, no store", measure(url, fetch_only)))
+        rows.append(("naive: search_issues(*all)", measure(url, naive)))
+        changed = control(url, "touch", fraction=0.01)["changed"]
+        rows.append((f"ours: incremental ({changed} changed)", measure(url, ours(False))))
+        rows.append(("naive: same, all again", measure(url, naive)))
         store.close()
-    stub.stop()
+    stop()
     return rows
 
 
@@ -101,11 +110,11 @@ def main(argv: list[str] | None = None) -> None:
     print(header)
     print("-" * len(header))
     for deployment in ("Cloud", "Server"):
-        for name, (items, requests, seconds, size) in run(deployment, args.issues, args.delay):
+        for name, (items, count, seconds, size) in run(deployment, args.issues, args.delay):
             label = "Cloud" if deployment == "Cloud" else "Data Center"
             print(
-                f"{label:<12} {name:<34} {items:>7} {requests:>9} {seconds:>8.2f} "
-                f"{size / 1e6:>7.1f}"
+                f"{label:<12} {name:<34} {items:>7} {count:>9} {seconds:>8.2f} {size / 1e6:>7.1f}",
+                flush=True,
             )
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import copy
 import json
+import multiprocessing
 import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -49,6 +52,9 @@ class JiraStub:
         recorded = json.loads((FIXTURES / "search_v3_legacy_real.trimmed.json").read_text())
         self.template = recorded["issues"][1]  # a real Cloud Story, every field present
         self.issues = [self._make(n) for n in range(1, issues + 1)]
+        # Parsed `updated` per key and the sorted order, so the stub's own CPU stays small.
+        self.times = {issue["key"]: _updated(issue) for issue in self.issues}
+        self._by_updated: list[dict[str, Any]] | None = None
         self.lock = threading.Lock()
         self.requests = 0
         self.bytes = 0
@@ -91,8 +97,10 @@ class JiraStub:
         changed = 0
         for issue in self.issues[::step]:
             issue["fields"]["updated"] = now
+            self.times[issue["key"]] = _updated(issue)
             issue["fields"]["summary"] += " (edited)"
             changed += 1
+        self._by_updated = None
         return changed
 
     def reset_counts(self) -> None:
@@ -131,6 +139,9 @@ class JiraStub:
             self.server.server_close()
 
     def _serve(self, handler: BaseHTTPRequestHandler, path: str, args: dict[str, Any]) -> None:
+        if path.startswith("/_stub/"):
+            _reply(handler, 200, json.dumps(self._control(path, args)).encode())
+            return
         time.sleep(self.delay)
         status, answer = self._route(path, args)
         payload = json.dumps(answer).encode()
@@ -138,11 +149,16 @@ class JiraStub:
             self.requests += 1
             self.bytes += len(payload)
             self.paths[path] = self.paths.get(path, 0) + 1
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        handler.end_headers()
-        handler.wfile.write(payload)
+        _reply(handler, status, payload)
+
+    def _control(self, path: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Uncounted bench controls: /_stub/stats, /_stub/reset, /_stub/touch?fraction=0.01."""
+        if path == "/_stub/touch":
+            return {"changed": self.touch(float(args.get("fraction", 0.01)))}
+        if path == "/_stub/reset":
+            self.reset_counts()
+        with self.lock:
+            return {"requests": self.requests, "bytes": self.bytes, "paths": dict(self.paths)}
 
     def _route(self, path: str, args: dict[str, Any]) -> tuple[int, Any]:
         tail = path.split("/rest/api/", 1)[-1].split("/", 1)[-1]
@@ -182,15 +198,21 @@ class JiraStub:
 
     def _matching(self, jql: str) -> list[dict[str, Any]]:
         issues = self.issues
+        if "ORDER BY updated ASC, key ASC" in jql:
+            with self.lock:
+                if self._by_updated is None:
+                    self._by_updated = sorted(self.issues, key=self._order)
+                issues = self._by_updated
         found = UPDATED.search(jql)
         if found:
             since = datetime.strptime(found.group(1), "%Y/%m/%d %H:%M").replace(tzinfo=self.zone)
-            issues = [i for i in issues if _updated(i) >= since]
+            issues = [i for i in issues if self.times[i["key"]] >= since]
         if "statusCategory != Done" in jql:
             issues = [i for i in issues if i["fields"]["status"]["statusCategory"]["key"] != "done"]
-        if "ORDER BY updated ASC, key ASC" in jql:
-            return sorted(issues, key=lambda i: (_updated(i), int(i["key"].split("-")[1])))
-        return list(issues)
+        return issues
+
+    def _order(self, issue: dict[str, Any]) -> tuple[datetime, int]:
+        return self.times[issue["key"]], int(issue["key"].split("-")[1])
 
     def _shape(self, issue: dict[str, Any], fields: list[str]) -> dict[str, Any]:
         shaped = {k: issue[k] for k in ("expand", "id", "self", "key")}
@@ -200,6 +222,39 @@ class JiraStub:
         elif not wanted <= {"id", "key"}:
             shaped["fields"] = {k: v for k, v in issue["fields"].items() if k in wanted}
         return shaped
+
+
+def _reply(handler: BaseHTTPRequestHandler, status: int, payload: bytes) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+def _run(conn: Connection, issues: int, delay: float, deployment: str) -> None:
+    stub = JiraStub(issues=issues, delay=delay, deployment=deployment)
+    conn.send(stub.start())
+    conn.recv()  # block until the parent says stop (or goes away)
+    stub.stop()
+
+
+def serve_in_process(
+    issues: int = 10_000, delay: float = 0.05, deployment: str = "Cloud"
+) -> tuple[str, Callable[[], None]]:
+    """Run the stub in its own process (its CPU must not compete with the client's GIL)."""
+    parent, child = multiprocessing.Pipe()
+    process = multiprocessing.Process(
+        target=_run, args=(child, issues, delay, deployment), daemon=True
+    )
+    process.start()
+    url = str(parent.recv())
+
+    def stop() -> None:
+        parent.send("stop")
+        process.join(timeout=10)
+
+    return url, stop
 
 
 def _updated(issue: dict[str, Any]) -> datetime:
