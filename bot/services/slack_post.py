@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 # What each Slack error means for the person running Refinery.
 EXPLAIN = {
-    "ratelimited": "Slack kept rate-limiting this channel after retries; it will be tried next run",
+    "ratelimited": "Slack kept rate-limiting this channel after 3 retries; post it again later",
     "channel_not_found": (
         "no such channel (or a private one Refinery cannot see): check the team's `channel` / "
         "[slack] digest_channel; a channel ID like C0123ABCD is safest"
