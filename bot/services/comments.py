@@ -88,7 +88,8 @@ def run_comment_pass(
         summary.skipped = "comments.enabled is false (use --dry-run to preview)"
         return summary
     now = utcnow()
-    budget = config.max_per_run
+    trackers: dict[str, Tracker] = {}
+    queue: list[Action] = []
     for name in [source] if source else configured_sources(ctx):
         tracker = ctx.tracker(name)
         dry_source = dry or tracker.dry_run
@@ -97,8 +98,12 @@ def run_comment_pass(
         summary.deferred += deferred
         if dry_source:
             summary.dry_run = True
-            continue
-        budget = _execute(ctx, tracker, actions, budget, now, summary)
+        else:
+            trackers[name] = tracker
+            queue += actions
+    # One queue across sources, oldest first, so neither tracker starves the other's budget.
+    queue.sort(key=lambda a: (a.waiting_since, a.source, a.key))
+    _execute(ctx, trackers, queue, config.max_per_run, now, summary)
     return summary
 
 
@@ -117,16 +122,17 @@ def comment_on_item(ctx: AppContext, item: Item) -> CommentRunSummary:
     config = ctx.settings.comments
     summary = CommentRunSummary(dry_run=config.dry_run)
     if not config.enabled:
+        ctx.store.record_findings([(item.source, item.key, ctx.engine.evaluate(item))])
         summary.skipped = "comments.enabled is false"
         return summary
     tracker = ctx.tracker(item.source)
     now = utcnow()
     dry = config.dry_run or tracker.dry_run
     summary.dry_run = dry
-    actions, deferred = _plan([item], ctx, item.source, tracker.body_format, now, record=not dry)
+    actions, deferred = _plan([item], ctx, item.source, tracker.body_format, now, record=True)
     summary.planned, summary.deferred = actions, deferred
     if not dry:
-        _execute(ctx, tracker, actions, len(actions), now, summary)
+        _execute(ctx, {item.source: tracker}, actions, len(actions), now, summary)
     return summary
 
 
@@ -217,33 +223,38 @@ def _claim_expired(row: LedgerRow, now: datetime) -> bool:
 
 def _execute(
     ctx: AppContext,
-    tracker: Tracker,
+    trackers: dict[str, Tracker],
     actions: list[Action],
     budget: int,
     now: datetime,
     summary: CommentRunSummary,
-) -> int:
-    """Run actions in order until the budget is spent; mark the rest pending. Return the rest."""
+) -> None:
+    """Run actions in order until the budget is spent; mark the rest pending."""
+    stopped: set[str] = set()  # sources whose rate limit or credentials failed this run
+    waiting: list[Action] = []
     for index, action in enumerate(actions):
-        if budget <= 0 or summary.stopped:
-            rest = actions[index:]
-            ledger.mark_pending(ctx.store, [(a.source, a.key) for a in rest], now)
-            summary.carried += len(rest)
-            return budget
+        if budget <= 0:
+            waiting += actions[index:]
+            break
+        if action.source in stopped:
+            waiting.append(action)
+            continue
         try:
-            writes = _apply(ctx, tracker, action)
+            writes = _apply(ctx, trackers[action.source], action)
         except ConnectorError as exc:
             log.warning("comment on %s:%s failed: %s", action.source, action.key, exc)
             summary.failed.append(f"{action.source}:{action.key}: {exc}")
             if isinstance(exc, RateLimited | AuthError):
-                summary.stopped = str(exc)  # every further write would fail the same way
+                stopped.add(action.source)  # every further write there would fail the same way
+                summary.stopped = str(exc)
             writes = 1  # the attempt spent an operation all the same
         else:
             if writes:
                 summary.done.append(action)
         summary.writes += writes
         budget -= writes
-    return budget
+    ledger.mark_pending(ctx.store, [(a.source, a.key) for a in waiting], now)
+    summary.carried += len(waiting)
 
 
 def _apply(ctx: AppContext, tracker: Tracker, action: Action) -> int:

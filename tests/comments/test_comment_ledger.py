@@ -61,7 +61,7 @@ def test_a_stale_plan_does_not_write_after_a_webhook_did(tmp_path: Path) -> None
     summary = run_comment_pass(ctx, source="jira", dry_run=True)
     assert summary.planned == []  # and the ledger now says it is done
     late = CommentRunSummary(dry_run=False)
-    _execute(ctx, tracker, actions, 5, now, late)
+    _execute(ctx, {"jira": tracker}, actions, 5, now, late)
 
     assert tracker.writes == [("add", "PAY-1")] and late.done == [] and late.writes == 0
 
@@ -144,3 +144,25 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     with ctx.store.engine.connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert [d for d in diffs if "comment_ledger" in repr(d)] == []
+
+
+def test_sources_share_one_budget_oldest_first_and_fail_apart(tmp_path: Path) -> None:
+    settings = build_settings(tmp_path, max_per_run=3)
+    jira = FailingTracker(failures=1, error=RateLimited("Jira rate limit", None))
+    github = RecordingTracker(source="github")
+    ctx = build_ctx(settings, jira=jira, github=github)
+    old = [make_item(key=f"PAY-{n}", description=VAGUE, estimate=None) for n in (1, 2)]
+    new = [
+        make_item(source="github", key=f"acme/shop#{n}", description=VAGUE, estimate=None)
+        for n in (1, 2, 3)
+    ]
+    ctx.store.upsert_items(old + new)
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    ctx.store.record_findings([(i.source, i.key, ctx.engine.evaluate(i)) for i in old], t0)
+    with time_machine.travel(t0 + timedelta(days=1), tick=False):
+        summary = run_comment_pass(ctx)
+
+    # PAY-1 (oldest) hits Jira's rate limit: PAY-2 waits, GitHub goes on with the budget left.
+    assert summary.stopped == "Jira rate limit" and jira.writes == []
+    assert github.writes == [("add", "acme/shop#1"), ("add", "acme/shop#2")]
+    assert summary.writes == 3 and summary.carried == 2

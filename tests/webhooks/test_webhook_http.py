@@ -138,6 +138,12 @@ def test_comments_disabled_still_keeps_the_store_current(make_hook: HookFactory)
     assert hook.github_event("issues", ISSUE)[0] == 202
     assert hook.ctx.store.keys("github") == {"Pritesh-30/test-repo#6"}
     assert hook.github.calls == []
+    open_findings = hook.ctx.store.open_findings("github")["github:Pritesh-30/test-repo#6"]
+    assert {row.rule for row in open_findings} == {
+        "missing-why",
+        "missing-outcome",
+        "missing-estimate",
+    }
 
 
 def test_verify_rules() -> None:
