@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from typing import Annotated, Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from bot.scheduler.jobs import Outbox
 
 TeamOption = Annotated[
     str | None, typer.Option("--team", "-t", help="Only this team (a [[teams]] name).")
@@ -20,13 +26,13 @@ DryRunOption = Annotated[
 ]
 
 
-def _context(config: Any) -> Any:
+def _context(config: Path | None) -> AppContext:
     from bot.context import AppContext
 
     return AppContext.build(settings_or_exit(config))
 
 
-def _show(outbox: Any) -> None:
+def _show(outbox: Outbox) -> None:
     for outgoing in outbox.messages:
         console.rule(outgoing.what)
         body = json.dumps(outgoing.message, indent=2, ensure_ascii=False)
@@ -57,7 +63,7 @@ def remind(
     _run(config, dry_run, lambda ctx: send_reminders(ctx, team=team, dry_run=dry_run))
 
 
-def _run(config: Any, dry_run: bool, send: Any) -> None:
+def _run(config: Path | None, dry_run: bool, send: Callable[[AppContext], Outbox]) -> None:
     ctx = _context(config)
     try:
         outbox = send(ctx)
