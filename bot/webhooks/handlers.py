@@ -85,7 +85,8 @@ def _own_comment_deleted(ctx: AppContext, event: Event, comment: Comment) -> str
                 CommentLedger.comment_id == comment.id,
             )
         )
-        if row is None:
+        if row is None or row.claimed_at is not None:
+            # No such comment any more, or our own write on it is in flight (we deleted it).
             return f"ignored: Refinery's deleted comment on {event.key}"
         row.comment_id = None
         row.state = "dismissed"
