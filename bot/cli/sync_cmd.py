@@ -9,11 +9,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
-from bot.config import Settings
 from bot.services.report import evaluate_store
-from bot.services.sync import SyncSummary, run_stream
-from bot.store import Store, open_store
-from connectors.base import ConnectorError, Stream
+from bot.services.sync import SyncSummary, run_stream, streams_for
+from bot.store import open_store
+from connectors.base import ConnectorError
 from rules.engine import Engine
 
 
@@ -40,20 +39,6 @@ class BarProgress:
         self.progress.update(self.task, advance=items, pages=self.pages)
 
 
-def streams_for(settings: Settings, store: Store, source: SourceChoice) -> list[Stream]:
-    """The configured streams: a Jira site when [jira] url is set, one per GitHub repo."""
-    streams: list[Stream] = []
-    if source in (SourceChoice.all, SourceChoice.jira) and settings.jira.url:
-        from connectors.jira import make_jira_stream
-
-        streams.append(make_jira_stream(settings, store))
-    if source in (SourceChoice.all, SourceChoice.github) and settings.github.repos:
-        from connectors.github import make_github_streams
-
-        streams.extend(make_github_streams(settings, store))
-    return streams
-
-
 def sync(
     source: Annotated[
         SourceChoice, typer.Option("--source", "-s", help="Which source to sync.")
@@ -71,7 +56,7 @@ def sync(
     settings = settings_or_exit(config)
     store = open_store(settings.store.url)
     try:
-        streams = streams_for(settings, store, source)
+        streams = streams_for(settings, store, source.value)
     except ConnectorError as exc:
         err.print(f"[red]Cannot sync[/red]: {exc}", highlight=False)
         raise typer.Exit(1) from None

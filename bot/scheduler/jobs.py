@@ -127,13 +127,12 @@ def _post(poster: SlackPoster, outgoing: Outgoing) -> PostResult:
 
 def sync_all(ctx: AppContext) -> str:
     """Sync every configured stream, then re-evaluate the store (recording finding history)."""
-    from bot.cli.sync_cmd import SourceChoice, streams_for  # the stream factory lives there
     from bot.services.report import evaluate_store
-    from bot.services.sync import run_stream
+    from bot.services.sync import run_stream, streams_for
     from connectors.base import ConnectorError
 
     lines = []
-    for stream in streams_for(ctx.settings, ctx.store, SourceChoice.all):
+    for stream in streams_for(ctx.settings, ctx.store):
         try:
             lines.append(run_stream(ctx.store, stream).line())
         except ConnectorError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.config import Settings
 from bot.store import Store
 from connectors.base import RateLimited, Stream
 
@@ -70,3 +71,19 @@ def run_stream(
         known = store.keys(stream.source)
         summary.gone = store.mark_gone(stream.source, known - live)
     return summary
+
+
+def streams_for(settings: Settings, store: Store, source: str = "all") -> list[Stream]:
+    """The configured streams: a Jira site when [jira] url is set, one per GitHub repo.
+
+    `source` is "all", "jira" or "github"."""
+    streams: list[Stream] = []
+    if source in ("all", "jira") and settings.jira.url:
+        from connectors.jira import make_jira_stream
+
+        streams.append(make_jira_stream(settings, store))
+    if source in ("all", "github") and settings.github.repos:
+        from connectors.github import make_github_streams
+
+        streams.extend(make_github_streams(settings, store))
+    return streams

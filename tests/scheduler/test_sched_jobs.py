@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import bot.cli.sync_cmd
+import bot.services.sync
 from bot.config import Settings
 from bot.context import AppContext
 from bot.scheduler.jobs import job_specs, sync_all
@@ -83,7 +83,7 @@ def test_sync_job_syncs_every_stream_then_evaluates(
         ListStream("jira:broken", [], fail=True),
         ListStream("jira:https://x", [make_item(), unready]),
     ]
-    monkeypatch.setattr(bot.cli.sync_cmd, "streams_for", lambda *args: streams)
+    monkeypatch.setattr(bot.services.sync, "streams_for", lambda *args: streams)
     line = sync_all(ctx)
     assert "jira:broken: failed" in line  # one failing stream does not stop the others
     assert "jira:https://x: 2 items in 1 pages" in line
