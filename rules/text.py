@@ -205,7 +205,11 @@ def is_placeholder(text: Any) -> bool:
 
 def searchable(*parts: str) -> str:
     """Lower-case `parts` joined so that every word, even after a newline, follows a space."""
-    return " " + "\n".join(parts).lower().replace("\n", " \n ")
+    try:
+        joined = "\n".join(parts)
+    except TypeError:  # a None title or text from a hand-built item
+        joined = "\n".join(part for part in parts if isinstance(part, str))
+    return " " + joined.lower().replace("\n", " \n ")
 
 
 def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:

@@ -80,7 +80,7 @@ def missing_estimate(item: Item, params: Mapping[str, Any]) -> Problem | None:
         return None
     if item.labels:
         matcher = label_matcher(_patterns(params.get("label_patterns", DEFAULT_LABEL_PATTERNS)))
-        if any(matcher.fullmatch(label.strip()) for label in item.labels):
+        if any(matcher.fullmatch(str(label).strip()) for label in item.labels):
             return None
     if item.time_estimate is not None:
         hours = item.time_estimate / 3600

@@ -27,14 +27,18 @@ _UNIT_AHEAD = (
     r"|or\s+(?:higher|more|above|better|lower|less|below|fewer|faster)\b)"
 )
 _CANDIDATE = re.compile(
-    r" (?:(?P<prep>b(?:y|elow|eneath)|from|under|over|above|within|than|least|most)\s+[~≈$€£]?"
-    r"(?=[0-9])|(?P<op>[<>≤≥]=?)\s*[~≈$€£]?(?=[0-9])"
+    # a cheap look at the first characters after each space rejects most words at once
+    r" (?=[0-9<>≤≥~≈$€£]|by|be|fr|un|ov|ab|wi|le|mo|fe|at|no)"
+    r"(?:(?P<prep>by|below|beneath|from|under|over|above|within|(?:less|more|fewer|no\s+more)"
+    r"\s+than|at\s+(?:least|most))\s+[~≈$€£]?(?=[0-9])|(?P<op>[<>≤≥]=?)\s*[~≈$€£]?(?=[0-9])"
     rf"|[~≈$€£]?(?=[0-9][0-9.,]*{_UNIT_AHEAD}))"
 )
 _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?(?![0-9]|[/:.,-][0-9])")  # not dates nor 2.4.1
 _PERCENT = re.compile(r"\s*(?:%|percent\b|pp\b|percentage\s+points?\b)")
 _UNIT = re.compile(rf"(?={_UNIT_AHEAD})")
 _FROM_TO = re.compile(r"\s*\S{0,12}\s*(?:to|->|→|–|-)\s*[~≈$€£]?[0-9]")
+_DURATION = re.compile(r"\s*(?:mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b")
+_TIMEFRAME = (" in", " within", " every", " for", " after", " next", " per", " each", " last")
 _PERCENT_CHANGE = re.compile(
     r"\s*(?:%|percent|pp|percentage\s+points?)\s+(?:increase|decrease|reduction|improvement"
     r"|drop|growth|uplift|lift|fewer|more|less|higher|lower|faster|shorter)\b"
@@ -77,6 +81,10 @@ def has_target(text: str) -> bool:
             continue  # "by 2026" is a date
         if not prep and not unit:
             continue
+        if (prep == "within" or text.endswith(_TIMEFRAME, 0, candidate.start())) and (
+            not unit or _DURATION.match(text, end)
+        ):
+            continue  # "in 2 weeks", "every 3 days": when, not how much
         if _PERCENT_CHANGE.match(text, end):
             return True  # "a 15% increase"
         sentence = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 100, 0)

@@ -44,6 +44,9 @@ FAILS = [
     "Support for Python 3.12",
     "Fix the 500 error on /orders?page=2",
     "Upgrade from 13 to 16 under 2 weekends; by 2026 at 10:30 add 3 hours of training.",
+    "Improve onboarding within 2 weeks.",
+    "Ship the improvements in 3 days, then cut a release every 2 weeks.",
+    "Keep 2 backups for 30 days.",
 ]
 
 

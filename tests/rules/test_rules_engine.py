@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rules.engine import Engine, validate_rule_config
 from rules.examples import example_item
@@ -140,3 +142,47 @@ def test_valid_config_has_no_problems() -> None:
         "missing-estimate": {"label_patterns": ["pts:{n}"], "accept_time_estimates": True},
     }
     assert validate_rule_config(config) == []
+
+
+texts = (
+    st.none()
+    | st.text(max_size=200)
+    | st.sampled_from(
+        [
+            "so that <benefit>",
+            "cut tickets by 30%",
+            "by 2026-01-01",
+            "p95 < 200 ms",
+            "_No response_",
+        ]
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=st.text(max_size=80),
+    text=texts,
+    sections=st.dictionaries(st.text(max_size=20), texts, max_size=4),
+    labels=st.lists(st.text(max_size=20), max_size=4),
+    estimate=st.none() | st.floats(allow_nan=True),
+    outcome=texts,
+)
+def test_evaluate_never_raises(
+    title: str,
+    text: str | None,
+    sections: dict[str, Any],
+    labels: list[str],
+    estimate: float | None,
+    outcome: str | None,
+) -> None:
+    item = example_item(
+        title=title,
+        text=text,
+        sections=sections,
+        labels=tuple(labels),
+        estimate=estimate,
+        outcome=outcome,
+    )
+    for finding in Engine().evaluate(item):
+        assert finding.message and finding.hint
