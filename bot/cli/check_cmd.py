@@ -68,12 +68,16 @@ def check(
     except ValueError as exc:
         err.print(f"Configuration error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
-    report = _check_files(paths, engine) if paths else _check_store(settings.store.url, engine)
+    if paths:
+        report, read = _check_files(paths, engine)
+    else:
+        report, read = _check_store(settings.store.url, engine), "the store"
     if output is OutputFormat.json:
         # Plain stdout, not Rich: the document must be byte-for-byte parseable JSON.
         sys.stdout.write(json.dumps(report_document(report), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
+        console.print(f"Checked {read}.", style="dim", highlight=False, markup=False)
         _print_table(report, limit)
     if fail_on is not None and _worst_at_least(report, fail_on.value):
         raise typer.Exit(1)
@@ -97,8 +101,11 @@ def report_document(report: Report) -> dict[str, Any]:
     return {"items": report.items, "findings": findings}
 
 
-def load_files_or_exit(paths: list[Path]) -> list[Item]:
-    """Parse every file (all before any evaluation); on a broken one print one line, exit 2."""
+def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
+    """Parse every file (all before any evaluation); on a broken one print one line, exit 2.
+
+    Returns the items (each once) and a short note of what was read.
+    """
     try:
         loaded = load_many(paths)
     except FileFormatError as exc:
@@ -109,15 +116,20 @@ def load_files_or_exit(paths: list[Path]) -> list[Item]:
     for entry in loaded:
         for item in entry.items:
             unique[item.uid] = item
-    return list(unique.values())
+    files = "1 file" if len(loaded) == 1 else f"{len(loaded)} files"
+    note = f"{len(unique)} items from {files}"
+    skipped = sum(entry.skipped for entry in loaded)
+    if skipped:
+        note += f" ({skipped} pull requests skipped)"
+    return list(unique.values()), note
 
 
-def _check_files(paths: list[Path], engine: Engine) -> Report:
-    items = load_files_or_exit(paths)
+def _check_files(paths: list[Path], engine: Engine) -> tuple[Report, str]:
+    items, note = load_files_or_exit(paths)
     # The items live until the process exits: spare the collector rescanning them.
     gc.freeze()
     report, _ = evaluate(items, engine)
-    return report
+    return report, note
 
 
 def _check_store(url: str, engine: Engine) -> Report:

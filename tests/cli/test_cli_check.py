@@ -122,4 +122,5 @@ def test_empty_store_says_how_to_fill_it(invoke: Invoke, clean_env: Path) -> Non
 def test_table_limit_says_how_many_more(invoke: Invoke) -> None:
     result = invoke("check", "--limit", "3", *DEMO_FILES)
     assert result.exit_code == 0
+    assert "Checked 45 items from 2 files (2 pull requests skipped)." in result.stdout
     assert "more findings" in result.stdout
