@@ -128,7 +128,7 @@ def make_items(count: int, rng: random.Random) -> list[Item]:
                 kind=kind,  # type: ignore[arg-type]
                 type=kind.title(),
                 project="PAY",
-                status_category=rng.choice(["todo", "todo", "in_progress", "done"]),  # type: ignore[arg-type]
+                status_category=rng.choice(["todo", "todo", "in_progress", "done"]),
                 description=pool[n][0],
                 description_format=pool[n][1],  # type: ignore[arg-type]
                 text=f"{text.plain}\nRef {i}.",  # every item's text is its own string

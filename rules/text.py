@@ -180,8 +180,11 @@ def meaningful(text: Any) -> str:
     """Return `text` without template placeholders, or "" when nothing real is left."""
     if not isinstance(text, str) or not text:
         return ""
-    stripped = _PLACEHOLDER.sub(" ", text)
-    had_placeholders = stripped != text
+    had_placeholders = False
+    stripped = text
+    if "<" in text or "{" in text or "[" in text:  # cheap test before the regex
+        stripped = _PLACEHOLDER.sub(" ", text)
+        had_placeholders = stripped != text
     kept: list[str] = []
     for line in stripped.split("\n"):
         core = _core(line).lower()

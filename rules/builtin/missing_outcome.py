@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from connectors.item import Item
@@ -95,6 +96,12 @@ def has_target(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
+def is_outcome_heading(heading: str) -> bool:
+    """True when a section heading names the outcome of an item (cached: headings repeat)."""
+    return isinstance(heading, str) and OUTCOME_SECTION.search(heading) is not None
+
+
 @rule(
     id="missing-outcome",
     summary="Names an outcome metric",
@@ -139,7 +146,7 @@ def missing_outcome(item: Item, params: Mapping[str, Any]) -> Problem | None:
         return None
     empty_section = ""
     for heading, content in item.sections.items():
-        if OUTCOME_SECTION.search(heading):
+        if is_outcome_heading(heading):
             if meaningful(content):
                 return None
             empty_section = empty_section or heading

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from connectors.item import Item
@@ -108,6 +109,12 @@ WHY_TEXT = phrase_pattern(
 _TEMPLATE_SO_THAT = re.compile(r"so\s+that\s*[<{\[]|so\s+that\s+(?:tbd|\.\.\.|…)")
 
 
+@lru_cache(maxsize=4096)
+def is_why_heading(heading: str) -> bool:
+    """True when a section heading names the reason for an item (cached: headings repeat)."""
+    return isinstance(heading, str) and WHY_SECTION.search(heading) is not None
+
+
 @rule(
     id="missing-why",
     summary="Says why the item matters",
@@ -154,7 +161,7 @@ def missing_why(item: Item, params: Mapping[str, Any]) -> Problem | None:
     """
     empty_section = ""
     for heading, content in item.sections.items():
-        if WHY_SECTION.search(heading):
+        if is_why_heading(heading):
             if meaningful(content):
                 return None
             empty_section = empty_section or heading

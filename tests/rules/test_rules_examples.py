@@ -45,7 +45,7 @@ def test_example_item_defaults_and_analysis() -> None:
         "story",
         "todo",
     )
-    assert item.text == "Why\n\nBecause." or item.text.startswith("Why")
+    assert item.text == "Why\nBecause."
     assert item.sections == {"why": "Because."}
     kept = example_item(description="## Why\n\nx", text="given", sections={"a": "b"})
     assert (kept.text, kept.sections) == ("given", {"a": "b"})
