@@ -220,7 +220,7 @@ def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 
     Search the result in `searchable()` text. The phrases are grouped by first letter behind
     a literal space: the regex engine then jumps from space to space and tries one group per
-    word start, instead of every phrase at every character (about 10x faster on long text).
+    word start, instead of every phrase at every character (4-5x faster, measured).
     """
     groups: dict[str, list[str]] = {}
     for phrase in phrases:
