@@ -17,8 +17,8 @@ class IssueStream:
     """The issues of one repository, oldest change first, so the cursor can follow the pages.
 
     Paging is by keyset, not page number: each request asks for `since=<newest updated_at seen>`
-    (GitHub's `since` is inclusive, so one item per page is read twice and deduplicated by the
-    store's upsert). Numbered pages would skip an issue whenever an issue on an earlier page is
+    (GitHub's `since` is inclusive, so the issue at each page boundary is read twice; the stream
+    drops the repeat). Numbered pages would skip an issue whenever an issue on an earlier page is
     edited mid-sync (the list shifts left under us, and the skipped issue is older than the
     cursor, so no later sync sees it). The price is the overlap: N issues take about N/99
     requests instead of N/100.
@@ -52,6 +52,7 @@ class IssueStream:
         """
         self.client.check_budget()
         since, page_number = cursor, 1
+        known: set[int] = set()  # numbers already yielded whose updated_at equals `since`
         while True:
             params: dict[str, Any] = {
                 "state": "all",
@@ -65,10 +66,17 @@ class IssueStream:
                 params["page"] = page_number
             before = self.client.requests
             headers, data = self.client.get(f"/repos/{self.repo}/issues", params)
-            issues = [issue for issue in data if not is_pull_request(issue)]
+            issues = [
+                issue
+                for issue in data
+                if not is_pull_request(issue)
+                and not (issue["updated_at"] == since and issue["number"] in known)
+            ]
             items = [to_item(issue, self.repo, self.estimate) for issue in issues]
             self.details.fill(items, issues)  # board estimates, dependencies: <= 1 request
             newest, position = _newest(data, since, page_number)
+            at_newest = {issue["number"] for issue in data if issue["updated_at"] == newest}
+            known = known | at_newest if newest == since else at_newest
             yield Page(items, newest, requests=self.client.requests - before)
             if next_link(headers) is None or not data:
                 return
