@@ -42,17 +42,22 @@ class Scope:
     exclude_labels: tuple[str, ...] = ()
     status_categories: tuple[str, ...] = ("todo", "in_progress")
 
-    def covers(self, item: Item) -> bool:
+    def covers(self, item: Item, labels: frozenset[str] | None = None) -> bool:
+        """True when the rule looks at `item`; `labels` (lower-cased) may be passed in when
+        the caller checks several scopes, so they are folded once per item."""
         if self.status_categories and item.status_category not in self.status_categories:
             return False
         if self.types and item.kind not in self.types and item.type.lower() not in self.types:
             return False
         if self.projects and item.project not in self.projects:
             return False
-        labels = {label.lower() for label in item.labels}
-        if self.labels and not labels.intersection(self.labels):
+        if not (self.labels or self.exclude_labels):
+            return True
+        if labels is None:
+            labels = frozenset(label.lower() for label in item.labels)
+        if self.labels and labels.isdisjoint(self.labels):
             return False
-        return not labels.intersection(self.exclude_labels)
+        return labels.isdisjoint(self.exclude_labels)
 
 
 RuleFunc = Callable[[Item, Mapping[str, Any]], Problem | None]
@@ -201,8 +206,9 @@ class Engine:
     def evaluate(self, item: Item) -> list[Finding]:
         """Return the findings for one item (empty: the item is ready)."""
         findings = []
+        labels = frozenset(label.lower() for label in item.labels) if item.labels else frozenset()
         for active in self.rules:
-            if not active.scope.covers(item):
+            if not active.scope.covers(item, labels):
                 continue
             problem = active.spec.func(item, active.params)
             if problem is not None:
