@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -70,14 +70,38 @@ class Item:
         return f"{self.source}:{self.key}"
 
     def to_dict(self) -> dict[str, Any]:
-        """Return Refinery's normalized JSON form (datetimes as ISO 8601)."""
-        data = asdict(self)
-        for name in ("created", "updated"):
-            value = getattr(self, name)
-            data[name] = value.isoformat() if value is not None else None
-        data["labels"] = list(self.labels)
-        data["links"] = [asdict(link) for link in self.links]
-        return data
+        """Return Refinery's normalized JSON form (datetimes as ISO 8601).
+
+        Shallow on purpose: `description` and `raw` are shared, not deep-copied (the store
+        serializes them straight away, and deep copies of ADF documents dominated sync time)."""
+        return {
+            "source": self.source,
+            "key": self.key,
+            "title": self.title,
+            "url": self.url,
+            "project": self.project,
+            "type": self.type,
+            "kind": self.kind,
+            "status": self.status,
+            "status_category": self.status_category,
+            "description": self.description,
+            "description_format": self.description_format,
+            "text": self.text,
+            "sections": dict(self.sections),
+            "estimate": self.estimate,
+            "time_estimate": self.time_estimate,
+            "outcome": self.outcome,
+            "labels": list(self.labels),
+            "assignee": _person(self.assignee),
+            "reporter": _person(self.reporter),
+            "created": self.created.isoformat() if self.created else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "rank": self.rank,
+            "parent": self.parent,
+            "links": [{"type": link.type, "target": link.target} for link in self.links],
+            "sprint": self.sprint,
+            "raw": self.raw,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
@@ -98,3 +122,9 @@ class Item:
         if values.get("status_category") not in STATUS_CATEGORIES:
             raise ValueError(f"unknown status_category {values.get('status_category')!r}")
         return cls(**values)
+
+
+def _person(person: Person | None) -> dict[str, Any] | None:
+    if person is None:
+        return None
+    return {"id": person.id, "name": person.name, "email": person.email}

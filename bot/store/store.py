@@ -26,9 +26,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def content_hash(item: Item) -> str:
+def content_hash(item: Item, data: dict[str, Any] | None = None) -> str:
     """A stable digest of the normalized item, so re-importing it unchanged writes nothing."""
-    payload = json.dumps(item.to_dict(), sort_keys=True, default=str, separators=(",", ":"))
+    data = item.to_dict() if data is None else data
+    payload = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -115,13 +116,14 @@ class Store:
                 existing = _rows_for(session, chunk)
                 for uid in chunk:
                     item = by_uid[uid]
-                    digest = content_hash(item)
+                    data = item.to_dict()
+                    digest = content_hash(item, data)
                     row = existing.get(uid)
                     if row is None:
-                        session.add(_new_row(item, digest, now))
+                        session.add(_new_row(item, data, digest, now))
                         result.inserted += 1
                     elif row.content_hash != digest or row.gone_at is not None:
-                        _fill_row(row, item, digest, now)
+                        _fill_row(row, item, data, digest, now)
                         result.updated += 1
                     else:
                         result.unchanged += 1
@@ -302,13 +304,13 @@ def _open_findings(session: Session, uids: list[tuple[str, str]]) -> Iterator[Fi
         yield from session.scalars(query)
 
 
-def _new_row(item: Item, digest: str, now: datetime) -> ItemRow:
+def _new_row(item: Item, data: dict[str, Any], digest: str, now: datetime) -> ItemRow:
     row = ItemRow(source=item.source, key=item.key)
-    _fill_row(row, item, digest, now)
+    _fill_row(row, item, data, digest, now)
     return row
 
 
-def _fill_row(row: ItemRow, item: Item, digest: str, now: datetime) -> None:
+def _fill_row(row: ItemRow, item: Item, data: dict[str, Any], digest: str, now: datetime) -> None:
     row.project = item.project
     row.title = item.title
     row.kind = item.kind
@@ -318,7 +320,7 @@ def _fill_row(row: ItemRow, item: Item, digest: str, now: datetime) -> None:
     row.estimate = item.estimate
     row.updated = item.updated
     row.content_hash = digest
-    row.data = item.to_dict()
+    row.data = data
     row.synced_at = now
     row.gone_at = None
 
