@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from connectors.github.client import READ_SPACING, WRITE_SPACING, GithubClient
+from connectors.github.client import GithubClient
 from connectors.github.details import PageDetails
 from connectors.github.parse import (
     EstimateLabels,
@@ -38,10 +38,16 @@ __all__ = [
 
 def make_github_client(
     config: GithubConfig,
-    seconds_between_requests: float = READ_SPACING,
-    seconds_between_writes: float = WRITE_SPACING,
+    seconds_between_requests: float | None = None,
+    seconds_between_writes: float | None = None,
 ) -> GithubClient:
-    """Build the one client a run uses (the token is read here and kept inside PyGithub)."""
+    """Build the one client a run uses (the token is read here and kept inside PyGithub).
+
+    Spacing defaults to `[github] seconds_between_requests` / `seconds_between_writes`."""
+    if seconds_between_requests is None:
+        seconds_between_requests = config.seconds_between_requests
+    if seconds_between_writes is None:
+        seconds_between_writes = config.seconds_between_writes
     return GithubClient(
         config.token.get_secret_value() if config.token else None,
         config.api_url,

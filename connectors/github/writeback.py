@@ -7,7 +7,7 @@ from contextlib import suppress
 from typing import Any
 from urllib.parse import quote
 
-from connectors.base import ConnectorError, Created, IssueDraft
+from connectors.base import BodyFormat, ConnectorError, Created, IssueDraft
 from connectors.github.client import GithubClient, NotFound, next_link
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class GithubTracker:
     """The Tracker protocol for GitHub Issues; with dry_run set it sends no write at all."""
 
     source = "github"
-    body_format = "markdown"
+    body_format: BodyFormat = "markdown"
 
     def __init__(self, client: GithubClient, dry_run: bool = False) -> None:
         self.client = client
