@@ -40,7 +40,9 @@ class FileFormatError(ConnectorError):
     """A file that is unreadable or not in a known shape; the message names the file."""
 
     def __init__(self, path: Path | str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        # One line, always: keys and values quoted from the file may hold line breaks.
+        message = f"{path}: {problem}".replace("\r", "\\r").replace("\n", "\\n")
+        super().__init__(message)
         self.path = str(path)
         self.problem = problem
 
@@ -149,7 +151,7 @@ def _describe(data: Any) -> str:
             return "a webhook payload"
         if "key" in data and "fields" in data:
             return "a single Jira issue, not a search response"
-        keys = ", ".join(sorted(str(key) for key in data)[:6]) or "no keys"
+        keys = ", ".join(sorted(str(key)[:40] for key in data)[:6]) or "no keys"
         return f"an object with keys {keys}"
     if isinstance(data, list):
         kinds = sorted({type(entry).__name__ for entry in data})

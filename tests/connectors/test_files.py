@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from bot.services.report import evaluate
 from connectors.files import (
     FileFormatError,
     detect,
@@ -19,6 +22,7 @@ from connectors.files import (
     site_url,
 )
 from connectors.item import Link, Person
+from rules.engine import Engine
 from tests.factories import make_item
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -283,3 +287,71 @@ def test_load_many_stops_at_the_first_broken_file(tmp_path: Path) -> None:
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, "utf-8")
     return path
+
+
+# -- any JSON at all -----------------------------------------------------------------------------
+
+_scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_jira_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        name: _values
+        for name in (
+            "summary",
+            "issuetype",
+            "status",
+            "description",
+            "labels",
+            "assignee",
+            "parent",
+            "issuelinks",
+            "project",
+            "created",
+            "customfield_10016",
+            "customfield_10020",
+        )
+    },
+)
+_jira_page = st.fixed_dictionaries(
+    {
+        "issues": st.lists(
+            st.fixed_dictionaries({"key": _values, "fields": _jira_fields}), max_size=3
+        )
+    },
+    optional={"isLast": _values, "names": _values, "nextPageToken": _values},
+)
+_github_issue = st.fixed_dictionaries(
+    {"number": _values, "html_url": _values, "title": _values, "state": _values},
+    optional={name: _values for name in ("labels", "body", "user", "type", "pull_request")},
+)
+_documents = (
+    _values
+    | _jira_page
+    | st.lists(_jira_page, max_size=2)
+    | st.lists(_github_issue, max_size=3)
+    | st.fixed_dictionaries({"refinery": st.just(1), "items": st.lists(_values, max_size=2)})
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(document=_documents)
+def test_any_json_gives_items_or_one_line_error(tmp_path: Path, document: Any) -> None:
+    path = write(tmp_path / "any.json", document)
+    try:
+        items = load_items(path)
+    except FileFormatError as exc:
+        assert "\n" not in str(exc)
+        assert str(exc).startswith(str(path))
+        return
+    evaluate(items, Engine())  # whatever loads can be evaluated
