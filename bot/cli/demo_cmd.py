@@ -73,7 +73,8 @@ def demo(
             comment = comment_preview(store, commented, settings) if commented else ""
         finally:
             store.close()
-        console.print(f"Store: {url}", style="dim", highlight=False, markup=False)
+        kept = "" if data_dir else " (temporary, removed on exit; --data-dir keeps it)"
+        console.print(f"Store: {url}{kept}", style="dim", highlight=False, markup=False)
     console.print()
     console.print(health_summary(report, title="Backlog health (demo)"))
     if report.unready:
