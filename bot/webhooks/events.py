@@ -55,7 +55,9 @@ def jira_event(payload: Any) -> Event:
     if not isinstance(key, str) or not key:
         raise Malformed("issue.key missing")
     fields = _mapping(issue.get("fields") or {}, "issue.fields")
-    project = str((fields.get("project") or {}).get("key") or key.rsplit("-", 1)[0])
+    named = fields.get("project")
+    named_key = named.get("key") if isinstance(named, Mapping) else None
+    project = str(named_key or key.rsplit("-", 1)[0])
     if name == "jira:issue_deleted":
         return Event("jira", "gone", key=key, project=project)
     raw_comment = payload.get("comment")
