@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -34,11 +36,18 @@ def serve(
 
     settings = settings_or_exit(config)
     ctx = AppContext.build(settings)
+    # `docker stop` and systemd send SIGTERM: stop like Ctrl-C, so the finally below runs.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     socket = None
+    app = None
     try:
         if wants_socket_mode(ctx):
             socket = start_socket_mode(ctx)
         app = create_app(ctx)
+        runtime = app.extensions.get("refinery.slack") or (socket.runtime if socket else None)
+        if runtime is not None:
+            runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
+        # Background services (the scheduler) start here, before the server blocks.
         bind_host = host or settings.server.host
         bind_port = port or settings.server.port
         mode = "Socket Mode" if socket else "HTTP at /slack/events"
@@ -54,9 +63,17 @@ def serve(
             max_request_body_size=settings.server.max_body_bytes,
         )
     finally:
+        runtime = app.extensions.get("refinery.slack") if app is not None else None
+        if runtime is not None:
+            runtime.close()
         if socket is not None:
-            socket.close()  # type: ignore[no-untyped-call]
+            socket.close()
         ctx.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:

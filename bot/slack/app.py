@@ -35,6 +35,7 @@ from bot.slack_client import make_web_client
 log = logging.getLogger(__name__)
 
 SEND_TO_BACKLOG = "refinery_send_to_backlog"
+VERSION_TTL = 2.0  # seconds a health answer may lag behind a sync
 
 
 @dataclass
@@ -58,7 +59,13 @@ class Runtime:
         return cls(
             ctx=ctx,
             intake=Intake(ctx.store, ctx.tracker, labels),
-            answers=Answers(ctx.store, ctx.engine),
+            answers=Answers(
+                ctx.store,
+                ctx.engine,
+                store_url=_report_store_url(settings.store.url),
+                rules=settings.rules,
+                version_ttl=VERSION_TTL,
+            ),
             po=PoDirectory(settings.slack, lambda: ctx.slack),
         )
 
@@ -132,6 +139,12 @@ class Runtime:
 
     def close(self) -> None:
         self.work.shutdown(wait=True)
+        self.answers.close()
+
+
+def _report_store_url(url: str) -> str:
+    """Reports run in a child process, which can open any store but an in-memory one."""
+    return "" if ":memory:" in url or url in ("sqlite://", "sqlite:///") else url
 
 
 def _retry_handlers() -> list[Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.report import ItemResult, Report
+from bot.services.report import ItemResult
+from bot.slack.answers import Health
 from bot.store.models import DecisionRow, RequestRow
 from connectors.item import Item
 from rules.engine import Finding
@@ -97,7 +98,7 @@ def help_blocks(command: str, unknown: str = "", suggestion: str = "") -> list[B
     return blocks
 
 
-def health_blocks(report: Report, scope: str, worst: int = 5) -> list[Block]:
+def health_blocks(report: Health, scope: str, worst: int = 5) -> list[Block]:
     where = f" of {escape(scope)}" if scope else ""
     if report.items == 0:
         return [text(f"No open items{where} in the store yet. Has `refinery sync` run?")]
@@ -111,7 +112,7 @@ def health_blocks(report: Report, scope: str, worst: int = 5) -> list[Block]:
     if report.per_rule:
         counts = "\n".join(f"• `{rule}`: {n}" for rule, n in report.per_rule.most_common())
         blocks.append(text(f"*Findings per rule*\n{counts}"))
-    results = report.worst(worst)
+    results = report.worst[:worst]
     if results:
         blocks.append(text("*Worst items*\n" + "\n".join(_result_line(r) for r in results)))
     return blocks

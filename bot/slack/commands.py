@@ -73,7 +73,7 @@ def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
     command = rt.ctx.settings.slack.command
     if parsed.name == "health":
         scope = parsed.args[0] if parsed.args else ""
-        return blocks.health_blocks(rt.answers.report(scope), scope)
+        return blocks.health_blocks(rt.answers.health(scope), scope)
     if parsed.name == "check":
         if not parsed.args:
             return [blocks.text(f"Which item? For example `{command} check PAY-123`.")]
@@ -81,8 +81,8 @@ def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
         return blocks.check_blocks(parsed.args[0], item, findings)
     if parsed.name == "ready":
         n = _count(parsed.args)
-        report = rt.answers.report()
-        return blocks.ready_blocks(report.top_by_rank(n), n, len(report.unready))
+        health = rt.answers.health()
+        return blocks.ready_blocks(list(health.top[:n]), n, health.unready)
     if parsed.name == "queue":
         if not rt.po.is_po(user):
             return [blocks.text("Only product owners can see the intake queue.")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -12,12 +13,22 @@ from bot.slack.app import Runtime, build_bolt_app
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class SocketMode:
+    handler: SocketModeHandler
+    runtime: Runtime
+
+    def close(self) -> None:
+        self.handler.close()  # type: ignore[no-untyped-call]
+        self.runtime.close()
+
+
 def wants_socket_mode(ctx: AppContext) -> bool:
     slack = ctx.settings.slack
     return bool(slack.socket_mode and slack.app_token and slack.bot_token)
 
 
-def start_socket_mode(ctx: AppContext) -> SocketModeHandler:
+def start_socket_mode(ctx: AppContext) -> SocketMode:
     """Connect to Slack (non-blocking); requests arrive over the socket, already authenticated."""
     app_token = ctx.settings.slack.app_token
     if app_token is None:
@@ -28,4 +39,4 @@ def start_socket_mode(ctx: AppContext) -> SocketModeHandler:
     handler = SocketModeHandler(app, app_token.get_secret_value())
     handler.connect()  # type: ignore[no-untyped-call]
     log.info("connected to Slack over Socket Mode")
-    return handler
+    return SocketMode(handler, runtime)

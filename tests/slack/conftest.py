@@ -84,7 +84,14 @@ def harness(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Harness]:
     app = create_app(ctx)
     runtime = app.extensions["refinery.slack"]
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def serve() -> None:
+        # server.run() cannot be stopped from outside; poll in short slices instead.
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.effective_port}"
     yield Harness(
@@ -96,6 +103,8 @@ def harness(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Harness]:
         github=github,
         base_url=base_url,
     )
+    stop.set()
+    thread.join(timeout=10)
     server.close()
     runtime.close()
     ctx.close()

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 class Call:
     method: str  # Web API method ("chat.postMessage") or "respond:<name>" for a response URL
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived (for the benchmark)
 
 
 class FakeSlack:

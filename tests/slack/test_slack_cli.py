@@ -86,3 +86,27 @@ def test_serve_without_slack_settings_still_serves_healthz(
     result = CliRunner().invoke(cli(serve_cmd), ["serve", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert "/healthz" in seen["rules"] and "/slack/events" not in seen["rules"]
+
+
+def test_socket_mode_serves_no_slack_endpoint(tmp_path: Path) -> None:
+    from bot.config import Settings
+    from bot.context import AppContext
+    from bot.slack.socket import wants_socket_mode
+    from bot.web import create_app
+
+    settings = Settings(
+        store={"url": f"sqlite:///{tmp_path / 's.db'}"},
+        slack={
+            "bot_token": "xoxb-x",
+            "signing_secret": "s",
+            "app_token": "xapp-x",
+            "socket_mode": True,
+        },
+    )
+    ctx = AppContext.build(settings)
+    try:
+        assert wants_socket_mode(ctx)
+        rules = [str(r) for r in create_app(ctx).url_map.iter_rules()]
+        assert "/slack/events" not in rules and "/healthz" in rules
+    finally:
+        ctx.close()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.slack.answers import Answers
 from bot.slack.commands import parse
 from connectors.item import Item
 from rules.engine import Finding
@@ -24,7 +25,9 @@ class EstimateOnly:
 
 @pytest.fixture
 def stocked(harness: Harness) -> Harness:
-    harness.runtime.answers.engine = EstimateOnly()  # type: ignore[assignment]
+    # In-process reports with a one-rule engine (the server computes them in a child process
+    # with the configured rules; test_reports_in_a_child_process covers that path).
+    harness.runtime.answers = Answers(harness.ctx.store, EstimateOnly())  # type: ignore[arg-type]
     harness.ctx.store.upsert_items(
         [
             make_item(key="PAY-1", title="Ready one", rank="0|a"),
@@ -130,11 +133,25 @@ def test_ready_lists_top_unready_by_rank(stocked: Harness) -> None:
 
 def test_report_is_reused_until_the_store_changes(stocked: Harness) -> None:
     answers = stocked.runtime.answers
-    first = answers.report()
-    assert answers.report() is first
+    first = answers.health()
+    assert answers.health() is first
     stocked.ctx.store.upsert_items([make_item(key="PAY-9", estimate=None)])
-    assert answers.report() is not first
-    assert answers.report().items == 5
+    assert answers.health() is not first
+    assert answers.health().items == 5
+
+
+def test_reports_in_a_child_process(harness: Harness) -> None:
+    """The server's path: the configured rules, evaluated in a separate process."""
+    answers = harness.runtime.answers
+    assert answers.store_url.startswith("sqlite:///")
+    harness.ctx.store.upsert_items(
+        [make_item(key="PAY-1"), make_item(key="PAY-2", estimate=None, rank="0|a")]
+    )
+    health = answers.health()
+    assert (health.items, health.ready, health.unready) == (2, 1, 1)
+    assert health.per_rule["missing-estimate"] == 1
+    assert [r.key for r in health.top] == ["PAY-2"]
+    assert answers.health() is health
 
 
 def test_request_opens_the_intake_form_with_the_title(harness: Harness) -> None:

@@ -1,0 +1,207 @@
+"""Measure how fast `refinery serve` acknowledges slash commands against a large store.
+
+Run: /work/venv/bin/python bench/slack_ack_bench.py [--items 50000] [--requests 200]
+     [--concurrency 20] [--seed 7]
+
+Starts the real `refinery serve` (waitress, separate process) on 127.0.0.1 with a store of
+generated items and `slack.api_url` pointed at a local fake Slack, then sends signed
+`/refinery health|ready|check` commands (form-encoded, as Slack does) and times each HTTP
+answer (the ack Slack waits at most 3 s for). It also times the follow-up answers that arrive
+at the response URLs. Target: ack p99 under 300 ms, never over 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.store import open_store  # noqa: E402
+from connectors.item import Item, Person  # noqa: E402
+from rules.text import analyze  # noqa: E402
+
+SECRET = "bench-signing-secret"
+PROJECTS = ["PAY", "OPS", "WEB", "APP", "DATA"]
+
+
+def load(name: str, path: Path) -> ModuleType:
+    """Import a helper from tests/slack without making tests/ a package."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_slack = load("tests.slack.fake_slack", ROOT / "tests" / "slack" / "fake_slack.py")
+signed = load("tests.slack.signed", ROOT / "tests" / "slack" / "signed.py")
+
+
+def make_items(count: int, rng: random.Random) -> list[Item]:
+    """Items with and without a why, an outcome and an estimate, in a realistic mix."""
+    items = []
+    for n in range(1, count + 1):
+        project = PROJECTS[n % len(PROJECTS)]
+        parts = [f"## Details\n\nStep {n % 7}: migrate the data, then switch the read path."]
+        if rng.random() < 0.55:
+            parts.append(f"## Why\n\nSupport gets about {n % 90} tickets a week about this.")
+        if rng.random() < 0.45:
+            parts.append(f"## Outcome\n\nCut those tickets by {n % 50 + 10}% within a month.")
+        body = "\n\n".join(parts)
+        text = analyze(body, "markdown")
+        items.append(
+            Item(
+                source="jira",
+                key=f"{project}-{n}",
+                title=f"Generated item {n}",
+                url=f"https://example.atlassian.net/browse/{project}-{n}",
+                project=project,
+                type="Story",
+                status="To Do",
+                status_category="done" if rng.random() < 0.1 else "todo",
+                description=body,
+                description_format="markdown",
+                text=text.plain,
+                sections=dict(text.sections),
+                estimate=rng.choice([None, 1.0, 2.0, 3.0, 5.0, 8.0]),
+                reporter=Person(id=f"acc-{n % 40}", name=f"Reporter {n % 40}"),
+                rank=f"0|i{n:07d}:",
+            )
+        )
+    return items
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(workdir: Path, db: Path, api_url: str, port: int) -> subprocess.Popen[bytes]:
+    config = workdir / "refinery.toml"
+    config.write_text(
+        f'[store]\nurl = "sqlite:///{db}"\n\n'
+        f'[slack]\napi_url = "{api_url}"\npo_users = ["UPO"]\nintake_channel = "CINTAKE"\n'
+    )
+    env = {
+        **os.environ,
+        "REFINERY_SLACK__BOT_TOKEN": "xoxb-bench",
+        "REFINERY_SLACK__SIGNING_SECRET": SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
+    code = "from bot.cli.main import main; main()"
+    command = [sys.executable, "-c", code, "serve", "--port", str(port), "--config", str(config)]
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit("refinery serve exited early") from None
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("refinery serve did not come up within 60 s")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    workdir = Path(tempfile.mkdtemp(prefix="refinery-slack-bench-"))
+    db = workdir / "bench.db"
+    started = time.perf_counter()
+    store = open_store(f"sqlite:///{db}")
+    items = make_items(args.items, rng)
+    for start in range(0, len(items), 5000):
+        store.upsert_items(items[start : start + 5000])
+    store.close()
+    print(f"store: {args.items} items in {time.perf_counter() - started:.1f} s ({db})")
+
+    slack = fake_slack.FakeSlack().start()
+    port = free_port()
+    server = start_server(workdir, db, slack.api_url, port)
+    sender = signed.SlackSender(f"http://127.0.0.1:{port}", slack)
+    keys = [item.key for item in rng.sample(items, 50)]
+    texts = ["health", "ready 10", "health PAY"] + [f"check {key}" for key in keys[:3]]
+
+    def one(index: int) -> tuple[str, float, float, int]:
+        text = texts[index % len(texts)] if index % 3 else f"check {keys[index % len(keys)]}"
+        body = signed.slash_body(text, "UBENCH", slack.response_url(f"r{index}"))
+        headers = signed.signed_headers(body, secret=SECRET)
+        sent = time.monotonic()
+        reply = sender.raw(body, headers)
+        return text.split()[0], sent, time.monotonic() - sent, reply.status
+
+    try:
+        wall = time.perf_counter()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            results = list(pool.map(one, range(args.requests)))
+        wall = time.perf_counter() - wall
+        answered = slack.wait_for(
+            lambda: (
+                len([c for c in slack.calls if c.method.startswith("respond:")]) >= args.requests
+            ),
+            "every answer",
+            timeout=600,
+        )
+        assert answered
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        slack.stop()
+
+    acks = [latency * 1000 for _, _, latency, _ in results]
+    statuses = {status for *_, status in results}
+    arrivals = {c.method.removeprefix("respond:"): c.at for c in slack.calls}
+    answers = [(arrivals[f"r{i}"] - results[i][1]) * 1000 for i in range(args.requests)]
+    print(
+        f"{args.requests} signed slash commands, {args.concurrency} at a time, "
+        f"against {args.items} items; HTTP statuses {sorted(statuses)}; wall {wall:.2f} s"
+    )
+    print(
+        "ack  ms: p50 {:.1f}  p95 {:.1f}  p99 {:.1f}  max {:.1f}  mean {:.1f}".format(
+            pct(acks, 50), pct(acks, 95), pct(acks, 99), max(acks), statistics.mean(acks)
+        )
+    )
+    print(
+        "answer ms (response_url): p50 {:.0f}  p95 {:.0f}  p99 {:.0f}  max {:.0f}".format(
+            pct(answers, 50), pct(answers, 95), pct(answers, 99), max(answers)
+        )
+    )
+    for kind in sorted({k for k, *_ in results}):
+        mine = [a for (k, *_), a in zip(results, acks, strict=True) if k == kind]
+        print(f"  {kind:<7} n={len(mine):<4} ack p50 {pct(mine, 50):.1f}  p99 {pct(mine, 99):.1f}")
+    ok = pct(acks, 99) < 300 and max(acks) < 3000 and statuses == {200}
+    print("target (p99 < 300 ms, max < 3 s, all 200):", "met" if ok else "NOT met")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
