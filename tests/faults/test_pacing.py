@@ -3,6 +3,7 @@ real requests session (including the jira library's ResilientSession and its ret
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -32,7 +33,7 @@ class FakeClock:
 
 def gaps(starts: list[float]) -> list[float]:
     ordered = sorted(starts)
-    return [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(ordered)]
 
 
 def test_calls_are_spaced_by_the_interval() -> None:
