@@ -51,6 +51,10 @@ class Runtime:
     work: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="refinery-slack")
     )
+    # Answers that wait for a full report wait here, so they never delay a quick one.
+    slow: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="refinery-report")
+    )
 
     @classmethod
     def build(cls, ctx: AppContext) -> Runtime:
@@ -126,8 +130,8 @@ class Runtime:
                 if ts:
                     self.intake.set_card(row.id, channel, ts)
 
-    def spawn(self, func: Callable[..., Any], *args: Any) -> None:
-        """Run `func` after the ack, on the worker pool; its failure is logged, never lost."""
+    def spawn(self, func: Callable[..., Any], *args: Any, slow: bool = False) -> None:
+        """Run `func` after the ack, on a worker pool; its failure is logged, never lost."""
 
         def run() -> None:
             try:
@@ -135,11 +139,12 @@ class Runtime:
             except Exception:
                 log.exception("Slack follow-up %s failed", getattr(func, "__name__", func))
 
-        self.work.submit(run)
+        (self.slow if slow else self.work).submit(run)
 
     def close(self) -> None:
+        self.answers.close()  # first: a report being computed is abandoned, not awaited
+        self.slow.shutdown(wait=True, cancel_futures=True)
         self.work.shutdown(wait=True)
-        self.answers.close()
 
 
 def _report_store_url(url: str) -> str:

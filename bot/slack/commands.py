@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUBCOMMANDS = ("help", "health", "check", "ready", "request", "queue")
+REPORTED = ("health", "ready")  # answered from a full report: may wait for one
 DEFAULT_READY = 10
 MAX_READY = 30
 
@@ -56,7 +57,7 @@ def handle_command(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
         # The trigger id expires 3 s after the click: open the form now, in this thread.
         rt.open_view(str(body.get("trigger_id") or ""), intake_modal(Prefill(title=parsed.rest)))
         return
-    rt.spawn(_answer, rt, parsed, user, url)
+    rt.spawn(_answer, rt, parsed, user, url, slow=parsed.name in REPORTED)
 
 
 def _answer(rt: Runtime, parsed: Parsed, user: str, response_url: str) -> None:

@@ -126,3 +126,17 @@ def test_triage_import_skips_done_and_unlabelled_items(intake: Intake, store: St
     )
     assert [row.origin_key for row in intake.import_triage()] == ["PAY-1"]
     assert intake.import_triage() == []
+
+
+def test_triage_import_matches_labels_not_mentions(store: Store, tracker: FakeTracker) -> None:
+    intake = Intake(store, lambda source: tracker, {"jira": "Prüfen"})  # type: ignore[arg-type,return-value]
+    store.upsert_items(
+        [
+            make_item(key="PAY-1", labels=("prüfen",)),
+            make_item(key="PAY-2", title="Prüfen später", labels=("other",)),
+            make_item(key="PAY-3", labels=("50%_off",)),
+        ]
+    )
+    assert [row.origin_key for row in intake.import_triage()] == ["PAY-1"]
+    odd = Intake(store, lambda source: tracker, {"jira": "50%_off"})  # type: ignore[arg-type,return-value]
+    assert [row.origin_key for row in odd.import_triage()] == ["PAY-3"]
