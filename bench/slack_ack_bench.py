@@ -122,7 +122,13 @@ def start_server(workdir: Path, db: Path, api_url: str, port: int) -> subprocess
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def spread(values: list[float], digits: int) -> str:
+    points = [("p50", pct(values, 50)), ("p95", pct(values, 95)), ("p99", pct(values, 99))]
+    points.append(("max", max(values)))
+    return "  ".join(f"{name} {value:.{digits}f}" for name, value in points)
 
 
 def main() -> None:
@@ -185,16 +191,8 @@ def main() -> None:
         f"{args.requests} signed slash commands, {args.concurrency} at a time, "
         f"against {args.items} items; HTTP statuses {sorted(statuses)}; wall {wall:.2f} s"
     )
-    print(
-        "ack  ms: p50 {:.1f}  p95 {:.1f}  p99 {:.1f}  max {:.1f}  mean {:.1f}".format(
-            pct(acks, 50), pct(acks, 95), pct(acks, 99), max(acks), statistics.mean(acks)
-        )
-    )
-    print(
-        "answer ms (response_url): p50 {:.0f}  p95 {:.0f}  p99 {:.0f}  max {:.0f}".format(
-            pct(answers, 50), pct(answers, 95), pct(answers, 99), max(answers)
-        )
-    )
+    print(f"ack  ms: {spread(acks, 1)}  mean {statistics.mean(acks):.1f}")
+    print(f"answer ms (response_url): {spread(answers, 0)}")
     for kind in sorted({k for k, *_ in results}):
         mine = [a for (k, *_), a in zip(results, acks, strict=True) if k == kind]
         done = [a for (k, *_), a in zip(results, answers, strict=True) if k == kind]

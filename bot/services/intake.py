@@ -16,7 +16,7 @@ from bot.store import Store
 from bot.store.models import DecisionRow, ItemRow, RequestRow
 from bot.store.store import utcnow
 from connectors.base import ConnectorError, IssueDraft, Tracker
-from connectors.item import Item
+from connectors.item import Item, Person
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ FINAL = {
 STATUSES = (PENDING, "accepting", "declining", "accepted", "declined", NEED_INFO, "duplicate")
 
 TrackerFor = Callable[[str], Tracker]
+RequesterOf = Callable[[Person | None], str]
 
 
 class IntakeError(Exception):
@@ -151,9 +152,12 @@ class Intake:
                 .values(card_channel=channel, card_ts=ts)
             )
 
-    def import_triage(self, people: Mapping[str, str] | None = None) -> list[RequestRow]:
-        """Queue stored items carrying a triage label; each item is imported once."""
-        people = people or {}
+    def import_triage(self, requester_of: RequesterOf | None = None) -> list[RequestRow]:
+        """Queue stored items carrying a triage label; each item is imported once.
+
+        `requester_of` maps the item's reporter to a Slack user id ("" when unknown).
+        """
+        people = requester_of or _nobody
         created: list[RequestRow] = []
         for source, label in self.triage_labels.items():
             wanted = label.lower()
@@ -182,7 +186,7 @@ class Intake:
         with self.store.session() as session:
             return [Item.from_dict(data) for data in session.scalars(query)]
 
-    def _import_items(self, items: Iterable[Item], people: Mapping[str, str]) -> list[RequestRow]:
+    def _import_items(self, items: Iterable[Item], people: RequesterOf) -> list[RequestRow]:
         items = list(items)
         if not items:
             return []
@@ -437,16 +441,19 @@ def _decision(
     )
 
 
-def _row_from_item(item: Item, people: Mapping[str, str]) -> RequestRow:
+def _nobody(person: Person | None) -> str:
+    return ""
+
+
+def _row_from_item(item: Item, people: RequesterOf) -> RequestRow:
     now = utcnow()
-    who = item.reporter.id if item.reporter else ""
     return RequestRow(
         status=PENDING,
         title=item.title,
         why=item.sections.get("why") or item.text[:2000],
         outcome=item.outcome or item.sections.get("outcome", ""),
         links=item.url,
-        requester=people.get(who, ""),
+        requester=people(item.reporter),
         origin=item.source,
         origin_key=item.key,
         version=0,

@@ -30,6 +30,7 @@ from bot.slack.modals import (
     INTAKE,
     NEED_INFO_VIEW,
 )
+from bot.slack.people import People
 from bot.slack_client import make_web_client
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ class Runtime:
 
     def import_triage(self) -> None:
         """Queue tracker items carrying the triage label, each with a card in the intake channel."""
-        rows = self.intake.import_triage(self.ctx.settings.slack.people)
+        people = People(self.ctx.store, self.ctx.settings.slack.people, lambda: self.client)
+        rows = self.intake.import_triage(people.slack_id)
         channel = self.ctx.settings.slack.intake_channel
         for row in rows:
             if channel:

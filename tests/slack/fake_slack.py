@@ -101,6 +101,11 @@ class FakeSlack:
             return {"ok": True, "view": {"id": "V123"}}
         if method == "usergroups.users.list":
             return {"ok": True, "users": list(self.usergroup_members)}
+        if method == "users.lookupByEmail":
+            email = str(params.get("email", ""))
+            if email.startswith("nobody"):
+                return {"ok": False, "error": "users_not_found"}
+            return {"ok": True, "user": {"id": "U" + email.split("@")[0].upper()}}
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": "https://example.slack.com/archives/C1/p1"}
         return {"ok": True}

@@ -96,3 +96,32 @@ def test_declining_a_tracker_request_closes_it_with_the_reason(harness: Harness)
     harness.slack.wait_for(
         lambda: origin_request(harness, "acme/shop#12").status == "declined", "declined"
     )
+
+
+def test_reporters_are_found_by_email_and_cached(harness: Harness) -> None:
+    from bot.slack.people import People
+
+    people = People(harness.ctx.store, {"acc-1": "UMAPPED"}, lambda: harness.ctx.slack)
+    assert people.slack_id(Person(id="acc-1", email="dana@example.com")) == "UMAPPED"
+    assert people.slack_id(Person(id="acc-2", email="Dana@example.com")) == "UDANA"
+    assert people.slack_id(Person(id="acc-2", email="dana@example.com")) == "UDANA"
+    assert people.slack_id(Person(id="acc-3", email="nobody@example.com")) == ""
+    assert people.slack_id(Person(id="acc-3", email="nobody@example.com")) == ""
+    assert people.slack_id(Person(id="acc-4")) == ""
+    assert people.slack_id(None) == ""
+    lookups = [c["email"] for c in harness.slack.to("users.lookupByEmail")]
+    assert lookups == ["Dana@example.com", "nobody@example.com"]
+
+
+def test_imported_request_names_the_reporter_found_by_email(harness: Harness) -> None:
+    harness.ctx.store.upsert_items(
+        [
+            make_item(
+                key="PAY-77",
+                labels=("triage",),
+                reporter=Person(id="acc-77", name="Lee", email="lee@example.com"),
+            )
+        ]
+    )
+    harness.runtime.import_triage()
+    assert origin_request(harness, "PAY-77").requester == "ULEE"
