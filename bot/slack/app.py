@@ -132,12 +132,14 @@ class Runtime:
                 if ts:
                     self.intake.set_card(row.id, channel, ts)
 
-    def spawn(self, func: Callable[..., Any], *args: Any, slow: bool = False) -> None:
+    def spawn(
+        self, func: Callable[..., Any], *args: Any, slow: bool = False, **kwargs: Any
+    ) -> None:
         """Run `func` after the ack, on a worker pool; its failure is logged, never lost."""
 
         def run() -> None:
             try:
-                func(*args)
+                func(*args, **kwargs)
             except Exception:
                 log.exception("Slack follow-up %s failed", getattr(func, "__name__", func))
 
@@ -183,14 +185,13 @@ def build_bolt_app(ctx: AppContext, rt: Runtime, *, verify_requests: bool = True
         name="refinery",
         signing_secret=secret,
         client=make_web_client(settings),  # carries the bot token and slack.api_url
-        process_before_response=False,
+        # Listeners only validate, ack and hand work to Runtime's pools, so running them in
+        # the request thread answers Slack at once, without Bolt's executor and its polling.
+        process_before_response=True,
         # auth.test runs on the first request instead of at start, so a Slack outage
         # cannot stop the health check and webhooks from serving.
         token_verification_enabled=False,
         request_verification_enabled=verify_requests,
-        listener_executor=ThreadPoolExecutor(
-            settings.server.threads, thread_name_prefix="refinery-bolt"
-        ),
     )
     _register_listeners(app, rt)
     return app
@@ -233,7 +234,8 @@ def _register_listeners(app: App, rt: Runtime) -> None:
         if request.headers.get("x-slack-retry-num"):
             return  # the first delivery was answered; a retry must not answer twice
         event = body.get("event") or {}
-        say(
+        rt.spawn(
+            say,
             blocks=blocks.help_blocks(command),
             text="Refinery: try " + command + " help",
             thread_ts=event.get("thread_ts") or event.get("ts"),

@@ -54,8 +54,9 @@ def handle_command(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
     user = str(body.get("user_id") or "")
     url = str(body.get("response_url") or "")
     if parsed.name == "request":
-        # The trigger id expires 3 s after the click: open the form now, in this thread.
-        rt.open_view(str(body.get("trigger_id") or ""), intake_modal(Prefill(title=parsed.rest)))
+        # The trigger id expires 3 s after the click: the quick pool opens the form at once.
+        view = intake_modal(Prefill(title=parsed.rest))
+        rt.spawn(rt.open_view, str(body.get("trigger_id") or ""), view)
         return
     rt.spawn(_answer, rt, parsed, user, url, slow=parsed.name in REPORTED)
 

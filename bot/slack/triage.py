@@ -1,4 +1,8 @@
-"""Intake listeners: the request form, the message shortcut, and the PO decision buttons."""
+"""Intake listeners: the request form, the message shortcut, and the PO decision buttons.
+
+Each listener validates what it must (form errors go back in the ack), acks, and hands the
+rest to the runtime's worker pool: the HTTP answer to Slack never waits for a Web API call.
+"""
 
 from __future__ import annotations
 
@@ -35,8 +39,12 @@ def _user(body: dict[str, Any]) -> str:
 
 
 def on_message_shortcut(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
-    """ "Send to backlog" on any message: open the form prefilled from that message."""
+    """Open the request form prefilled from a message ("Send to backlog" shortcut)."""
     ack()
+    rt.spawn(_prefill_from_message, rt, body)
+
+
+def _prefill_from_message(rt: Runtime, body: dict[str, Any]) -> None:
     message = body.get("message") or {}
     words = str(message.get("text") or "").strip()
     first_line = words.splitlines()[0] if words else ""
@@ -57,6 +65,10 @@ def on_intake_submit(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
         ack(response_action="errors", errors=errors)
         return
     ack()
+    rt.spawn(_file_request, rt, body, form)
+
+
+def _file_request(rt: Runtime, body: dict[str, Any], form: dict[str, str]) -> None:
     user = _user(body)
     urgency = ", ".join(
         part for part in (form.get("urgency", ""), _by(form.get("date", ""))) if part
@@ -96,6 +108,10 @@ def _by(date: str) -> str:
 def on_triage_button(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
     """Accept / Decline / Need info / Duplicate: check the PO, then open the matching form."""
     ack()
+    rt.spawn(_open_decision_form, rt, body)
+
+
+def _open_decision_form(rt: Runtime, body: dict[str, Any]) -> None:
     user = _user(body)
     url = str(body.get("response_url") or "")
     action = (body.get("actions") or [{}])[0]
@@ -235,6 +251,10 @@ def on_duplicate_submit(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
 
 def on_add_details(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
     ack()
+    rt.spawn(_open_details_form, rt, body)
+
+
+def _open_details_form(rt: Runtime, body: dict[str, Any]) -> None:
     user = _user(body)
     url = str(body.get("response_url") or "")
     action = (body.get("actions") or [{}])[0]
@@ -256,6 +276,10 @@ def on_details_submit(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
         ack(response_action="errors", errors={"details": "Add a few words."})
         return
     ack()
+    rt.spawn(_take_details, rt, body, details)
+
+
+def _take_details(rt: Runtime, body: dict[str, Any], details: str) -> None:
     user = _user(body)
     request_id = int(modals.metadata(body.get("view") or {}).get("request", 0))
     try:
