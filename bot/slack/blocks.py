@@ -106,7 +106,7 @@ def health_blocks(report: Health, scope: str, worst: int = 5) -> list[Block]:
         header(f"Backlog health{' · ' + scope if scope else ''}"),
         text(
             f"*{report.ready_pct:.0f}% ready* — {report.ready} of {report.items} open items"
-            f"{where} say why, how success is measured and how big they are."
+            f"{where} pass every rule."
         ),
     ]
     if report.per_rule:
