@@ -152,6 +152,12 @@ def test_reports_in_a_child_process(harness: Harness) -> None:
     assert health.per_rule["missing-estimate"] == 1
     assert [r.key for r in health.top] == ["PAY-2"]
     assert answers.health() is health
+    processes = list(answers._pool._processes.values())  # type: ignore[union-attr]
+    assert processes and all(p.is_alive() for p in processes)
+    answers.close()  # the server's shutdown: the report process goes too
+    for process in processes:
+        process.join(timeout=10)
+    assert not any(p.is_alive() for p in processes)
 
 
 def test_request_opens_the_intake_form_with_the_title(harness: Harness) -> None:
