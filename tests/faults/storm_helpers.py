@@ -35,11 +35,13 @@ class StormyJira(JiraStub):
         self.storm = storm
         self.seen = 0
         self.refused: list[tuple[int, int]] = []
+        self.arrivals: list[tuple[float, int | None]] = []  # (monotonic time, Retry-After)
 
     def _serve(self, handler: Any, path: str, args: dict[str, Any]) -> None:
         with self.lock:
             self.seen += 1
             refused = refusal(self.seen, self.storm)
+            self.arrivals.append((time.monotonic(), refused[1] if refused else None))
             if refused:
                 self.refused.append(refused)
         if refused is None:
@@ -64,6 +66,7 @@ class StormyGithub(GithubStub):
         self.storm = storm
         self.seen = 0
         self.refused: list[tuple[int, int]] = []
+        self.arrivals: list[tuple[float, int | None]] = []  # (monotonic time, Retry-After)
 
     def answer(
         self, method: str, path: str, query: dict[str, str]
@@ -71,6 +74,7 @@ class StormyGithub(GithubStub):
         with self.lock:
             self.seen += 1
             refused = refusal(self.seen, self.storm)
+            self.arrivals.append((time.monotonic(), refused[1] if refused else None))
             if refused:
                 self.refused.append(refused)
         if refused is None:
