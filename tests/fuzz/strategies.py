@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 # 1,000 cases per property by default (400 where one case is a whole document or an HTTP
 # round trip), so the directory stays about a minute; REFINERY_FUZZ_EXAMPLES scales them all
-# (bench/run_all.sh runs 10,000). Derandomized: CI sees the same cases every run.
+# (bench/run_all.sh runs 5,000). Derandomized: CI sees the same cases every run.
 EXAMPLES = int(os.environ.get("REFINERY_FUZZ_EXAMPLES", "1000"))
 HEAVY_EXAMPLES = max(1, EXAMPLES * 2 // 5)
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
