@@ -1,7 +1,7 @@
 """Measure how fast `refinery serve` acknowledges slash commands against a large store.
 
 Run: /work/venv/bin/python bench/slack_ack_bench.py [--items 50000] [--requests 200]
-     [--concurrency 20] [--seed 7]
+     [--concurrency 20] [--seed 7] [--warm]
 
 Starts the real `refinery serve` (waitress, separate process) on 127.0.0.1 with a store of
 generated items and `slack.api_url` pointed at a local fake Slack, then sends signed
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import multiprocessing
 import os
 import random
 import socket
@@ -24,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import ModuleType
 
@@ -86,6 +88,41 @@ def make_items(count: int, rng: random.Random) -> list[Item]:
     return items
 
 
+def run_fake_slack(conn: Connection) -> None:
+    """In its own process, so the fake's work never competes with the client for one GIL."""
+    slack = fake_slack.FakeSlack().start()
+    conn.send((slack.api_url, slack.port))
+    while conn.recv() == "count":
+        conn.send(sum(1 for call in slack.calls if call.method.startswith("respond:")))
+    slack.stop()
+    conn.send([(call.method, call.at) for call in slack.calls])
+
+
+class RemoteSlack:
+    """The fake Slack in a child process; `calls()` fetches its log once it is stopped."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=run_fake_slack, args=(child,), daemon=True)
+        self.process.start()
+        self.api_url, self.port = self.conn.recv()
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    def answered(self) -> int:
+        self.conn.send("count")
+        count: int = self.conn.recv()
+        return count
+
+    def stop(self) -> list[tuple[str, float]]:
+        self.conn.send("stop")
+        calls: list[tuple[str, float]] = self.conn.recv()
+        self.process.join(timeout=10)
+        return calls
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -137,6 +174,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="wait until the first report is computed before the burst (steady state); "
+        "by default the burst starts while the server still computes it (cold start)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -150,7 +193,7 @@ def main() -> None:
     store.close()
     print(f"store: {args.items} items in {time.perf_counter() - started:.1f} s ({db})")
 
-    slack = fake_slack.FakeSlack().start()
+    slack = RemoteSlack()
     port = free_port()
     server = start_server(workdir, db, slack.api_url, port)
     sender = signed.SlackSender(f"http://127.0.0.1:{port}", slack)
@@ -166,30 +209,32 @@ def main() -> None:
         return text.split()[0], sent, time.monotonic() - sent, reply.status
 
     try:
+        if args.warm:
+            body = signed.slash_body("health", "UBENCH", slack.response_url("warm"))
+            sender.raw(body, signed.signed_headers(body, secret=SECRET))
+            while slack.answered() < 1:
+                time.sleep(0.1)
         wall = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
             results = list(pool.map(one, range(args.requests)))
         wall = time.perf_counter() - wall
-        answered = slack.wait_for(
-            lambda: (
-                len([c for c in slack.calls if c.method.startswith("respond:")]) >= args.requests
-            ),
-            "every answer",
-            timeout=600,
-        )
-        assert answered
+        deadline = time.monotonic() + 600
+        expected = args.requests + (1 if args.warm else 0)
+        while slack.answered() < expected and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         server.terminate()
         server.wait(timeout=30)
-        slack.stop()
+        calls = slack.stop()
 
     acks = [latency * 1000 for _, _, latency, _ in results]
     statuses = {status for *_, status in results}
-    arrivals = {c.method.removeprefix("respond:"): c.at for c in slack.calls}
+    arrivals = {method.removeprefix("respond:"): at for method, at in calls}
     answers = [(arrivals[f"r{i}"] - results[i][1]) * 1000 for i in range(args.requests)]
     print(
         f"{args.requests} signed slash commands, {args.concurrency} at a time, "
-        f"against {args.items} items; HTTP statuses {sorted(statuses)}; wall {wall:.2f} s"
+        f"against {args.items} items ({'warm' if args.warm else 'cold'} report cache); "
+        f"HTTP statuses {sorted(statuses)}; wall {wall:.2f} s"
     )
     print(f"ack  ms: {spread(acks, 1)}  mean {statistics.mean(acks):.1f}")
     print(f"answer ms (response_url): {spread(answers, 0)}")
