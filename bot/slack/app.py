@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt import Ack, App, BoltRequest, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -37,6 +38,13 @@ log = logging.getLogger(__name__)
 
 SEND_TO_BACKLOG = "refinery_send_to_backlog"
 VERSION_TTL = 2.0  # seconds a health answer may lag behind a sync
+# Retry handlers keep no state between calls, so every response URL call can share them.
+RESPOND_RETRIES: list[RetryHandler] = [
+    ConnectionErrorRetryHandler(max_retry_count=3),
+    RateLimitErrorRetryHandler(max_retry_count=3),
+]
+respond_log = logging.getLogger("bot.slack.respond")  # built once: getLogger takes a lock
+Lane = Literal["urgent", "work", "slow"]
 
 
 @dataclass
@@ -47,15 +55,12 @@ class Runtime:
     intake: Intake
     answers: Answers
     po: PoDirectory
-    # Work that follows an ack (reports, tracker calls) runs here, so Bolt's listener threads
-    # stay free to ack the next request quickly.
-    work: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="refinery-slack")
-    )
-    # Answers that wait for a full report wait here, so they never delay a quick one.
-    slow: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="refinery-report")
-    )
+    # Work that follows an ack runs on one of three pools, so that nothing slow delays
+    # something urgent: opening a form (its trigger id expires 3 s after the click),
+    # ordinary follow-ups (answers, tracker calls), and answers waiting for a full report.
+    urgent: ThreadPoolExecutor = field(default_factory=lambda: _pool(4, "urgent"))
+    work: ThreadPoolExecutor = field(default_factory=lambda: _pool(6, "work"))
+    slow: ThreadPoolExecutor = field(default_factory=lambda: _pool(4, "report"))
 
     @classmethod
     def build(cls, ctx: AppContext) -> Runtime:
@@ -102,7 +107,7 @@ class Runtime:
         """Answer through a response_url, ephemerally, retrying rate limits and dropped links."""
         if not url:
             return
-        client = WebhookClient(url, retry_handlers=_retry_handlers())
+        client = WebhookClient(url, retry_handlers=RESPOND_RETRIES, logger=respond_log)
         try:
             client.send(
                 text=text or _plain(found),
@@ -133,9 +138,9 @@ class Runtime:
                     self.intake.set_card(row.id, channel, ts)
 
     def spawn(
-        self, func: Callable[..., Any], *args: Any, slow: bool = False, **kwargs: Any
+        self, func: Callable[..., Any], *args: Any, lane: Lane = "work", **kwargs: Any
     ) -> None:
-        """Run `func` after the ack, on a worker pool; its failure is logged, never lost."""
+        """Run `func` after the ack, on the lane's pool; its failure is logged, never lost."""
 
         def run() -> None:
             try:
@@ -143,11 +148,12 @@ class Runtime:
             except Exception:
                 log.exception("Slack follow-up %s failed", getattr(func, "__name__", func))
 
-        (self.slow if slow else self.work).submit(run)
+        {"urgent": self.urgent, "work": self.work, "slow": self.slow}[lane].submit(run)
 
     def close(self) -> None:
         self.answers.close()  # first: a report being computed is abandoned, not awaited
         self.slow.shutdown(wait=True, cancel_futures=True)
+        self.urgent.shutdown(wait=True)
         self.work.shutdown(wait=True)
 
 
@@ -156,8 +162,8 @@ def _report_store_url(url: str) -> str:
     return "" if ":memory:" in url or url in ("sqlite://", "sqlite:///") else url
 
 
-def _retry_handlers() -> list[Any]:
-    return [ConnectionErrorRetryHandler(max_retry_count=3), RateLimitErrorRetryHandler(3)]
+def _pool(size: int, name: str) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(size, thread_name_prefix=f"refinery-slack-{name}")
 
 
 def _slack_error(exc: Exception) -> str:

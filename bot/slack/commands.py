@@ -56,9 +56,9 @@ def handle_command(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
     if parsed.name == "request":
         # The trigger id expires 3 s after the click: the quick pool opens the form at once.
         view = intake_modal(Prefill(title=parsed.rest))
-        rt.spawn(rt.open_view, str(body.get("trigger_id") or ""), view)
+        rt.spawn(rt.open_view, str(body.get("trigger_id") or ""), view, lane="urgent")
         return
-    rt.spawn(_answer, rt, parsed, user, url, slow=parsed.name in REPORTED)
+    rt.spawn(_answer, rt, parsed, user, url, lane="slow" if parsed.name in REPORTED else "work")
 
 
 def _answer(rt: Runtime, parsed: Parsed, user: str, response_url: str) -> None:

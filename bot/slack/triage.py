@@ -41,7 +41,7 @@ def _user(body: dict[str, Any]) -> str:
 def on_message_shortcut(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
     """Open the request form prefilled from a message ("Send to backlog" shortcut)."""
     ack()
-    rt.spawn(_prefill_from_message, rt, body)
+    rt.spawn(_prefill_from_message, rt, body, lane="urgent")
 
 
 def _prefill_from_message(rt: Runtime, body: dict[str, Any]) -> None:
@@ -108,7 +108,7 @@ def _by(date: str) -> str:
 def on_triage_button(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
     """Accept / Decline / Need info / Duplicate: check the PO, then open the matching form."""
     ack()
-    rt.spawn(_open_decision_form, rt, body)
+    rt.spawn(_open_decision_form, rt, body, lane="urgent")
 
 
 def _open_decision_form(rt: Runtime, body: dict[str, Any]) -> None:
@@ -251,7 +251,7 @@ def on_duplicate_submit(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
 
 def on_add_details(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
     ack()
-    rt.spawn(_open_details_form, rt, body)
+    rt.spawn(_open_details_form, rt, body, lane="urgent")
 
 
 def _open_details_form(rt: Runtime, body: dict[str, Any]) -> None:

@@ -282,3 +282,18 @@ def test_decided_request_cannot_be_decided_again(harness: Harness) -> None:
     )
     assert harness.jira.drafts == []
     assert harness.count(DecisionRow) == 1
+
+
+def test_forms_open_even_when_every_follow_up_worker_is_busy(harness: Harness) -> None:
+    import threading
+
+    request_id = submit_request(harness)
+    release = threading.Event()
+    for _ in range(20):  # more than the pool has threads: answers queue up behind these
+        harness.runtime.spawn(release.wait, 30)
+    try:
+        harness.send.action(blocks.ACCEPT, str(request_id), PO)
+        view = last_view(harness)  # the trigger id would expire while queued behind answers
+        assert view["callback_id"] == ACCEPT_VIEW
+    finally:
+        release.set()
