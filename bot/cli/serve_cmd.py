@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, settings_or_exit
+from bot.cli.main import ConfigOption, console, err, settings_or_exit
 from bot.context import AppContext
 from bot.web import create_app
 
@@ -23,15 +23,26 @@ def serve(
     port: Annotated[
         int | None, typer.Option("--port", help="Port to listen on (default: server.port).")
     ] = None,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Also run the [schedule] jobs (one replica runs them at a time).",
+        ),
+    ] = True,
     config: ConfigOption = None,
 ) -> None:
     """Serve Slack at POST /slack/events, the webhooks and GET /healthz, under waitress.
 
     With slack.socket_mode = true and slack.app_token set, Slack's requests arrive over
     Socket Mode instead (no public URL needed); /healthz and the webhooks are still served.
+    The scheduled jobs (sync, digests, reminders, comments) run in the same process; on
+    PostgreSQL only the elected replica runs them, the others stand by.
     """
     from waitress import serve as waitress_serve
 
+    from bot.scheduler.leader import SchedulerBusy
+    from bot.scheduler.runner import start_scheduler
     from bot.slack.socket import start_socket_mode, wants_socket_mode
 
     settings = settings_or_exit(config)
@@ -40,6 +51,7 @@ def serve(
     previous = signal.signal(signal.SIGTERM, _interrupt)
     socket = None
     app = None
+    jobs = None
     try:
         if wants_socket_mode(ctx):
             socket = start_socket_mode(ctx)
@@ -47,7 +59,15 @@ def serve(
         runtime = app.extensions.get("refinery.slack") or (socket.runtime if socket else None)
         if runtime is not None:
             runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
-        # Background services (the scheduler) start here, before the server blocks.
+        if scheduler:
+            try:
+                jobs = start_scheduler(ctx)
+            except SchedulerBusy as exc:
+                # HTTP is stateless across processes: keep serving, just without the schedule.
+                err.print(f"[yellow]Scheduler not started[/yellow]: {exc}", highlight=False)
+            except ValueError as exc:
+                err.print(f"[red]Scheduler configuration error[/red]: {exc}", highlight=False)
+                raise typer.Exit(2) from None
         bind_host = host or settings.server.host
         bind_port = port or settings.server.port
         mode = "Socket Mode" if socket else "HTTP at /slack/events"
@@ -63,6 +83,8 @@ def serve(
             max_request_body_size=settings.server.max_body_bytes,
         )
     finally:
+        if jobs is not None:
+            jobs.shutdown()
         runtime = app.extensions.get("refinery.slack") if app is not None else None
         if runtime is not None:
             runtime.close()
