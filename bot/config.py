@@ -26,6 +26,8 @@ class Section(BaseModel):
 
 class StoreConfig(Section):
     url: str = "sqlite:///refinery.db"
+    # How long a write waits for a lock held by another process before failing clearly.
+    lock_timeout: float = Field(default=30.0, gt=0)
 
 
 class JiraConfig(Section):
@@ -46,6 +48,8 @@ class JiraConfig(Section):
     default_issue_type: str = "Story"
     timeout: float = 30.0
     max_retries: int = Field(default=5, ge=0, le=20)
+    # Cap on requests a second to the site, retries included (None: no cap beyond paging).
+    max_requests_per_second: float | None = Field(default=None, gt=0)
 
 
 class GithubProject(Section):

@@ -31,7 +31,11 @@ class AppContext:
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
-        return cls(settings, open_store(settings.store.url), Engine(settings.rules))
+        return cls(
+            settings,
+            open_store(settings.store.url, settings.store.lock_timeout),
+            Engine(settings.rules),
+        )
 
     def tracker(self, source: str) -> Tracker:
         """The write-back client for `source` ("jira" or "github")."""

@@ -27,7 +27,7 @@ def requests(
         err.print(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}")
         raise typer.Exit(2)
     settings = settings_or_exit(config)
-    store = open_store(settings.store.url)
+    store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
         intake = Intake(store, _no_tracker, {})
         rows = intake.requests(status)

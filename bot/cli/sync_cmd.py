@@ -54,7 +54,7 @@ def sync(
     it covers are stored, so an interrupted sync resumes where it stopped.
     """
     settings = settings_or_exit(config)
-    store = open_store(settings.store.url)
+    store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
         streams = streams_for(settings, store, source.value)
     except ConnectorError as exc:

@@ -46,10 +46,13 @@ class UpsertResult:
         return self
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL and a busy timeout so the server's threads can share it."""
+def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
+    """Create an engine. SQLite gets WAL so the server's threads can share it; on both
+    databases a write waits at most `lock_timeout` seconds for another process's lock."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": lock_timeout, "check_same_thread": False}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -62,7 +65,17 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _pg_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
+            # Without it a stuck lock blocks a request forever; with it the error is clear.
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
+            dbapi_connection.commit()
+
+    return engine
 
 
 def upgrade(engine: Engine) -> None:
@@ -77,9 +90,9 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, lock_timeout: float = 30.0) -> Store:
     """Open (creating and migrating as needed) the store at `url`."""
-    engine = make_engine(url)
+    engine = make_engine(url, lock_timeout)
     upgrade(engine)
     return Store(engine)
 

@@ -14,6 +14,7 @@ from jira.resilientsession import ResilientSession
 
 from bot.config import JiraConfig
 from connectors.base import AuthError, ConnectorError, RateLimited
+from connectors.pacing import pace_session
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,9 @@ class JiraClient:
         self.session.reached = False
         self.session.max_retries = config.max_retries
         self.session.max_retry_delay = MAX_RETRY_DELAY
+        if config.max_requests_per_second:
+            # Paces the library's own retries too: the adapter sits under ResilientSession.
+            pace_session(self.session, config.max_requests_per_second)
         self.requests = 0
         self._deployment: Deployment | None = (
             None if config.deployment == "auto" else config.deployment

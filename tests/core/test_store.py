@@ -93,3 +93,16 @@ def test_many_items_stream_in_batches(store: Store) -> None:
     assert sum(1 for _ in store.items()) == 1200
     assert store.mark_gone("jira", [f"BIG-{n}" for n in range(600)]) == 600
     assert store.count_items() == 600
+
+
+def test_lock_timeout_reaches_the_database(tmp_path, pg_store: Store) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from bot.store import open_store
+
+    with pg_store.engine.connect() as connection:
+        assert connection.execute(text("SHOW lock_timeout")).scalar() == "30s"
+    quick = open_store(f"sqlite:///{tmp_path / 'quick.db'}", lock_timeout=0.5)
+    with quick.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 500
+    quick.close()

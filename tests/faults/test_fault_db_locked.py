@@ -183,11 +183,8 @@ def pg_schema() -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def pg_url(schema: str, lock_timeout_ms: int | None = None) -> str:
-    options = f"-csearch_path%3D{schema}"
-    if lock_timeout_ms is not None:
-        options += f"%20-clock_timeout%3D{lock_timeout_ms}"
-    return f"{PG_URL}?options={options}"
+def pg_url(schema: str) -> str:
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
 def pg_lock(schema: str) -> Holder:
@@ -206,8 +203,8 @@ def pg_lock(schema: str) -> Holder:
 
 
 @contextmanager
-def pg_store(url: str) -> Iterator[Store]:
-    store = open_store(url)
+def pg_store(url: str, lock_timeout: float = 30.0) -> Iterator[Store]:
+    store = open_store(url, lock_timeout)  # store.lock_timeout becomes PostgreSQL's lock_timeout
     try:
         yield store
     finally:
@@ -230,7 +227,7 @@ def test_postgres_decision_waits_for_a_table_lock(pg_schema: str) -> None:
 def test_postgres_lock_timeout_is_a_clear_error_and_nothing_half_written(pg_schema: str) -> None:
     with pg_store(pg_url(pg_schema)) as plain:
         request_id, version = submit(Intake(plain, lambda s: FakeTracker(s), {}))  # type: ignore[arg-type,return-value]
-    with pg_store(pg_url(pg_schema, lock_timeout_ms=300)) as store:
+    with pg_store(pg_url(pg_schema), lock_timeout=0.3) as store:
         intake = Intake(store, lambda source: FakeTracker(source), {})  # type: ignore[arg-type,return-value]
         with pg_lock(pg_schema), pytest.raises(OperationalError, match="lock timeout"):
             intake.decline(request_id, version, "UPO", "not this quarter")
