@@ -103,6 +103,31 @@ class Item:
             "raw": self.raw,
         }
 
+    def validate(self) -> None:
+        """Raise TypeError when a parser produced a field of the wrong type (odd payloads)."""
+        for name in ("key", "title", "url", "project", "type", "status", "text"):
+            _expect(name, getattr(self, name), str)
+        for name in ("rank", "parent", "sprint", "outcome"):
+            _expect(name, getattr(self, name), (str, type(None)))
+        for name in ("estimate", "time_estimate"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float | type(None)):
+                raise TypeError(f"{name} is a {type(value).__name__}")
+        for name in ("created", "updated"):
+            _expect(name, getattr(self, name), (datetime, type(None)))
+        for label in self.labels:
+            _expect("labels", label, str)
+        for link in self.links:
+            _expect("links", link.type, str)
+            _expect("links", link.target, str)
+        for heading, content in self.sections.items():
+            _expect("sections", heading, str)
+            _expect("sections", content, str)
+        for person in (self.assignee, self.reporter):
+            if person is not None:
+                _expect("person", person.id, str)
+                _expect("person", person.name, str)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
         """Build an item from its normalized JSON form; raises KeyError/TypeError/ValueError."""
@@ -122,6 +147,11 @@ class Item:
         if values.get("status_category") not in STATUS_CATEGORIES:
             raise ValueError(f"unknown status_category {values.get('status_category')!r}")
         return cls(**values)
+
+
+def _expect(name: str, value: Any, kinds: type | tuple[type, ...]) -> None:
+    if not isinstance(value, kinds):
+        raise TypeError(f"{name} is a {type(value).__name__}")
 
 
 def _person(person: Person | None) -> dict[str, Any] | None:
