@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Text, cast, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.store import Store
@@ -341,7 +341,8 @@ class Intake:
         reason: str,
         act: Callable[[RequestRow], tuple[str | None, str | None]],
     ) -> Decided:
-        """Claim first (committed), call the tracker, then finish; release the claim on failure."""
+        """Claim first (committed), call the tracker, then finish; release the claim when the
+        tracker fails, and log what the tracker created when only the final write fails."""
         with self.store.session() as session:
             claimed = _claim(session, request_id, version, CLAIMS[action], {})
         try:
@@ -351,17 +352,46 @@ class Intake:
             detail = str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__
             log.warning("request %s: %s failed: %s", request_id, action, detail)
             raise TrackerFailed(f"The tracker refused: {detail}. Nothing was decided.") from exc
+        try:
+            decision = self._finish(request_id, claimed.version, action, actor, reason, key, url)
+        except OperationalError:
+            # The tracker already acted; never lose what it created. The claim stays visible
+            # (`refinery requests --status accepting`) for a person to finish by hand.
+            log.error(
+                "request %s: %s done in the tracker (%s) but the store could not record it; "
+                "the request stays '%s'",
+                request_id,
+                action,
+                key or "no ticket",
+                CLAIMS[action],
+            )
+            raise IntakeError(
+                f"The tracker acted ({key or 'no ticket'}) but the decision could not be saved; "
+                "an operator has been told in the log."
+            ) from None
+        return self._decided(request_id, decision)
+
+    def _finish(
+        self,
+        request_id: int,
+        version: int,
+        action: str,
+        actor: str,
+        reason: str,
+        key: str | None,
+        url: str | None,
+    ) -> DecisionRow:
         with self.store.session() as session:
             outcome = session.execute(
                 update(RequestRow)
                 .where(
                     RequestRow.id == request_id,
                     RequestRow.status == CLAIMS[action],
-                    RequestRow.version == claimed.version,
+                    RequestRow.version == version,
                 )
                 .values(
                     status=FINAL[action],
-                    version=claimed.version + 1,
+                    version=version + 1,
                     ticket_key=key,
                     ticket_url=url,
                     updated_at=utcnow(),
@@ -372,7 +402,7 @@ class Intake:
                 raise IntakeError("The request changed while the tracker was called.")
             decision = _decision(request_id, action, actor, reason, key)
             session.add(decision)
-        return self._decided(request_id, decision)
+        return decision
 
     def _release(self, request_id: int, version: int, claim_status: str) -> None:
         with self.store.session() as session:

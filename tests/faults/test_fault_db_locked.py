@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import OperationalError
 
-from bot.services.intake import Destination, Intake, RequestInput
+from bot.services.intake import Destination, Intake, IntakeError, RequestInput
 from bot.store import Store, open_store
 from bot.store.models import DecisionRow, RequestRow
 from tests.core.conftest import PG_URL, postgres_reachable
@@ -132,10 +132,12 @@ def test_sqlite_lock_past_the_timeout_is_a_clear_error_and_nothing_half_written(
     store.close()
 
 
-def test_sqlite_lock_while_the_tracker_is_called_leaves_no_decision(tmp_path: Path) -> None:
+def test_sqlite_lock_while_the_tracker_is_called_leaves_no_decision(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Accept claims the request, creates the ticket, then writes status + decision at once.
-    When that last write fails, no decision exists and the status is not final. (Today the
-    claim, "accepting", stays and the created ticket is not recorded: see BENCHMARKS.md.)"""
+    When that last write fails, no decision exists, the claim ("accepting") stays visible, and
+    the created ticket's key reaches the person and the log, so it is never silently lost."""
     path = tmp_path / "r.db"
     store = sqlite_store(path, busy_timeout=0.3)
     lock = sqlite_lock(path)
@@ -151,13 +153,16 @@ def test_sqlite_lock_while_the_tracker_is_called_leaves_no_decision(tmp_path: Pa
     intake = Intake(store, lambda source: tracker, {})  # type: ignore[arg-type,return-value]
     request_id, version = submit(intake)
     try:
-        with pytest.raises(OperationalError, match="database is locked"):
+        with pytest.raises(IntakeError, match="could not be saved") as info:
             intake.accept(request_id, version, "UPO", JIRA)
     finally:
         lock.__exit__()
     status, _, decisions = state(store, request_id)
-    assert decisions == 0 and status in ("pending", "accepting")
+    assert decisions == 0 and status == "accepting"
     assert len(tracker.drafts) == 1
+    created_key = str(info.value).split("(")[1].split(")")[0]
+    assert created_key and created_key != "no ticket"
+    assert any(created_key in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
     store.close()
 
 
