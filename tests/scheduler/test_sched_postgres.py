@@ -23,7 +23,9 @@ from sqlalchemy.engine import Engine
 from bot.scheduler.leader import PostgresLeader
 from bot.store import open_store
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SERVER = os.environ.get(
+    "REFINERY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"
+).replace("postgresql://", "postgresql+psycopg://", 1)
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
@@ -46,7 +48,7 @@ def pg_url() -> Iterator[str]:
     """A store URL on a fresh schema, migrated, with a `ticks` table; dropped afterwards."""
     problem = _reachable()
     if problem:
-        message = f"PostgreSQL not reachable at 127.0.0.1:5432 ({problem})"
+        message = f"PostgreSQL not reachable at {SERVER} ({problem})"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message + "; CI must run the multi-replica scheduler tests")
         pytest.skip(message + ": start it to run the multi-replica scheduler tests")
