@@ -45,6 +45,8 @@ class JiraConfig(Section):
     dry_run: bool = False
     webhook_secret: SecretStr | None = None
     triage_label: str = ""
+    triage_status: str = ""  # items in this status (any case) join the intake queue too
+    accepted_status: str = ""  # where Accept moves them (empty: first "To Do" transition)
     default_issue_type: str = "Story"
     timeout: float = 30.0
     max_retries: int = Field(default=5, ge=0, le=20)

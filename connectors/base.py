@@ -112,3 +112,11 @@ class Tracker(Protocol):
     def close(self, key: str, reason: str) -> None:
         """Close a declined request with a comment giving the reason."""
         ...
+
+    def transition(self, key: str, status_name: str, *, not_to: str = "") -> None:
+        """Move the item to the status named `status_name` (any case).
+
+        An empty name picks the first transition into a "To Do"-category status other than
+        `not_to`. Raises ConnectorError when no such transition is available.
+        """
+        ...

@@ -125,10 +125,12 @@ def _post(poster: SlackPoster, outgoing: Outgoing) -> PostResult:
     return poster.post(message["channel"], message["text"], message["blocks"], what=outgoing.what)
 
 
-def sync_all(ctx: AppContext) -> str:
-    """Sync every configured stream, then re-evaluate the store (recording finding history)."""
+def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
+    """Sync every configured stream, re-evaluate the store (recording finding history), then
+    queue new tracker requests with a triage card each in [slack] intake_channel."""
     from bot.services.report import evaluate_store
     from bot.services.sync import run_stream, streams_for
+    from bot.services.tracker_requests import import_and_announce
     from connectors.base import ConnectorError
 
     lines = []
@@ -140,6 +142,11 @@ def sync_all(ctx: AppContext) -> str:
             lines.append(f"{stream.name}: failed")
     report = evaluate_store(ctx.store, ctx.engine)
     lines.append(f"{report.items} open items, {report.ready_pct:.0f}% ready")
+    try:
+        lines.append(import_and_announce(ctx, poster=poster))
+    except Exception:  # the sync itself succeeded; a failed import must not hide that
+        log.exception("sync: importing tracker requests failed")
+        lines.append("requests: failed")
     return "; ".join(lines)
 
 
@@ -165,7 +172,7 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
         return shared[0]
 
     wanted: list[tuple[str, str, Callable[[datetime], object]]] = [
-        ("sync", schedule.sync, lambda _fire: sync_all(ctx)),
+        ("sync", schedule.sync, lambda _fire: sync_all(ctx, poster())),
         ("digest", schedule.digest, lambda _fire: send_digests(ctx, poster=poster())),
         (
             "refinement",

@@ -86,11 +86,20 @@ class Intake:
     """The intake queue. Knows the store and the trackers, nothing of Slack or HTTP."""
 
     def __init__(
-        self, store: Store, tracker_for: TrackerFor, triage_labels: Mapping[str, str]
+        self,
+        store: Store,
+        tracker_for: TrackerFor,
+        triage_labels: Mapping[str, str],
+        triage_statuses: Mapping[str, str] | None = None,
+        accepted_statuses: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
         self.tracker_for = tracker_for
         self.triage_labels = {src: label for src, label in triage_labels.items() if label}
+        self.triage_statuses = {
+            src: status for src, status in (triage_statuses or {}).items() if status.strip()
+        }
+        self.accepted_statuses = dict(accepted_statuses or {})
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -153,20 +162,28 @@ class Intake:
             )
 
     def import_triage(self, requester_of: RequesterOf | None = None) -> list[RequestRow]:
-        """Queue stored items carrying a triage label; each item is imported once.
+        """Queue stored items carrying a triage label or in the triage status; each once.
 
         `requester_of` maps the item's reporter to a Slack user id ("" when unknown).
         """
         people = requester_of or _nobody
         created: list[RequestRow] = []
-        for source, label in self.triage_labels.items():
-            wanted = label.lower()
-            candidates = [
-                item
-                for item in self._items_mentioning(source, label)
-                if wanted in (name.lower() for name in item.labels)
-            ]
-            created.extend(self._import_items(candidates, people))
+        for source in dict.fromkeys([*self.triage_labels, *self.triage_statuses]):
+            # key -> the item and how it was found (what Accept must undo)
+            found: dict[str, tuple[Item, dict[str, str]]] = {}
+            label = self.triage_labels.get(source, "")
+            if label:
+                wanted = label.lower()
+                for item in self._items_mentioning(source, label):
+                    if wanted in (name.lower() for name in item.labels):
+                        found[item.key] = (item, {"triage_label": label})
+            status = self.triage_statuses.get(source, "").strip()
+            if status:
+                for item in self._items_mentioning(source, status):
+                    if item.status.strip().lower() == status.lower():
+                        marks = found.setdefault(item.key, (item, {}))[1]
+                        marks["triage_status"] = item.status
+            created.extend(self._import_items(found.values(), people))
         return created
 
     def _items_mentioning(self, source: str, text: str) -> list[Item]:
@@ -186,23 +203,25 @@ class Intake:
         with self.store.session() as session:
             return [Item.from_dict(data) for data in session.scalars(query)]
 
-    def _import_items(self, items: Iterable[Item], people: RequesterOf) -> list[RequestRow]:
-        items = list(items)
-        if not items:
+    def _import_items(
+        self, found: Iterable[tuple[Item, dict[str, str]]], people: RequesterOf
+    ) -> list[RequestRow]:
+        found = list(found)
+        if not found:
             return []
         with self.store.session() as session:
             known = set(
                 session.scalars(
                     select(RequestRow.origin_key).where(
-                        RequestRow.origin_key.in_([item.key for item in items])
+                        RequestRow.origin_key.in_([item.key for item, _ in found])
                     )
                 )
             )
         created = []
-        for item in items:
+        for item, marks in found:
             if item.key in known:
                 continue
-            row = _row_from_item(item, people)
+            row = _row_from_item(item, people, marks)
             try:
                 with self.store.session() as session:
                     session.add(row)
@@ -214,13 +233,25 @@ class Intake:
     def accept(
         self, request_id: int, version: int, actor: str, destination: Destination
     ) -> Decided:
-        """Create the ticket (or, for a tracker request, drop its triage label) once."""
+        """Create the ticket once; a tracker request instead leaves triage: its label is dropped,
+        and an item found by its triage status moves to the accepted status."""
 
         def act(row: RequestRow) -> tuple[str | None, str | None]:
             if row.origin in ("jira", "github") and row.origin_key:
+                tracker = self.tracker_for(row.origin)
+                by_status = "triage_status" in row.extra
                 label = self.triage_labels.get(row.origin, "")
-                if label:
-                    self.tracker_for(row.origin).remove_label(row.origin_key, label)
+                # Rows imported before statuses counted carry no marks: they came by label.
+                # The label goes first: removing it again is harmless if the transition fails
+                # and the PO retries, while a transition done twice is not.
+                if label and ("triage_label" in row.extra or not by_status):
+                    tracker.remove_label(row.origin_key, label)
+                if by_status:
+                    tracker.transition(
+                        row.origin_key,
+                        self.accepted_statuses.get(row.origin, ""),
+                        not_to=str(row.extra["triage_status"]),
+                    )
                 return row.origin_key, str(row.extra.get("url") or "")
             draft = IssueDraft(
                 project=destination.project,
@@ -475,7 +506,7 @@ def _nobody(person: Person | None) -> str:
     return ""
 
 
-def _row_from_item(item: Item, people: RequesterOf) -> RequestRow:
+def _row_from_item(item: Item, people: RequesterOf, marks: Mapping[str, str]) -> RequestRow:
     now = utcnow()
     return RequestRow(
         status=PENDING,
@@ -489,5 +520,9 @@ def _row_from_item(item: Item, people: RequesterOf) -> RequestRow:
         version=0,
         created_at=now,
         updated_at=now,
-        extra={"url": item.url, "reporter": item.reporter.name if item.reporter else ""},
+        extra={
+            "url": item.url,
+            "reporter": item.reporter.name if item.reporter else "",
+            **marks,
+        },
     )

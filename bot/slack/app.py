@@ -20,6 +20,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
 from bot.services.intake import Intake
+from bot.services.tracker_requests import make_intake, post_cards
 from bot.slack import blocks, commands, triage
 from bot.slack.answers import Answers
 from bot.slack.auth import PoDirectory
@@ -65,10 +66,9 @@ class Runtime:
     @classmethod
     def build(cls, ctx: AppContext) -> Runtime:
         settings = ctx.settings
-        labels = {"jira": settings.jira.triage_label, "github": settings.github.triage_label}
         return cls(
             ctx=ctx,
-            intake=Intake(ctx.store, ctx.tracker, labels),
+            intake=make_intake(ctx),
             answers=Answers(
                 ctx.store,
                 ctx.engine,
@@ -127,15 +127,13 @@ class Runtime:
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def import_triage(self) -> None:
-        """Queue tracker items carrying the triage label, each with a card in the intake channel."""
+        """Queue tracker items in triage (label or status), each with a card in the intake
+        channel."""
         people = People(self.ctx.store, self.ctx.settings.slack.people, lambda: self.client)
         rows = self.intake.import_triage(people.slack_id)
         channel = self.ctx.settings.slack.intake_channel
-        for row in rows:
-            if channel:
-                ts = self.post(channel, blocks.triage_card(row), f"Request #{row.id}: {row.title}")
-                if ts:
-                    self.intake.set_card(row.id, channel, ts)
+        if channel:
+            post_cards(self.intake, rows, channel, self.post)
 
     def spawn(
         self, func: Callable[..., Any], *args: Any, lane: Lane = "work", **kwargs: Any

@@ -109,6 +109,12 @@ class GithubTracker:
         self._write("POST", f"{path}/comments", {"body": f"{reason.rstrip()}\n\n{CLOSE_MARKER}"})
         self._write("PATCH", path, {"state": "closed", "state_reason": "not_planned"})
 
+    def transition(self, key: str, status_name: str, *, not_to: str = "") -> None:
+        """GitHub issues have no workflow statuses; triage there works through labels only."""
+        raise ConnectorError(
+            f"{key}: GitHub has no statuses to move an issue to; use a triage label instead"
+        )
+
     def _write(self, verb: str, path: str, body: Any | None = None) -> Any:
         if self.dry_run:
             log.info("dry run: would %s %s", verb, path)

@@ -126,6 +126,21 @@ class JiraTracker:
             {"transition": {"id": str(transition["id"])}},
         )
 
+    def transition(self, key: str, status_name: str, *, not_to: str = "") -> None:
+        """Move the issue to `status_name` through the transition leading there (any case)."""
+        # GET /rest/api/3/issue/{key}/transitions lists what the workflow allows from here.
+        answer = self.client.get(f"{self.client.api}/issue/{key}/transitions")
+        found = pick_transition((answer or {}).get("transitions") or [], status_name, not_to)
+        if found is None:
+            wanted = repr(status_name) if status_name else "a 'To Do' status"
+            raise ConnectorError(f"{key}: no transition to {wanted} is available from here")
+        payload = {"transition": {"id": str(found["id"])}}
+        to = (found.get("to") or {}).get("name", "")
+        if self._dry(f"transition {found.get('name', '')!r} (to {to!r}) on", key, payload):
+            return
+        # POST /rest/api/3/issue/{key}/transitions
+        self.client.post(f"{self.client.api}/issue/{key}/transitions", payload)
+
     def _dry(self, what: str, key: str, payload: Any) -> bool:
         if self.dry_run:
             log.info("jira dry run: would %s %s: %s", what, key, payload)
@@ -144,6 +159,32 @@ def pick_done_transition(transitions: list[dict[str, Any]]) -> dict[str, Any] | 
         if any(word in name.lower() for word in DECLINE_WORDS):
             return transition
     return done[0] if done else None
+
+
+def pick_transition(
+    transitions: list[dict[str, Any]], status_name: str, not_to: str = ""
+) -> dict[str, Any] | None:
+    """The transition whose target status is `status_name` (any case); with no name, the first
+    into the "To Do" category (key "new") whose target is not `not_to`."""
+
+    def target(transition: dict[str, Any]) -> dict[str, Any]:
+        return transition.get("to") or {}
+
+    if status_name:
+        wanted = status_name.strip().lower()
+        return next(
+            (t for t in transitions if str(target(t).get("name", "")).lower() == wanted), None
+        )
+    avoid = not_to.strip().lower()
+    return next(
+        (
+            t
+            for t in transitions
+            if (target(t).get("statusCategory") or {}).get("key") == "new"
+            and str(target(t).get("name", "")).lower() != avoid
+        ),
+        None,
+    )
 
 
 def describe(draft: IssueDraft, body_format: BodyFormat) -> Any:

@@ -20,6 +20,7 @@ class FakeTracker:
         self.drafts: list[IssueDraft] = []
         self.removed_labels: list[tuple[str, str]] = []
         self.closed: list[tuple[str, str]] = []
+        self.transitions: list[tuple[str, str, str]] = []  # key, status name, not_to
         self.fail_next = 0
         self.delay = 0.0  # widen the race window in concurrency tests
         self._lock = threading.Lock()
@@ -45,6 +46,10 @@ class FakeTracker:
     def close(self, key: str, reason: str) -> None:
         with self._lock:
             self.closed.append((key, reason))
+
+    def transition(self, key: str, status_name: str, *, not_to: str = "") -> None:
+        with self._lock:
+            self.transitions.append((key, status_name, not_to))
 
     def find_own_comment(self, key: str) -> str | None:
         return None
