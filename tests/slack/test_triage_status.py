@@ -18,6 +18,8 @@ from bot.context import AppContext
 from bot.scheduler.jobs import job_specs, sync_all
 from bot.services.intake import Destination, Intake, TrackerFailed
 from bot.services.slack_post import SlackPoster
+from bot.services.tracker_requests import make_intake
+from bot.slack.modals import ACCEPT_VIEW
 from bot.store import Store, open_store
 from bot.store.models import RequestRow
 from connectors.base import ConnectorError, Page, SyncPlan
@@ -25,9 +27,10 @@ from connectors.github import GithubTracker
 from connectors.item import Item
 from connectors.jira import JiraClient, JiraTracker
 from tests.factories import make_item
-from tests.slack.conftest import PO, make_settings
+from tests.slack.conftest import PO, Harness, make_settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
+from tests.slack.test_slack_commands import answer, flat
 
 SITE = "https://example.atlassian.net"
 BASE = f"{SITE}/rest/api/3/issue/PAY-10"
@@ -292,3 +295,20 @@ def test_without_an_intake_channel_and_token_the_sync_imports_nothing(
     with ctx.store.session() as session:
         assert session.query(RequestRow).count() == 0
     ctx.close()
+
+
+def test_a_po_accepts_a_status_request_from_slack(harness: Harness) -> None:
+    harness.ctx.settings.jira.triage_status = "Triage"
+    harness.ctx.settings.jira.accepted_status = "Backlog"
+    harness.runtime.intake = make_intake(harness.ctx)  # what Runtime.build does at start
+    harness.ctx.store.upsert_items([make_item(key="PAY-10", title="Bulk refunds", status="Triage")])
+    assert "*1 pending request(s)*" in flat(answer(harness, "queue", user=PO))
+    row = request_for(harness.runtime.intake, "PAY-10")
+    assert row.card_channel == "CINTAKE"
+    harness.send.view(ACCEPT_VIEW, {}, {"request": row.id, "version": row.version}, PO)
+    harness.slack.wait_for(lambda: harness.jira.transitions, "the transition")
+    assert harness.jira.transitions == [("PAY-10", "Backlog", "Triage")]
+    assert harness.jira.removed_labels == [] and harness.jira.drafts == []
+    harness.slack.wait_for(
+        lambda: request_for(harness.runtime.intake, "PAY-10").status == "accepted", "accepted"
+    )
