@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
-from bot.services.intake import STATUSES, Intake
+from bot.services.intake import STATUSES, Intake, IntakeError
 from bot.store import open_store
 from bot.store.models import DecisionRow
 
@@ -18,6 +18,15 @@ def requests(
         str | None,
         typer.Option(
             "--status", "-s", help=f"Only requests in this status ({', '.join(STATUSES)})."
+        ),
+    ] = None,
+    release: Annotated[
+        int | None,
+        typer.Option(
+            "--release",
+            metavar="ID",
+            help="Return a request stuck in accepting/declining to pending. Check the tracker "
+            "first: the log names any ticket that was created before the failure.",
         ),
     ] = None,
     config: ConfigOption = None,
@@ -30,6 +39,14 @@ def requests(
     store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
         intake = Intake(store, _no_tracker, {})
+        if release is not None:
+            try:
+                row = intake.release_claim(release)
+            except IntakeError as exc:
+                err.print(str(exc), highlight=False)
+                raise typer.Exit(1) from None
+            console.print(f"Request #{row.id} is pending again: {row.title}", highlight=False)
+            return
         rows = intake.requests(status)
         decisions: dict[int, list[DecisionRow]] = {}
         for decision in intake.decisions():

@@ -128,6 +128,24 @@ class Intake:
 
     # -- writing -------------------------------------------------------------------------------
 
+    def release_claim(self, request_id: int) -> RequestRow:
+        """Return a request stuck mid-decision ("accepting"/"declining": the process died or
+        the store failed after the tracker was called) to pending, for a person to decide again.
+        """
+        with self.store.session() as session:
+            row = session.get(RequestRow, request_id)
+            if row is None:
+                raise IntakeError(f"There is no request #{request_id}.")
+            if row.status not in CLAIMS.values():
+                raise IntakeError(
+                    f"Request #{request_id} is {row.status}, not stuck mid-decision; "
+                    "nothing to release."
+                )
+            row.status = PENDING
+            row.version += 1
+            row.updated_at = utcnow()
+        return row
+
     def submit(self, data: RequestInput) -> RequestRow:
         """Store a new pending request; the title and the why are required."""
         if not data.title.strip() or not data.why.strip():

@@ -110,3 +110,33 @@ def test_socket_mode_serves_no_slack_endpoint(tmp_path: Path) -> None:
         assert "/slack/events" not in rules and "/healthz" in rules
     finally:
         ctx.close()
+
+
+def test_release_returns_a_stuck_claim_to_pending(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import update
+
+    from bot.store.models import RequestRow
+
+    monkeypatch.setattr(requests_cmd, "console", Console(width=200))
+    store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
+    intake = Intake(store, lambda source: FakeTracker(source), {})  # type: ignore[arg-type,return-value]
+    stuck = intake.submit(RequestInput("CSV export", "Finance re-types invoices", "UREQ")).id
+    fresh = intake.submit(RequestInput("Dark mode", "Night shift eyes", "UREQ")).id
+    with store.session() as session:  # as a process that died mid-accept leaves it
+        session.execute(
+            update(RequestRow).where(RequestRow.id == stuck).values(status="accepting", version=1)
+        )
+    runner = CliRunner()
+    args = ["requests", "--config", str(config), "--release"]
+    released = runner.invoke(cli(requests_cmd), [*args, str(stuck)])
+    assert released.exit_code == 0, released.output
+    assert "pending again" in released.output
+    row = intake.get(stuck)
+    assert row is not None and (row.status, row.version) == ("pending", 2)
+    refused = runner.invoke(cli(requests_cmd), [*args, str(fresh)])
+    assert refused.exit_code == 1 and "nothing to release" in refused.output
+    missing = runner.invoke(cli(requests_cmd), [*args, "999"])
+    assert missing.exit_code == 1 and "no request #999" in missing.output
+    store.close()
