@@ -162,6 +162,11 @@ class Answers:
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():  # busy or stuck past SIGTERM: it must not outlive the server
+                process.kill()
+                process.join(timeout=5)
 
 
 _CHILD: dict[str, tuple[Store, Engine]] = {}
