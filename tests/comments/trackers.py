@@ -63,6 +63,18 @@ class CommentApi:
                     return key, comment
         raise KeyError(comment_id)
 
+    def _edit(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
+        call = self._note(request)
+        _, comment = self.find(call.path.rsplit("/", 1)[1])
+        comment["body"] = call.body["body"]
+        return 200, {}, json.dumps(comment)
+
+    def _delete(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
+        call = self._note(request)
+        key, comment = self.find(call.path.rsplit("/", 1)[1])
+        self.comments[key].remove(comment)
+        return 204, {}, ""
+
 
 class FakeJira(CommentApi):
     """Jira Cloud REST v3 comment endpoints (and the field list the webhook parser needs)."""
@@ -97,18 +109,6 @@ class FakeJira(CommentApi):
         self.comments.setdefault(self._key(call), []).append(comment)
         return 201, {}, json.dumps(comment)
 
-    def _edit(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        call = self._note(request)
-        _, comment = self.find(call.path.rsplit("/", 1)[1])
-        comment["body"] = call.body["body"]
-        return 200, {}, json.dumps(comment)
-
-    def _delete(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        call = self._note(request)
-        key, comment = self.find(call.path.rsplit("/", 1)[1])
-        self.comments[key].remove(comment)
-        return 204, {}, ""
-
 
 class FakeGithub(CommentApi):
     """GitHub REST issue-comment endpoints under a GitHub Enterprise style base URL."""
@@ -137,18 +137,6 @@ class FakeGithub(CommentApi):
         comment = {"id": next(self.ids), "body": call.body["body"], "user": {"login": "bot"}}
         self.comments.setdefault(self._key(call), []).append(comment)
         return 201, {}, json.dumps(comment)
-
-    def _edit(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        call = self._note(request)
-        _, comment = self.find(call.path.rsplit("/", 1)[1])
-        comment["body"] = call.body["body"]
-        return 200, {}, json.dumps(comment)
-
-    def _delete(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        call = self._note(request)
-        key, comment = self.find(call.path.rsplit("/", 1)[1])
-        self.comments[key].remove(comment)
-        return 204, {}, ""
 
 
 def real_jira_tracker(settings: Settings) -> Tracker:

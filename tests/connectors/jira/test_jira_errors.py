@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,19 +29,6 @@ def stream(**overrides: Any) -> JiraStream:
     values |= {"projects": ["PAY"], **overrides}
     cfg = JiraConfig(**values)
     return JiraStream(JiraClient(cfg), cfg)
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waited: list[float] = []
-    monkeypatch.setattr(time, "sleep", waited.append)
-    return waited
 
 
 def test_bad_credentials_are_an_auth_error_without_the_token(

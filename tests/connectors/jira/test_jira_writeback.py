@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import responses
 from jira_fake import SITE, load
 
@@ -56,12 +54,6 @@ class Comments:
                 comment["body"] = json.loads(request.body)["body"]
                 return 200, {}, json.dumps(comment)
         return 404, {}, json.dumps({"errorMessages": ["Comment not found"]})
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def comment_twice(jira: JiraTracker, key: str, first: Any, second: Any) -> None:
