@@ -1,23 +1,11 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from bot.store import Store, open_store
-
-PG_URL = os.environ.get("REFINERY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def postgres_reachable(url: str = PG_URL) -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(url.replace("+psycopg", ""), connect_timeout=2):
-            return True
-    except Exception:
-        return False
+from tests.conftest import PG_URL
 
 
 @pytest.fixture
@@ -28,26 +16,11 @@ def sqlite_store(tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def pg_store() -> Iterator[Store]:
-    """A store on the real PostgreSQL server, in a schema of its own, dropped afterwards."""
-    if not postgres_reachable():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}, and CI needs it")
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}; these tests run in CI")
-    import uuid
-
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    store = open_store(f"{PG_URL}?options=-csearch_path%3D{schema}")
-    try:
-        yield store
-    finally:
-        store.close()
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+def pg_store(pg_schema: str) -> Iterator[Store]:
+    """A store on the real PostgreSQL server, in a schema of its own."""
+    store = open_store(f"{PG_URL}?options=-csearch_path%3D{pg_schema}")
+    yield store
+    store.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

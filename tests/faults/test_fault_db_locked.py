@@ -4,10 +4,8 @@ final status and its DecisionRow are stored together or not at all)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from bot.services.intake import Destination, Intake, IntakeError, RequestInput
 from bot.store import Store, open_store
 from bot.store.models import DecisionRow, RequestRow
-from tests.core.conftest import PG_URL, postgres_reachable
+from tests.conftest import PG_URL
 from tests.slack.fake_tracker import FakeTracker
 
 JIRA = Destination("jira", "PAY", "Story")
@@ -167,25 +165,6 @@ def test_sqlite_lock_while_the_tracker_is_called_leaves_no_decision(
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A schema of its own on the test server, dropped afterwards."""
-    if not postgres_reachable():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}, and CI needs it")
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}; these tests run in CI")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield schema
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def pg_url(schema: str) -> str:
