@@ -55,7 +55,9 @@ def test_adf_walker_never_raises(tree: Any) -> None:
 def test_markup_parsers_never_raise(source: str) -> None:
     for blocks in (wiki_blocks(source), markdown_blocks(source)):
         for kind, first, second in blocks:
-            assert kind in ("h", "p", "l", "c") and isinstance(first, str) and isinstance(second, str)
+            assert (
+                kind in ("h", "p", "l", "c") and isinstance(first, str) and isinstance(second, str)
+            )
 
 
 @MANY
