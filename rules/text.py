@@ -318,11 +318,11 @@ def searchable(*parts: str) -> str:
 def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
     """Compile regex phrases, each starting with a plain lower-case letter, for fast search.
 
-    Search the result in `searchable()` text. The phrases are grouped by first letter behind
-    a literal space: the regex engine then jumps from space to space and tries one group per
-    word start, instead of every phrase at every character (4-5x faster, measured).
+    Search the result in `searchable()` text. The phrases' literal beginnings are merged into
+    a trie behind a literal space: the regex engine jumps from space to space and walks each
+    shared prefix ("is ", "so ", "the ") once per word, instead of once per phrase.
     """
-    groups: dict[str, dict[str, list[str]]] = {}
+    trie: dict[str, Any] = {}
     loose: list[str] = []  # phrases that open with a group, e.g. "(?:will|would) help"
     for phrase in _expand_leading_groups(phrases):
         if phrase.startswith("(?:"):
@@ -330,21 +330,51 @@ def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
             continue
         if not phrase[:1].isalpha() or not phrase[:1].islower():
             raise ValueError(f"phrase must start with a lower-case letter: {phrase!r}")
-        # Second level: the next letter too, when it is a plain one (not "a?" or "a*").
-        second = phrase[1:2]
-        if not (second.isalpha() and second.islower() and phrase[2:3] not in ("?", "*", "+", "{")):
-            second = ""
-        rest = phrase[1 + len(second) :]
-        groups.setdefault(phrase[0], {}).setdefault(second, []).append(rest)
-    branches = []
-    for first, by_second in groups.items():
-        inner = []
-        for second, rests in by_second.items():
-            body = "|".join(rests)
-            inner.append(f"{second}(?:{body})" if second else f"(?:{body})")
-        branches.append(f"{first}(?:{'|'.join(inner)})")
+        atoms, rest = _literal_head(phrase)
+        node = trie
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node.setdefault("", []).append(rest)
+    branches = [_trie_regex(trie)] if trie else []
     branches += [f"(?={_first_letters(p)}){p}" for p in loose]
     return re.compile(f" (?:{'|'.join(branches)})")
+
+
+_QUANTIFIERS = ("?", "*", "+", "{")
+_SPACE_ATOMS = ("\\s+", "\\s*", "\\s")
+
+
+def _literal_head(phrase: str) -> tuple[list[str], str]:
+    """Split a phrase into its leading literal atoms (letters, "'", "-", "\\s+") and the rest."""
+    atoms: list[str] = []
+    index = 0
+    while index < len(phrase):
+        atom = next((a for a in _SPACE_ATOMS if phrase.startswith(a, index)), None)
+        if atom is None:
+            char = phrase[index]
+            if not (char.isalpha() and char.islower()) and char not in "'-":
+                break
+            atom = char
+        after = index + len(atom)
+        if phrase[after : after + 1] in _QUANTIFIERS:
+            break  # "s?" or "\\s+?": the atom is not always there
+        atoms.append(atom)
+        index = after
+    if not atoms:  # always keep the first letter: it was checked above
+        atoms, index = [phrase[0]], 1
+    return atoms, phrase[index:]
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """A trie of atoms as one regex: shared prefixes once, then the alternatives."""
+    parts = [re.sub(r"^$", "", rest) for rest in node.get("", [])]
+    children = [atom + _trie_regex(child) for atom, child in node.items() if atom != ""]
+    # Longer continuations first is not needed: the search wants any match, not the longest.
+    alternatives = children + [rest for rest in parts]
+    if len(alternatives) == 1:
+        only = alternatives[0]
+        return only if not only or only[:1] not in "|" else f"(?:{only})"
+    return "(?:" + "|".join(a if a else "" for a in alternatives) + ")"
 
 
 def _expand_leading_groups(phrases: Iterable[str]) -> list[str]:
