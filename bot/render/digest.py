@@ -145,6 +145,8 @@ def digest_blocks(data: DigestData) -> list[Block]:
     if fields:
         blocks.append({"type": "section", "fields": fields})
     blocks.append(section(_capacity_line(data)))
+    if data.outcomes is not None:
+        blocks.append(section(f"*Outcomes*: {data.outcomes.line()}"))
     blocks.append({"type": "divider"})
     if data.top_unready:
         lines = [item_line(entry) for entry in data.top_unready]
@@ -209,6 +211,8 @@ def digest_terminal(data: DigestData) -> str:
     for rule_id, count in sorted(data.per_rule.items(), key=lambda p: (-p[1], p[0])):
         lines.append(f"  {rule_id:<24} {count}")
     lines.append(_capacity_line(data).replace("*", ""))
+    if data.outcomes is not None:
+        lines.append(f"Outcomes: {data.outcomes.line()}")
     lines.append(f"Not ready near the top ({data.unready} unready in all):")
     for entry in data.top_unready:
         result = entry.result

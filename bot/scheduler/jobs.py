@@ -147,7 +147,25 @@ def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     except Exception:  # the sync itself succeeded; a failed import must not hide that
         log.exception("sync: importing tracker requests failed")
         lines.append("requests: failed")
+    if ctx.settings.outcomes.enabled and not ctx.settings.schedule.outcomes.strip():
+        try:
+            lines.append(outcome_pass(ctx))
+        except Exception:
+            log.exception("sync: the outcome follow-up failed")
+            lines.append("outcomes: failed")
     return "; ".join(lines)
+
+
+def outcome_pass(ctx: AppContext) -> str:
+    """Record newly done items for follow-up, then ask the owners of the reviews due today."""
+    from bot.services.outcome_ask import ask_in_slack
+    from bot.services.outcomes import Outcomes
+
+    outcomes = Outcomes(ctx.store, ctx.engine, ctx.settings)
+    recorded = outcomes.record_done()
+    asked = outcomes.ask_due(lambda row: ask_in_slack(ctx, row))
+    asked.recorded = recorded.recorded
+    return asked.line()
 
 
 def comment_pass(ctx: AppContext) -> str:
@@ -180,6 +198,7 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
             lambda _fire: send_reminders(ctx, poster=poster()),
         ),
         ("comments", schedule.comments, lambda _fire: comment_pass(ctx)),
+        ("outcomes", schedule.outcomes, lambda _fire: outcome_pass(ctx)),
     ]
     specs = []
     for name, expr, func in wanted:

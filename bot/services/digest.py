@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -15,6 +16,9 @@ from bot.store import Store
 from bot.store.models import DecisionRow, DigestSnapshot, RequestRow
 from connectors.item import Item, Person
 from rules.engine import Engine
+
+if TYPE_CHECKING:
+    from bot.services.outcomes import OutcomeSummary
 
 IMPLICIT_TEAM = "backlog"
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -134,6 +138,7 @@ class DigestData:
     backlog_points: float
     unestimated: int
     sprint_capacity: float | None
+    outcomes: OutcomeSummary | None = None  # the outcome follow-up's counts, when enabled
 
     @property
     def ready_pct(self) -> float:
@@ -219,7 +224,19 @@ def build_digest(
         backlog_points=sum(estimated),
         unestimated=len(open_items) - len(estimated),
         sprint_capacity=team.sprint_capacity,
+        outcomes=outcome_summary(store, engine, settings, team),
     )
+
+
+def outcome_summary(
+    store: Store, engine: Engine, settings: Settings, team: TeamConfig
+) -> OutcomeSummary | None:
+    """Outcomes reviewed and moved, and the share of done items that named none."""
+    if not settings.outcomes.enabled:
+        return None
+    from bot.services.outcomes import Outcomes  # late: outcomes imports this module
+
+    return Outcomes(store, engine, settings).summary(team.name)
 
 
 def build_reminder(
