@@ -171,7 +171,7 @@ class OutcomesConfig(Section):
 
 class DuplicatesConfig(Section):
     enabled: bool = True
-    threshold: float = Field(default=0.3, ge=0.0, le=1.0)  # see BENCHMARKS.md for its choice
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # see BENCHMARKS.md for its choice
     max_suggestions: int = Field(default=3, ge=1, le=10)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -216,6 +217,10 @@ def _register_listeners(app: App, rt: Runtime) -> None:
         @app.action(action_id)
         def on_triage(body: dict[str, Any], ack: Ack) -> None:
             triage.on_triage_button(rt, body, ack)
+
+    @app.action(re.compile(rf"^{blocks.DUPLICATE_OF}_\d+$"))
+    def on_duplicate_of(body: dict[str, Any], ack: Ack) -> None:
+        triage.on_duplicate_of_button(rt, body, ack)
 
     for action_id in outcome_views.ACTIONS:
 
