@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.render.digest import (
+    agenda_item_message,
     digest_message,
     digest_summary,
     digest_terminal,
@@ -101,6 +102,11 @@ def send_reminders(
         batch = [
             Outgoing(f"reminder for {config.name}", reminder_message(data), reminder_terminal(data))
         ]
+        if config.agenda_threads:  # one message per item: each has a thread of its own
+            for number, item in enumerate(data.agenda, 1):
+                message = agenda_item_message(data.channel, number, item)
+                what = f"agenda item {item.entry.result.key}"
+                batch.append(Outgoing(what, message, message["text"]))
         if config.dm_owners:
             for group in data.groups:
                 if group.owner.slack_id is None:

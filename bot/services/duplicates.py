@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -89,21 +88,21 @@ def words(value: str) -> list[str]:
     return [w for w in _WORD.findall(value.lower()) if w not in STOP and len(w) > 1]
 
 
-def profile(title: str, body: str) -> Counter[str]:
+def profile(title: str, body: str) -> dict[str, float]:
     """Stemmed word weights: each title word counts TITLE_WEIGHT, each body word once."""
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = {}
     for word in stems(words(title)):
-        weights[word] += TITLE_WEIGHT
+        weights[word] = weights.get(word, 0.0) + TITLE_WEIGHT
     for word in stems(words(body[:BODY_CHARS])):
-        weights[word] += 1.0
+        weights[word] = weights.get(word, 0.0) + 1.0
     return weights
 
 
-def similarity(left: Counter[str], right: Counter[str]) -> float:
+def similarity(left: dict[str, float], right: dict[str, float]) -> float:
     """Cosine of two word-weight profiles (1.0: the same words in the same proportions)."""
     if not left or not right:
         return 0.0
-    shared = sum(weight * right[word] for word, weight in left.items() if word in right)
+    shared = sum(weight * right.get(word, 0.0) for word, weight in left.items())
     norm = math.sqrt(sum(w * w for w in left.values()) * sum(w * w for w in right.values()))
     return shared / norm if norm else 0.0
 

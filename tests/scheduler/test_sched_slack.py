@@ -195,7 +195,8 @@ def test_cli_dry_run_prints_json_and_text_and_posts_nothing(tmp_path: Path) -> N
     assert "Backlog health — payments (channel C0PAY)" in digest.output
     assert "C0MOBILE" not in digest.output
     assert remind.exit_code == 0, remind.output
-    assert "Refinement — payments" in remind.output and "Refinement — mobile" in remind.output
+    assert "Refinement agenda — payments" in remind.output
+    assert "Refinement agenda — mobile" in remind.output
     assert unknown.exit_code == 2 and "no team 'nope'" in unknown.output
     assert fake.calls == []
     check = AppContext.build(Settings(store={"url": f"sqlite:///{tmp_path / 'refinery.db'}"}))
