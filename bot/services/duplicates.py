@@ -23,7 +23,7 @@ from bot.store import Store
 from bot.store.models import RequestRow
 
 CANDIDATES = 40  # rows the index hands over for scoring
-MAX_TERMS = 12  # words of a request sent to the index (more: slower, barely better)
+MAX_TERMS = 8  # words of a request sent to the index (more: slower, no better)
 BODY_CHARS = 1000  # as indexed (migration 0005)
 TITLE_WEIGHT = 2.0
 _WORD = re.compile(r"[a-z0-9]+")
@@ -108,9 +108,13 @@ def similarity(left: dict[str, float], right: dict[str, float]) -> float:
 
 
 def query_terms(title: str, body: str) -> list[str]:
-    """The words sent to the index: the title's first, then the body's, each once."""
-    seen = dict.fromkeys([*words(title), *words(body[:BODY_CHARS])])
-    return list(seen)[:MAX_TERMS]
+    """The words sent to the index: a title of three words or more says enough on its own
+    (measured: the same recall as adding the body's words, at a fraction of the postings
+    read); a shorter one is helped by the body's first words. Each word once."""
+    named = list(dict.fromkeys(words(title)))
+    if len(named) < 3:
+        named = list(dict.fromkeys([*named, *words(body[:BODY_CHARS])]))
+    return named[:MAX_TERMS]
 
 
 class DuplicateFinder:

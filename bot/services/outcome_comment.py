@@ -25,7 +25,7 @@ def outcome_body(row: OutcomeReview, answer: OutcomeAnswer, fmt: BodyFormat) -> 
     aimed = f"It aimed for: {row.target or ''}"
     extra = [f"Observed: {answer.observed}"] if answer.observed else []
     extra += [f"Note: {answer.note}"] if answer.note else []
-    footer = f"{SIGNATURE}: outcome follow-up {row.done_at:%Y-%m-%d} (done) onwards."
+    footer = f"{SIGNATURE}: outcome follow-up of work done on {row.done_at:%Y-%m-%d}."
     lines = [said, aimed, *extra]
     if fmt == "adf":
         content = [{"type": "paragraph", "content": [{"type": "text", "text": t}]} for t in lines]

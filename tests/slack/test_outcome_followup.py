@@ -12,10 +12,12 @@ import time_machine
 from sqlalchemy import select
 
 from bot.scheduler.jobs import outcome_pass, send_digests
+from bot.services import comment_ledger
 from bot.slack.outcome_views import OUTCOME_VIEW
 from bot.store.models import OutcomeAnswer, OutcomeReview
 from tests.factories import make_item
 from tests.slack.conftest import PO, STRANGER, Harness
+from tests.slack.fake_tracker import FakeTracker
 from tests.slack.test_slack_intake import last_view, meta_of
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -179,3 +181,51 @@ def test_items_done_before_the_follow_up_started_are_not_asked(harness: Harness)
         outcome_pass(harness.ctx)
     assert review(harness, "PAY-10").status == "baseline"
     assert dms(harness, PO) == []
+
+
+class CommentingTracker(FakeTracker):
+    """Records Refinery's comment writes (what outcomes.comment adds)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.comments: dict[str, list[str]] = {}
+
+    def find_own_comment(self, key: str) -> str | None:
+        return None
+
+    def add_comment(self, key: str, body: Any) -> str:
+        self.comments.setdefault(key, []).append(str(body))
+        return f"c-{len(self.comments[key])}"
+
+    def edit_comment(self, key: str, comment_id: str, body: Any) -> None:
+        self.comments.setdefault(key, []).append(str(body))
+
+
+def test_outcomes_comment_adds_the_answer_to_the_ticket(harness: Harness) -> None:
+    harness.ctx.settings.outcomes.comment = True
+    tracker = CommentingTracker("jira")
+    harness.ctx._trackers["jira"] = tracker
+    item = make_item(key="PAY-11", title="Self-serve refunds", text=TARGET_TEXT)
+    with at(T0):
+        harness.ctx.store.upsert_items([item])
+        outcome_pass(harness.ctx)
+    with at(T0 + timedelta(days=1)):
+        item.status_category, item.updated = "done", T0 + timedelta(days=1)
+        harness.ctx.store.upsert_items([item])
+        outcome_pass(harness.ctx)
+    with at(T0 + timedelta(days=31, hours=1)):
+        outcome_pass(harness.ctx)
+        view = click(harness, "moved", review(harness, "PAY-11"), PO, 1)
+        values = {"observed": "refund tickets -34%", "note": "measured over 4 weeks"}
+        assert harness.send.view(OUTCOME_VIEW, values, meta_of(view), PO).status == 200
+        written = harness.slack.wait_for(lambda: tracker.comments.get("PAY-11"), "the comment")
+    body = written[0]
+    assert "Outcome check on 2026-10-02: Moved." in body
+    assert "cut refund tickets by 30%" in body and "refund tickets -34%" in body
+    assert "<!-- refinery:comment -->" in body
+    def saved() -> comment_ledger.LedgerRow | None:
+        row = comment_ledger.rows(harness.ctx.store, "jira", ["PAY-11"]).get("PAY-11")
+        return row if row is not None and row.state == "ready" else None
+
+    ledger = harness.slack.wait_for(saved, "the ledger row")
+    assert ledger.comment_id == "c-1" and len(written) == 1
