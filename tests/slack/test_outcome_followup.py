@@ -223,6 +223,7 @@ def test_outcomes_comment_adds_the_answer_to_the_ticket(harness: Harness) -> Non
     assert "Outcome check on 2026-10-02: Moved." in body
     assert "cut refund tickets by 30%" in body and "refund tickets -34%" in body
     assert "<!-- refinery:comment -->" in body
+
     def saved() -> comment_ledger.LedgerRow | None:
         row = comment_ledger.rows(harness.ctx.store, "jira", ["PAY-11"]).get("PAY-11")
         return row if row is not None and row.state == "ready" else None
