@@ -143,15 +143,28 @@ class Outcomes:
         with self.store.session() as session:
             found = [Item.from_dict(data) for data in session.scalars(query)]
         rows = [self._new_row(item, started, now) for item in found]
-        for row in rows:
-            try:
-                with self.store.session() as session:
-                    session.add(row)
-            except IntegrityError:
-                continue  # another replica recorded it first
-            result.recorded += 1
-            result.scheduled += row.status == SCHEDULED
+        for start in range(0, len(rows), 500):
+            self._insert(rows[start : start + 500], result)
         return result
+
+    def _insert(self, rows: list[OutcomeReview], result: PassResult) -> None:
+        """One transaction for the batch; row by row only when another replica raced us."""
+        try:
+            with self.store.session() as session:
+                session.add_all(rows)
+            done = rows
+        except IntegrityError:
+            done = []
+            for row in rows:
+                fresh = _copy(row)
+                try:
+                    with self.store.session() as session:
+                        session.add(fresh)
+                except IntegrityError:
+                    continue  # another replica recorded it first
+                done.append(fresh)
+        result.recorded += len(done)
+        result.scheduled += sum(row.status == SCHEDULED for row in done)
 
     def _started(self, now: datetime) -> datetime:
         """When the follow-up first ran: items done before then are history, never asked."""
@@ -365,3 +378,9 @@ class Outcomes:
                     elif answer == "cant_tell":
                         summary.cant_tell += count
         return summary
+
+
+def _copy(row: OutcomeReview) -> OutcomeReview:
+    """A new, unsaved row with the same values (a failed flush leaves the old one attached)."""
+    columns = OutcomeReview.__table__.columns.keys()
+    return OutcomeReview(**{name: getattr(row, name) for name in columns if name != "id"})

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -230,3 +231,31 @@ def test_outcomes_comment_adds_the_answer_to_the_ticket(harness: Harness) -> Non
 
     ledger = harness.slack.wait_for(saved, "the ledger row")
     assert ledger.comment_id == "c-1" and len(written) == 1
+
+
+def test_a_replica_that_recorded_some_items_first_leaves_one_row_each(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services.outcomes import Outcomes
+
+    store = harness.ctx.store
+    items = [make_item(key=f"PAY-{n}", text=TARGET_TEXT) for n in range(30, 34)]
+    service = Outcomes(store, harness.ctx.engine, harness.ctx.settings)
+    service.record_done(T0)
+    for item in items:
+        item.status_category, item.updated = "done", T0 + timedelta(hours=1)
+    store.upsert_items(items)
+    other = Outcomes(store, harness.ctx.engine, harness.ctx.settings)
+    make_row = service._new_row
+
+    def raced(item: Any, started: datetime, now: datetime) -> OutcomeReview:
+        if item.key == "PAY-32":  # the other replica writes this one after our query
+            with store.session() as session:
+                session.add(other._new_row(item, started, now))
+        return make_row(item, started, now)
+
+    monkeypatch.setattr(service, "_new_row", raced)
+    assert service.record_done(T0 + timedelta(hours=2)).recorded == 3
+    with store.session() as session:
+        keys = sorted(session.scalars(select(OutcomeReview.key)))
+    assert keys == ["PAY-30", "PAY-31", "PAY-32", "PAY-33"]
