@@ -64,3 +64,31 @@ def test_similarity_is_a_cosine() -> None:
     assert similarity(same, same) == 1.0
     assert similarity(same, profile("Dark mode", "")) == 0.0
     assert 0 < similarity(same, profile("Export reports", "")) < 1
+
+
+def test_tracker_triage_requests_carry_suggestions_but_never_themselves(store: Store) -> None:
+    from bot.config import Settings
+    from bot.services.duplicates import request_suggester
+    from bot.services.intake import Intake, RequestInput
+
+    triaged = make_item(
+        key="PAY-30",
+        title="CSV export of invoices",
+        text="Finance wants every invoice exported to CSV for the ledger.",
+        labels=("triage",),
+    )
+    store.upsert_items([EXPORT, DARK, triaged])
+    intake = Intake(
+        store,
+        lambda source: None,  # type: ignore[arg-type,return-value]
+        {"jira": "triage"},
+        suggest=request_suggester(store, Settings()),
+    )
+    (row,) = intake.import_triage()
+    assert [s["key"] for s in row.extra["suggestions"]] == ["PAY-7"]
+    slack = intake.submit(
+        RequestInput(title="Dark mode for the dashboard", why="night", requester="U1")
+    )
+    assert [s["key"] for s in slack.extra["suggestions"]] == ["PAY-9"]
+    off = Settings(duplicates={"enabled": False})
+    assert request_suggester(store, off) is None
