@@ -7,6 +7,8 @@ The store is filled with items made from the real reports in bench/data/duplicat
 (each title gets a word of another report and a number, each body is a real one), so words
 are as common as in a real tracker, only more so. Requests are real reports too. Side by side
 in the same run: the naive way, scoring every stored item in Python, for a few requests.
+`--write-cost` instead stores the same items with the index's triggers dropped, to show what
+keeping the index costs a sync.
 """
 
 from __future__ import annotations
@@ -76,10 +78,27 @@ def naive(store: Store, title: str, body: str) -> list[tuple[float, str]]:
     return sorted(scored, reverse=True)[:3]
 
 
+def drop_index_triggers(store: Store) -> None:
+    """What storing costs without the full-text index: the same store, its triggers gone."""
+    from sqlalchemy import text
+
+    with store.engine.begin() as connection:
+        if store.is_postgres:
+            connection.execute(text("DROP TRIGGER items_search_keep ON items"))
+        else:
+            for name in ("items_fts_insert", "items_fts_update", "items_fts_delete"):
+                connection.execute(text(f"DROP TRIGGER {name}"))
+
+
 def run(name: str, url: str, args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     store = open_store(url)
     try:
+        if args.write_cost:
+            drop_index_triggers(store)
+            took = fill(store, args.items, rng)
+            print(f"{name}: {args.items} items stored in {took:.1f} s without the index")
+            return
         took = fill(store, args.items, rng)
         print(f"{name}: {args.items} items stored in {took:.1f} s (index kept by the database)")
         finder = DuplicateFinder(store)
@@ -116,6 +135,9 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres", default=None)
+    parser.add_argument(
+        "--write-cost", action="store_true", help="only time storing the items without the index"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run("sqlite", f"sqlite:///{tmp}/bench.db", args)
