@@ -164,7 +164,7 @@ def request_suggester(
         body = " ".join(part for part in (row.why, row.outcome) if part)
         exclude = [row.origin_key] if row.origin_key else []
         return [
-            {"key": s.key, "title": s.title, "url": s.url, "score": s.score}
+            {"key": s.key, "title": s.title, "url": s.url, "status": s.status, "score": s.score}
             for s in finder.suggest(row.title, body, exclude)
         ]
 

@@ -178,10 +178,11 @@ def suggestions_of(row: RequestRow) -> list[dict[str, Any]]:
 
 
 def _suggestion_lines(row: RequestRow) -> str:
-    lines = [
-        f"• {link(str(s.get('url') or ''), str(s['key']))} {escape(str(s.get('title', ''))[:100])}"
-        for s in suggestions_of(row)
-    ]
+    lines = []
+    for found in suggestions_of(row):
+        status = f" ({escape(str(found['status']))})" if found.get("status") else ""
+        title = escape(str(found.get("title", ""))[:100])
+        lines.append(f"• {link(str(found.get('url') or ''), str(found['key']))} {title}{status}")
     return "\n*Possibly a duplicate of:*\n" + "\n".join(lines) if lines else ""
 
 

@@ -33,7 +33,11 @@ def test_card_suggests_the_stored_duplicate_and_one_click_decides_once(harness: 
     )
     request_id = submit_request(harness)
     message = card(harness)
-    assert "Possibly a duplicate of" in message["blocks"][0]["text"]["text"]
+    text = message["blocks"][0]["text"]["text"]
+    assert "Possibly a duplicate of" in text
+    assert (
+        "<https://example.atlassian.net/browse/PAY-7|PAY-7> Export invoices as CSV (To Do)" in text
+    )
     buttons = one_click_buttons(message)
     assert [b["text"]["text"] for b in buttons] == ["Duplicate of PAY-7"]
     value = buttons[0]["value"]
