@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from connectors.item import STATUS_CATEGORIES, Item
@@ -20,6 +23,17 @@ class Problem:
 
     message: str
     hint: str
+    # The verbatim span of the title or description that shows the problem (an unfilled
+    # template, a so-that that restates the want), when there is one.
+    evidence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """What a rule may return when an item passes: the quote that satisfied it, and why."""
+
+    evidence: str | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +44,21 @@ class Finding:
     severity: Severity
     message: str
     hint: str
+    evidence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A rule's decision on one item, passed or not, with the evidence a person can check.
+
+    `evidence` is a verbatim span of the item's title or description text (or of the field
+    that satisfied the rule), or None when nothing counted; `reason` says in one line why.
+    """
+
+    rule: str
+    passed: bool
+    evidence: str | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +89,10 @@ class Scope:
         return labels.isdisjoint(self.exclude_labels)
 
 
-RuleFunc = Callable[[Item, Mapping[str, Any]], Problem | None]
+RuleFunc = Callable[[Item, Mapping[str, Any]], Problem | Passed | None]
+
+# Bump when a rule's judgment changes, so stored verdicts made by older code are redone.
+RULESET_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -203,6 +235,16 @@ class Engine:
     def rule_ids(self) -> list[str]:
         return [active.spec.id for active in self.rules]
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of the active rules and their configuration: stored verdicts made
+        under another fingerprint are out of date."""
+        config = [
+            [a.spec.id, a.severity, _scope_dict(a.scope), _jsonable(a.params)] for a in self.rules
+        ]
+        blob = json.dumps([RULESET_VERSION, config], sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
     def evaluate(self, item: Item) -> list[Finding]:
         """Return the findings for one item (empty: the item is ready)."""
         findings = []
@@ -210,16 +252,46 @@ class Engine:
         for active in self.rules:
             if not active.scope.covers(item, labels):
                 continue
-            problem = active.spec.func(item, active.params)
-            if problem is not None:
+            result = active.spec.func(item, active.params)
+            if isinstance(result, Problem):
                 findings.append(
-                    Finding(active.spec.id, active.severity, problem.message, problem.hint)
+                    Finding(
+                        active.spec.id,
+                        active.severity,
+                        result.message,
+                        result.hint,
+                        result.evidence,
+                    )
                 )
         return findings
+
+    def explain(self, item: Item) -> list[Verdict]:
+        """Return every in-scope rule's verdict on one item, passed or not, with evidence."""
+        verdicts = []
+        labels = frozenset(label.lower() for label in item.labels) if item.labels else frozenset()
+        for active in self.rules:
+            if not active.scope.covers(item, labels):
+                continue
+            result = active.spec.func(item, active.params)
+            if isinstance(result, Problem):
+                verdicts.append(Verdict(active.spec.id, False, result.evidence, result.message))
+            elif isinstance(result, Passed):
+                verdicts.append(Verdict(active.spec.id, True, result.evidence, result.reason))
+            else:
+                verdicts.append(Verdict(active.spec.id, True, None, "passed"))
+        return verdicts
 
     def in_scope(self, item: Item) -> bool:
         """True when at least one enabled rule looks at this item."""
         return any(active.scope.covers(item) for active in self.rules)
+
+
+def _scope_dict(scope: Scope) -> dict[str, list[str]]:
+    return {key: sorted(getattr(scope, key)) for key in SCOPE_KEYS}
+
+
+def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: list(v) if isinstance(v, tuple) else v for key, v in sorted(params.items())}
 
 
 def _lower(value: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:

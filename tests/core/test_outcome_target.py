@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
-from bot.services.outcome_target import outcome_target
+from bot.services.outcome_target import UNQUOTED, judged_items, outcome_target
 from rules.engine import Engine
 from tests.factories import make_item
 
@@ -20,8 +20,8 @@ def test_the_target_sentence_field_or_section_is_quoted() -> None:
     field = done(text="Nothing measurable here.", outcome="Churn below 2% by Q3")
     assert outcome_target(engine, field) == "Churn below 2% by Q3"  # type: ignore[arg-type]
     section = done(
-        text="Why: people wait.",
-        sections={"success metrics": "Median time to first reply halves."},
+        text="Why\npeople wait.\nSuccess metrics\nMedian time to first reply halves.",
+        sections={"why": "people wait.", "success metrics": "Median time to first reply halves."},
     )
     assert outcome_target(engine, section) == "Median time to first reply halves."  # type: ignore[arg-type]
 
@@ -30,28 +30,20 @@ def test_no_target_no_scope_no_rule() -> None:
     assert outcome_target(Engine(), done(text="Add a blue button.")) is None  # type: ignore[arg-type]
     bug = done(kind="bug", type="Bug", text="Cut refund tickets by 30%.")
     assert outcome_target(Engine(), bug) is None  # type: ignore[arg-type]
+    crash = done(
+        title="Bug: crash when saving a draft",
+        text="Steps to reproduce: open a draft, press save. Expected: saved. Actual: crash.",
+    )
+    assert outcome_target(Engine(), crash) is None  # type: ignore[arg-type]
+    assert not judged_items(Engine(), crash)  # type: ignore[arg-type]  # a bug: not an output
     off = Engine({"missing-outcome": {"enabled": False}})
     assert outcome_target(off, done(text="Cut refund tickets by 30%.")) is None  # type: ignore[arg-type]
 
 
-@dataclass
-class Verdict:
-    rule: str
-    passed: bool
-    evidence: str | None
-    reason: str
-
-
-class ExplainingEngine(Engine):
-    """An engine with the explain() API: its evidence is used as is."""
-
-    def explain(self, item: object) -> list[Verdict]:
-        return [
-            Verdict("missing-why", True, "because", ""),
-            Verdict("missing-outcome", True, "“cut refund tickets by 30%”", "a target"),
-        ]
-
-
-def test_with_explain_the_passed_verdicts_evidence_is_the_target() -> None:
-    item = done(text="whatever the text says")
-    assert outcome_target(ExplainingEngine(), item) == "“cut refund tickets by 30%”"  # type: ignore[arg-type]
+def test_without_a_quote_a_passed_rule_still_counts_as_a_target() -> None:
+    engine = Engine()
+    item = done(text="Nothing measurable here.")
+    rule = next(a for a in engine.rules if a.spec.id == "missing-outcome")
+    passing = dataclasses.replace(rule.spec, func=lambda item, params: None)
+    engine.rules[engine.rules.index(rule)] = dataclasses.replace(rule, spec=passing)
+    assert outcome_target(engine, item) == UNQUOTED  # type: ignore[arg-type]
