@@ -25,6 +25,7 @@ def test_card_suggests_the_stored_duplicate_and_one_click_decides_once(harness: 
         [
             make_item(
                 key="PAY-7",
+                url="https://example.atlassian.net/browse/PAY-7",
                 title="Export invoices as CSV",
                 text="Finance re-types invoices into the ledger; export them as CSV instead.",
             ),
@@ -59,7 +60,7 @@ def test_card_suggests_the_stored_duplicate_and_one_click_decides_once(harness: 
     assert (row.status, row.ticket_key) == ("duplicate", "PAY-7")
     assert harness.count(DecisionRow) == 1
     assert len(told) == 1
-    assert "already decided" in harness.slack.to("respond:action")[0]["text"]
+    assert "already" in harness.slack.to("respond:action")[0]["text"]  # decided, or lost the race
 
 
 def test_no_suggestion_when_nothing_is_alike(harness: Harness) -> None:
