@@ -115,6 +115,11 @@ class Outcomes:
                 return team
         return None
 
+    def _team_po(self, team_name: str) -> str:
+        team = next((t for t in teams(self.settings) if t.name == team_name), None)
+        pos = (team.po_users if team else []) or self.settings.slack.po_users
+        return pos[0] if pos else ""
+
     def owner_of(self, item: Item, team: TeamConfig) -> str:
         """The team's PO, else the reporter's Slack id, else "" (nobody to ask)."""
         pos = team.po_users or self.settings.slack.po_users
@@ -212,7 +217,7 @@ class Outcomes:
         now = now or utcnow()
         query = (
             select(OutcomeReview)
-            .where(OutcomeReview.status == SCHEDULED, OutcomeReview.due_at <= now)
+            .where(OutcomeReview.status.in_([SCHEDULED, NO_OWNER]), OutcomeReview.due_at <= now)
             .order_by(OutcomeReview.due_at, OutcomeReview.id)
         )
         with self.store.session() as session:
@@ -223,17 +228,30 @@ class Outcomes:
         now = now or utcnow()
         result = PassResult()
         for row in self.due(now):
-            if not row.owner:
-                self._set(row.id, row.version, SCHEDULED, status=NO_OWNER)
+            owner = row.owner or self._team_po(row.team)  # a PO may have been configured since
+            if not owner:
+                if row.status != NO_OWNER:
+                    self._set(row.id, row.version, row.status, status=NO_OWNER)
+                    log.warning("outcome review of %s is due, but nobody to ask", row.key)
                 result.no_owner.append(row.key)
-                log.warning("outcome review of %s is due, but nobody to ask", row.key)
                 continue
             claimed = self._set(
-                row.id, row.version, SCHEDULED, status=ASKED, asks=row.asks + 1, updated_at=now
+                row.id,
+                row.version,
+                row.status,
+                status=ASKED,
+                asks=row.asks + 1,
+                owner=owner,
+                updated_at=now,
             )
             if not claimed:
                 continue  # another replica asked
-            row.status, row.asks, row.version = ASKED, row.asks + 1, row.version + 1
+            row.status, row.asks, row.version, row.owner = (
+                ASKED,
+                row.asks + 1,
+                row.version + 1,
+                owner,
+            )
             where = post(row)
             if where is None:
                 self._set(row.id, row.version, ASKED, status=SCHEDULED, asks=row.asks - 1)

@@ -259,3 +259,24 @@ def test_a_replica_that_recorded_some_items_first_leaves_one_row_each(
     with store.session() as session:
         keys = sorted(session.scalars(select(OutcomeReview.key)))
     assert keys == ["PAY-30", "PAY-31", "PAY-32", "PAY-33"]
+
+
+def test_a_review_with_nobody_to_ask_waits_until_a_po_is_configured(harness: Harness) -> None:
+    settings = harness.ctx.settings
+    settings.slack.po_users = []  # no PO, and the reporter has no Slack id
+    item = make_item(key="PAY-40", text=TARGET_TEXT)
+    with at(T0):
+        harness.ctx.store.upsert_items([item])
+        outcome_pass(harness.ctx)
+    with at(T0 + timedelta(days=1)):
+        item.status_category, item.updated = "done", T0 + timedelta(days=1)
+        harness.ctx.store.upsert_items([item])
+        outcome_pass(harness.ctx)
+    with at(T0 + timedelta(days=32)):
+        outcome_pass(harness.ctx)
+        assert review(harness, "PAY-40").status == "no_owner"
+        settings.slack.po_users = [PO]
+        outcome_pass(harness.ctx)
+        row = review(harness, "PAY-40")
+        assert (row.status, row.owner, row.asks) == ("asked", PO, 1)
+        harness.slack.wait_for(lambda: dms(harness, PO), "the question, now that a PO exists")
