@@ -78,3 +78,7 @@ def _register() -> None:
     from bot.cli import digest_cmd  # digests, reminders, scheduler (issue 6)
 
     digest_cmd.register(app)
+    from bot.cli import health_cmd, outcomes_cmd  # health and the outcome follow-up (issue 17)
+
+    health_cmd.register(app)
+    outcomes_cmd.register(app)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.render.digest import (
+    agenda_item_message,
     digest_message,
     digest_summary,
     digest_terminal,
@@ -101,6 +102,11 @@ def send_reminders(
         batch = [
             Outgoing(f"reminder for {config.name}", reminder_message(data), reminder_terminal(data))
         ]
+        if config.agenda_threads:  # one message per item: each has a thread of its own
+            for number, item in enumerate(data.agenda, 1):
+                message = agenda_item_message(data.channel, number, item)
+                what = f"agenda item {item.entry.result.key}"
+                batch.append(Outgoing(what, message, message["text"]))
         if config.dm_owners:
             for group in data.groups:
                 if group.owner.slack_id is None:
@@ -147,7 +153,25 @@ def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     except Exception:  # the sync itself succeeded; a failed import must not hide that
         log.exception("sync: importing tracker requests failed")
         lines.append("requests: failed")
+    if ctx.settings.outcomes.enabled and not ctx.settings.schedule.outcomes.strip():
+        try:
+            lines.append(outcome_pass(ctx))
+        except Exception:
+            log.exception("sync: the outcome follow-up failed")
+            lines.append("outcomes: failed")
     return "; ".join(lines)
+
+
+def outcome_pass(ctx: AppContext) -> str:
+    """Record newly done items for follow-up, then ask the owners of the reviews due today."""
+    from bot.services.outcome_ask import ask_in_slack
+    from bot.services.outcomes import Outcomes
+
+    outcomes = Outcomes(ctx.store, ctx.engine, ctx.settings)
+    recorded = outcomes.record_done()
+    asked = outcomes.ask_due(lambda row: ask_in_slack(ctx, row))
+    asked.recorded = recorded.recorded
+    return asked.line()
 
 
 def comment_pass(ctx: AppContext) -> str:
@@ -180,6 +204,7 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
             lambda _fire: send_reminders(ctx, poster=poster()),
         ),
         ("comments", schedule.comments, lambda _fire: comment_pass(ctx)),
+        ("outcomes", schedule.outcomes, lambda _fire: outcome_pass(ctx)),
     ]
     specs = []
     for name, expr, func in wanted:

@@ -21,6 +21,7 @@ ACCEPT, DECLINE, NEED_INFO, DUPLICATE = (
     "refinery_duplicate",
 )
 ADD_DETAILS = "refinery_add_details"
+DUPLICATE_OF = "refinery_duplicate_of"  # one click: "Duplicate of KEY" (value "id:KEY")
 TRIAGE_ACTIONS = (ACCEPT, DECLINE, NEED_INFO, DUPLICATE)
 SEVERITY_ICON = {
     "error": ":red_circle:",
@@ -182,11 +183,35 @@ def _origin_line(row: RequestRow) -> str:
     return f"Requested by <@{row.requester}>" if row.requester else "Requested"
 
 
+def suggestions_of(row: RequestRow) -> list[dict[str, Any]]:
+    found = (row.extra or {}).get("suggestions") or []
+    return [s for s in found if isinstance(s, dict) and s.get("key")]
+
+
+def _suggestion_lines(row: RequestRow) -> str:
+    lines = []
+    for found in suggestions_of(row):
+        status = f" ({escape(str(found['status']))})" if found.get("status") else ""
+        title = escape(str(found.get("title", ""))[:100])
+        lines.append(f"• {link(str(found.get('url') or ''), str(found['key']))} {title}{status}")
+    return "\n*Possibly a duplicate of:*\n" + "\n".join(lines) if lines else ""
+
+
 def triage_card(row: RequestRow) -> list[Block]:
-    """The card POs act on; buttons carry only the request id (the version is read on click)."""
+    """The card POs act on; buttons carry only the request id (the version is read on click).
+
+    Likely duplicates are listed in the card's text, each with a one-click button in the same
+    actions block, so a card stays three blocks (the queue fits twelve in one message)."""
     value = str(row.id)
+    one_click = [
+        button(f"Duplicate of {str(s['key'])[:40]}", DUPLICATE_OF, f"{row.id}:{s['key']}")
+        for s in suggestions_of(row)
+    ]
+    for index, element in enumerate(one_click):  # action ids must be unique in a block
+        element["action_id"] = f"{DUPLICATE_OF}_{index}"
+    suggested = _suggestion_lines(row)
     return [
-        text(f"*Request #{row.id}: {escape(row.title)}*\n{request_fields(row)}"),
+        text(f"*Request #{row.id}: {escape(row.title)}*\n{request_fields(row)}{suggested}"),
         context(f"{_origin_line(row)} · {STATUS_WORDS.get(row.status, row.status)}"),
         {
             "type": "actions",
@@ -196,6 +221,7 @@ def triage_card(row: RequestRow) -> list[Block]:
                 button("Decline", DECLINE, value, "danger"),
                 button("Need info", NEED_INFO, value),
                 button("Duplicate", DUPLICATE, value),
+                *one_click,
             ],
         },
     ]
