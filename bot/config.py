@@ -38,6 +38,8 @@ class JiraConfig(Section):
     projects: list[str] = Field(default_factory=list)
     estimate_field: str | None = None
     outcome_field: str | None = None
+    # name -> field id or name: extra fields rules can name (e.g. goal = "customfield_10050").
+    fields: dict[str, str] = Field(default_factory=dict)
     deployment: Literal["auto", "cloud", "datacenter"] = "auto"
     page_size: int = Field(default=100, ge=1, le=100)
     board_id: int | None = None

@@ -158,6 +158,7 @@ def to_item(
         updated=_when(issue.get("updated_at")),
         rank=None,
         parent=key_from_api_url(issue.get("parent_issue_url") or ""),
+        fields=_named_fields(issue),
         raw=_raw(issue),
     )
 
@@ -178,6 +179,14 @@ def _raw(issue: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(milestone, Mapping) and milestone.get("title"):
         raw["milestone"] = str(milestone["title"])  # a release or a sprint: teams differ
     return raw
+
+
+def _named_fields(issue: Mapping[str, Any]) -> dict[str, str]:
+    """The milestone's title, for rules to name (a goal, a release or a sprint: teams differ)."""
+    milestone = issue.get("milestone")
+    if isinstance(milestone, Mapping) and milestone.get("title"):
+        return {"milestone": str(milestone["title"])}
+    return {}
 
 
 def _type_name(issue: Mapping[str, Any]) -> str:

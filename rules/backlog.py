@@ -1,0 +1,94 @@
+"""The backlog an item is judged against: rank, place and status of every item in the batch.
+
+Built once per evaluation batch (a file, a sync's store, the whole store) from a few plain
+columns, so rules that compare an item with others (ranked above its blocker? near the top?
+untouched for months?) stay pure and cost a dictionary lookup per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from connectors.item import Item
+
+# A tracker's `updated` this close to one of Refinery's own writes was that write.
+OWN_WRITE_SLACK = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item as the backlog rules see it."""
+
+    key: str
+    project: str
+    rank: str | None
+    status_category: str
+    title: str = ""
+    position: int | None = None  # 1-based place in rank order among its project's open items
+
+
+@dataclass(frozen=True, slots=True)
+class OwnWrites:
+    """Refinery's writes on one item (comment posted/edited) and the update before them."""
+
+    at: tuple[datetime, ...]
+    human_updated: datetime | None
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Key -> Entry for the batch, the clock the batch is judged at, and Refinery's writes."""
+
+    entries: Mapping[str, Entry]
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    own_writes: Mapping[str, OwnWrites] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        rows: Iterable[tuple[str, str, str | None, str, str]],
+        now: datetime | None = None,
+        own_writes: Mapping[str, OwnWrites] | None = None,
+    ) -> Backlog:
+        """From (key, project, rank, status_category, title) rows; positions are computed."""
+        entries: dict[str, Entry] = {}
+        ranked: dict[str, list[tuple[str, str]]] = {}
+        for key, project, rank, status, title in rows:
+            entries[key] = Entry(key, project, rank, status, title)
+            if rank is not None and status != "done":
+                ranked.setdefault(project, []).append((rank, key))
+        for keyed in ranked.values():
+            keyed.sort()
+            for place, (_, key) in enumerate(keyed, start=1):
+                old = entries[key]
+                entries[key] = Entry(key, old.project, old.rank, old.status_category, old.title, place)
+        return cls(entries, now or datetime.now(UTC), dict(own_writes or {}))
+
+    @classmethod
+    def of(
+        cls,
+        items: Iterable[Item],
+        now: datetime | None = None,
+        own_writes: Mapping[str, OwnWrites] | None = None,
+    ) -> Backlog:
+        rows = ((i.key, i.project, i.rank, i.status_category, i.title) for i in items)
+        return cls.build(rows, now, own_writes)
+
+    def get(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def last_human_update(self, item: Item) -> datetime | None:
+        """The item's last update by a person: `updated`, unless that was Refinery's own write
+        (then the update before it), else `created`."""
+        updated = item.updated or item.created
+        own = self.own_writes.get(item.key)
+        if own is None or updated is None:
+            return updated
+        if any(abs(updated - when) <= OWN_WRITE_SLACK for when in own.at):
+            return own.human_updated or item.created
+        return updated
