@@ -114,6 +114,7 @@ class ScheduleConfig(Section):
     digest: str = "0 9 * * mon"
     refinement: str = ""
     comments: str = ""
+    prune: str = "0 9 * * mon"  # weekly; runs only when [prune] enabled = true
     misfire_grace_seconds: int = Field(default=3600, ge=1)
     leader_retry_seconds: float = Field(default=15.0, gt=0)  # standby replicas retry this often
 
@@ -133,6 +134,20 @@ class DigestConfig(Section):
     stale_days: int = Field(default=30, ge=1)
     top_unready: int = Field(default=5, ge=1, le=20)
     trend_points: int = Field(default=8, ge=2, le=30)
+
+
+class PruneConfig(Section):
+    """The weekly say-no proposal: candidates each team's PO keeps or declines in Slack."""
+
+    enabled: bool = False
+    candidates: int = Field(default=5, ge=1, le=20)  # per PO message
+    max_per_run: int = Field(default=50, ge=0)  # proposals across all teams per run
+    stale_days: int = Field(default=90, ge=1)
+    low_rank_share: float = Field(default=0.5, gt=0, le=1)  # "low in rank": the bottom half
+    snooze_days: int = Field(default=90, ge=1)  # Keep: not proposed again for this long
+    jira_transition: str = ""  # status Decline moves Jira items to (empty: a "Won't do" one)
+    opt_out_label: str = "refinery-keep"
+    sprint_weeks: float = Field(default=2.0, gt=0)  # for "months of work" in the report
 
 
 class CommentTemplates(Section):
@@ -181,6 +196,7 @@ class Settings(BaseSettings):
     teams: list[TeamConfig] = Field(default_factory=list)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     comments: CommentsConfig = Field(default_factory=CommentsConfig)
+    prune: PruneConfig = Field(default_factory=PruneConfig)
     # Per-rule settings, validated by the rules engine (it knows each rule's parameters).
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from (None: defaults and environment only).

@@ -8,7 +8,7 @@ untouched for months?) stay pure and cost a dictionary lookup per item.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from connectors.item import Item
@@ -62,8 +62,7 @@ class Backlog:
         for keyed in ranked.values():
             keyed.sort()
             for place, (_, key) in enumerate(keyed, start=1):
-                old = entries[key]
-                entries[key] = Entry(key, old.project, old.rank, old.status_category, old.title, place)
+                entries[key] = replace(entries[key], position=place)
         return cls(entries, now or datetime.now(UTC), dict(own_writes or {}))
 
     @classmethod

@@ -78,3 +78,6 @@ def _register() -> None:
     from bot.cli import digest_cmd  # digests, reminders, scheduler (issue 6)
 
     digest_cmd.register(app)
+    from bot.cli import lean_cmd  # leanness report and the say-no proposal (issue 16)
+
+    lean_cmd.register(app)

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from bot.config import Settings, TeamConfig
 from bot.services import comment_ledger
+from bot.services.lean import Leanness, team_leanness
 from bot.services.report import ItemResult, Report, evaluate
 from bot.store import Store
-from bot.store.models import DecisionRow, DigestSnapshot, RequestRow
+from bot.store.models import DecisionRow, DigestSnapshot, PruneProposal, RequestRow
 from connectors.item import Item, Person
 from rules.engine import Engine
 
@@ -134,6 +135,9 @@ class DigestData:
     backlog_points: float
     unestimated: int
     sprint_capacity: float | None
+    # The leanness report and the say-no decisions since the last digest (bot.services.lean).
+    leanness: Leanness | None = None
+    pruned: list[PruneProposal] = field(default_factory=list)
 
     @property
     def ready_pct(self) -> float:
@@ -219,7 +223,15 @@ def build_digest(
         backlog_points=sum(estimated),
         unestimated=len(open_items) - len(estimated),
         sprint_capacity=team.sprint_capacity,
+        leanness=team_leanness(store, settings, team, items, now),
+        pruned=_prune_decisions(store, team.name, since),
     )
+
+
+def _prune_decisions(store: Store, team: str, since: datetime) -> list[PruneProposal]:
+    from bot.services.prune import decisions_since  # late: prune imports this module's helpers
+
+    return decisions_since(store, team, since)
 
 
 def build_reminder(

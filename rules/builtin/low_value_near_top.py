@@ -48,9 +48,7 @@ BY_PRIORITY = {"value_field": "priority"}  # the examples' configuration
         },
     ],
 )
-def low_value_near_top(
-    item: Item, params: Mapping[str, Any], backlog: Backlog
-) -> Problem | Passed:
+def low_value_near_top(item: Item, params: Mapping[str, Any], backlog: Backlog) -> Problem | Passed:
     """Flag an item among the top `top_n` ranked whose value is low and whose effort is high.
 
     Only where the tracker carries a value signal: `value_field` names a field (Jira's

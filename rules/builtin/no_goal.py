@@ -39,7 +39,7 @@ def check_table(table: Mapping[str, Any]) -> list[str]:
 
 
 def is_goal_label(label: str, goal_labels: list[str] | tuple[str, ...]) -> bool:
-    """"okr", "OKR: Q3 retention", "goal/checkout" count for goal label "okr" / "goal"."""
+    """ "okr", "OKR: Q3 retention", "goal/checkout" count for goal label "okr" / "goal"."""
     name = label.strip().lower()
     for wanted in goal_labels:
         wanted = wanted.strip().lower()

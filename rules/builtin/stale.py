@@ -56,7 +56,6 @@ def stale(item: Item, params: Mapping[str, Any], backlog: Backlog) -> Problem | 
         return Passed(f"last human update {when}", f"updated by a person {age} days ago")
     return Problem(
         message=f"No update by a person for {age} days (last on {when}).",
-        hint="Confirm it still matters with an edit or a comment, or decline it at the next "
-        "prune.",
+        hint="Confirm it still matters with an edit or a comment, or decline it at the next prune.",
         evidence=f"last human update {when}",
     )

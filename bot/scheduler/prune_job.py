@@ -1,0 +1,70 @@
+"""The scheduled say-no proposal: one Slack message per team PO with up to N candidates."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.services import prune
+from bot.services.digest import select_teams
+from bot.services.slack_post import SlackPoster
+from bot.slack.prune import proposal_blocks, summary
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PruneOutcome:
+    run: prune.PruneRun
+    dry_run: bool
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(len(team.failed) for team in self.run.teams)
+
+
+def send_prune(
+    ctx: AppContext,
+    *,
+    team: str | None = None,
+    dry_run: bool = False,
+    poster: SlackPoster | None = None,
+    now: datetime | None = None,
+) -> PruneOutcome:
+    """Pick each team's candidates; with dry_run, list them and write nothing, else record
+    the proposals and DM each of the team's POs one message with Keep / Decline buttons."""
+    run = prune.plan(ctx.store, ctx.settings, select_teams(ctx.settings, team), now)
+    outcome = PruneOutcome(run, dry_run)
+    for proposal in run.teams:
+        outcome.lines.append(
+            f"{proposal.team}: {len(proposal.candidates)} candidates for "
+            + ", ".join(f"<@{po}>" if not dry_run else po for po in proposal.pos)
+        )
+        outcome.lines.extend(f"  {c.key}  {c.title}  ({c.why})" for c in proposal.candidates)
+        if dry_run or not proposal.candidates:
+            continue
+        prune.record(ctx.store, proposal, now)
+        rows = prune.batch(ctx.store, proposal.batch)
+        blocks = proposal_blocks(proposal.team, rows)
+        poster = poster or SlackPoster(ctx.slack)
+        for po in proposal.pos:
+            result = poster.post(
+                po, summary(proposal.team, len(rows)), blocks, what=f"prune for {proposal.team}"
+            )
+            if result.ok and result.ts:
+                prune.remember_message(
+                    ctx.store, proposal.batch, po, result.posted_in or po, result.ts
+                )
+                proposal.posted[po] = result.ts
+            else:
+                proposal.failed.append(po)
+    outcome.lines.extend(run.notes)
+    if dry_run:
+        outcome.lines.append("dry run: nothing was stored or posted")
+    return outcome
