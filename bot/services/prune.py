@@ -158,7 +158,8 @@ def _not_now(store: Store, now: datetime) -> set[tuple[str, str]]:
     skip: set[tuple[str, str]] = set()
     with store.engine.connect() as connection:
         for source, key, status, until in connection.execute(query):
-            if status in (*OPEN, DECLINED) or (status == KEPT and until is not None and _aware(until) > now):
+            snoozed = status == KEPT and until is not None and _aware(until) > now
+            if snoozed or status in (*OPEN, DECLINED):
                 skip.add((source, key))
     return skip
 
