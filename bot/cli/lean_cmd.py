@@ -28,7 +28,7 @@ def health(team: TeamOption = None, config: ConfigOption = None) -> None:
     try:
         chosen = select_teams(settings, team)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
+        err.print(str(exc), highlight=False, markup=False)
         raise typer.Exit(2) from None
     ctx = AppContext.build(settings)
     try:
@@ -59,10 +59,15 @@ def prune_command(
         err.print(
             "Prune is off: set [prune] enabled = true, or preview with --dry-run.",
             highlight=False,
+            markup=False,
         )
         raise typer.Exit(2)
     if not dry_run and settings.slack.bot_token is None:
-        err.print("Prune posts to Slack: set [slack] bot_token (or use --dry-run).")
+        err.print(
+            "Prune posts to Slack: set [slack] bot_token (or use --dry-run).",
+            highlight=False,
+            markup=False,
+        )
         raise typer.Exit(2)
     from bot.scheduler.prune_job import send_prune
 
@@ -71,7 +76,7 @@ def prune_command(
         try:
             outcome = send_prune(ctx, team=team, dry_run=dry_run)
         except ValueError as exc:
-            err.print(f"[red]{exc}[/red]", highlight=False)
+            err.print(str(exc), highlight=False, markup=False)
             raise typer.Exit(2) from None
     finally:
         ctx.close()
