@@ -8,7 +8,7 @@ untouched for months?) stay pure and cost a dictionary lookup per item.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from connectors.item import Item
@@ -53,16 +53,19 @@ class Backlog:
         own_writes: Mapping[str, OwnWrites] | None = None,
     ) -> Backlog:
         """From (key, project, rank, status_category, title) rows; positions are computed."""
-        entries: dict[str, Entry] = {}
+        rows = list(rows)
         ranked: dict[str, list[tuple[str, str]]] = {}
-        for key, project, rank, status, title in rows:
-            entries[key] = Entry(key, project, rank, status, title)
+        for key, project, rank, status, _ in rows:
             if rank is not None and status != "done":
                 ranked.setdefault(project, []).append((rank, key))
+        places: dict[str, int] = {}
         for keyed in ranked.values():
             keyed.sort()
-            for place, (_, key) in enumerate(keyed, start=1):
-                entries[key] = replace(entries[key], position=place)
+            places.update((key, place) for place, (_, key) in enumerate(keyed, start=1))
+        entries = {
+            key: Entry(key, project, rank, status, title, places.get(key))
+            for key, project, rank, status, title in rows
+        }
         return cls(entries, now or datetime.now(UTC), dict(own_writes or {}))
 
     @classmethod
