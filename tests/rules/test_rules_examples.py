@@ -31,7 +31,9 @@ def test_rule_examples(spec: RuleSpec, example: Mapping[str, Any], expected: str
     item, backlog, params = example_case(example)
     problem = spec.run(item, {**spec.params, **params}, backlog)
     if expected == "good":
-        assert not isinstance(problem, Problem), f"{spec.id} flagged its good example: {problem}"
+        assert not isinstance(problem, Problem), (
+            f"{spec.id} flagged its own good example: {problem}"
+        )
     else:
         assert isinstance(problem, Problem), f"{spec.id} passed its own bad example {example}"
         assert problem.message and problem.hint and "\n" not in problem.hint
