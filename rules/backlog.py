@@ -7,9 +7,11 @@ untouched for months?) stay pure and cost a dictionary lookup per item.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from connectors.item import Item
 
@@ -17,9 +19,8 @@ from connectors.item import Item
 OWN_WRITE_SLACK = timedelta(minutes=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One item as the backlog rules see it."""
+class Entry(NamedTuple):
+    """One item as the backlog rules see it (a tuple: 100,000 of them build in a blink)."""
 
     key: str
     project: str
@@ -53,7 +54,23 @@ class Backlog:
         own_writes: Mapping[str, OwnWrites] | None = None,
     ) -> Backlog:
         """From (key, project, rank, status_category, title) rows; positions are computed."""
-        rows = list(rows)
+        # The cyclic collector would rescan every live item for each few hundred tuples made
+        # here (over half the time at 100,000 items); nothing built here forms a cycle.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(list(rows), now, own_writes)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    @classmethod
+    def _build(
+        cls,
+        rows: list[tuple[str, str, str | None, str, str]],
+        now: datetime | None,
+        own_writes: Mapping[str, OwnWrites] | None,
+    ) -> Backlog:
         ranked: dict[str, list[tuple[str, str]]] = {}
         for key, project, rank, status, _ in rows:
             if rank is not None and status != "done":

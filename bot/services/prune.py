@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings, TeamConfig
 from bot.services.lean import store_backlog
 from bot.store import Store
-from bot.store.models import PruneProposal
+from bot.store.models import ItemRow, PruneProposal
 from bot.store.store import utcnow
 from connectors.base import ConnectorError, Tracker
 from connectors.item import Item
@@ -96,10 +96,10 @@ def find_candidates(
     config = settings.prune
     now = now or datetime.now(UTC)
     scope = [*team.projects, *team.repos] or None
-    if items is None:
-        items = list(store.items(projects=scope))
     if backlog is None:
         backlog = store_backlog(store, scope, now)
+    if items is None:
+        items = _maybe_stale(store, scope, now - timedelta(days=config.stale_days), backlog)
     skip = _not_now(store, now)
     ranked: dict[str, int] = {}
     for entry in backlog.entries.values():
@@ -133,6 +133,35 @@ def find_candidates(
         found.append((last, item.key, candidate))
     found.sort(key=lambda entry: (entry[0], entry[1]))
     return [candidate for _, _, candidate in found]
+
+
+def _maybe_stale(
+    store: Store, scope: list[str] | None, cutoff: datetime, backlog: Backlog
+) -> list[Item]:
+    """Not-started items updated before `cutoff`, or written to by Refinery since (their last
+    human update may be older): filtered in SQL, so only these are decoded."""
+    query = select(ItemRow.data).where(
+        ItemRow.gone_at.is_(None),
+        ItemRow.status_category == "todo",
+        or_(ItemRow.updated.is_(None), ItemRow.updated <= cutoff),
+    )
+    if scope:
+        query = query.where(ItemRow.project.in_(scope))
+    with store.engine.connect() as connection:
+        found = [Item.from_dict(data) for (data,) in connection.execute(query)]
+    seen = {item.key for item in found}
+    written = [key for key in backlog.own_writes if key not in seen]
+    for start in range(0, len(written), 500):
+        query = select(ItemRow.data).where(
+            ItemRow.gone_at.is_(None),
+            ItemRow.status_category == "todo",
+            ItemRow.key.in_(written[start : start + 500]),
+        )
+        if scope:
+            query = query.where(ItemRow.project.in_(scope))
+        with store.engine.connect() as connection:
+            found.extend(Item.from_dict(data) for (data,) in connection.execute(query))
+    return found
 
 
 def _no_goal(settings: Settings) -> Callable[[Item], bool]:
