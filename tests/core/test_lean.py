@@ -167,3 +167,14 @@ def test_digest_shows_leanness_and_prune_decisions(store: Store) -> None:
     assert "PAY-1 declined by <@UPO>: Superseded" in text
     assert team_leanness(store, settings(), TEAM).open_items == 1
     assert store_backlog(store).get("PAY-1") is not None
+
+
+def test_the_weekly_prune_job_runs_only_when_enabled() -> None:
+    from types import SimpleNamespace
+
+    from bot.scheduler.jobs import job_specs
+
+    off = job_specs(SimpleNamespace(settings=settings()))  # type: ignore[arg-type]
+    on = job_specs(SimpleNamespace(settings=settings(enabled=True)))  # type: ignore[arg-type]
+    assert "prune" not in [spec.name for spec in off]
+    assert "prune" in [spec.name for spec in on]

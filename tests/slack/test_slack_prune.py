@@ -171,3 +171,17 @@ def test_a_failed_close_leaves_the_proposal_open(harness: Harness) -> None:
     harness.send.view(slack_prune.DECLINE_VIEW, {"reason": "Out of scope"}, meta, PO)
     harness.slack.wait_for(lambda: status(harness, rows[0].id) == prune.DECLINED, "declined")
     assert len(harness.jira.closed) == 1
+
+
+def test_slash_health_shows_the_leanness_report(harness: Harness) -> None:
+    from bot.slack.answers import Answers
+    from tests.slack.test_slack_commands import answer, flat
+
+    harness.runtime.answers = Answers(harness.ctx.store, harness.ctx.engine)  # in process
+    harness.ctx.store.upsert_items(
+        [make_item(key="PAY-1", created=OLD, updated=OLD), make_item(key="PAY-2")]
+    )
+    text = flat(answer(harness, "health PAY"))
+    assert "*Leanness*" in text
+    assert "2 open items by age" in text and "6-12 months: 1" in text
+    assert "Never touched since created: 1" in text
