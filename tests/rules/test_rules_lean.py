@@ -218,3 +218,26 @@ def test_engine_passes_the_batch_to_backlog_rules_only() -> None:
     assert not [f for f in engine.evaluate(item) if f.rule == "blocked-above-blocker"]
     verdicts = {v.rule: v for v in engine.explain(item, backlog)}
     assert verdicts["blocked-above-blocker"].passed is False
+
+
+def test_github_dependencies_written_in_the_body_become_links() -> None:
+    payload = json.loads((FIXTURES / "github" / "webhook_issues_edited_body.json").read_text())
+    issue = payload["issue"]  # recorded 2026 shape: issue_dependencies_summary counts only
+    assert "blocked_by" in issue["issue_dependencies_summary"]
+    issue["body"] = "Export invoices.\n\nBlocked by #5 and Pritesh-30/api#2\nDepends on: #4"
+    item = github_item(issue)
+    assert item.links == (
+        Link("is blocked by", "Pritesh-30/test-repo#5"),
+        Link("is blocked by", "Pritesh-30/api#2"),
+        Link("depends on", "Pritesh-30/test-repo#4"),
+    )
+    item.rank = "0|a"  # GitHub has no rank of its own; a file import or board order may give one
+    rows = [
+        (item.key, item.project, "0|a", "todo", item.title),
+        ("Pritesh-30/test-repo#5", item.project, "0|b", "todo", "Invoice API"),
+    ]
+    problem = run("blocked-above-blocker", item, Backlog.build(rows))
+    assert isinstance(problem, Problem)
+    assert "Pritesh-30/test-repo#5 “Invoice API” (ranked #2)" in problem.message
+    issue["body"] = "We are not blocked by anything; it depends on the weather."
+    assert github_item(issue).links == ()
