@@ -81,3 +81,6 @@ def _register() -> None:
     from bot.cli import lean_cmd  # leanness report and the say-no proposal (issue 16)
 
     lean_cmd.register(app)
+    from bot.cli import rules_cmd
+
+    rules_cmd.register(app)

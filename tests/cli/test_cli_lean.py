@@ -73,3 +73,16 @@ def test_health_prints_the_leanness_report(invoke: Invoke, tmp_path: Path) -> No
     # 9 points at 10 a sprint of 2 weeks: 0.9 sprints, 0.4 months.
     assert "Work in the backlog: 0.4 months (9 points at 10 points a sprint" in result.stdout
     assert "Intake, last 90 days: no decisions" in result.stdout
+
+
+def test_rules_lists_every_rule_with_its_state_here(invoke: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "refinery.toml"
+    path.write_text('[rules.stale]\nenabled = true\ndays = 60\n[rules.missing-why]\nenabled = false\n')
+    result = invoke("rules", "-c", path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "stale  [on, info]  Touched by a person lately; types: all" in lines
+    assert "    days = 60" in lines
+    assert any(line.startswith("missing-why  [off, warning]") for line in lines)
+    assert any(line.startswith("no-goal  [off (opt-in), warning]") for line in lines)
+    assert "  Flag stories, features and tasks tied to no goal." in lines
