@@ -77,7 +77,9 @@ def test_health_prints_the_leanness_report(invoke: Invoke, tmp_path: Path) -> No
 
 def test_rules_lists_every_rule_with_its_state_here(invoke: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "refinery.toml"
-    path.write_text('[rules.stale]\nenabled = true\ndays = 60\n[rules.missing-why]\nenabled = false\n')
+    path.write_text(
+        "[rules.stale]\nenabled = true\ndays = 60\n[rules.missing-why]\nenabled = false\n"
+    )
     result = invoke("rules", "-c", path)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
