@@ -39,8 +39,12 @@ def send_prune(
 ) -> PruneOutcome:
     """Pick each team's candidates; with dry_run, list them and write nothing, else record
     the proposals and DM each of the team's POs one message with Keep / Decline buttons."""
-    run = prune.plan(ctx.store, ctx.settings, select_teams(ctx.settings, team), now)
+    chosen = select_teams(ctx.settings, team)
+    expired = 0 if dry_run else sum(prune.expire(ctx.store, each.name) for each in chosen)
+    run = prune.plan(ctx.store, ctx.settings, chosen, now)
     outcome = PruneOutcome(run, dry_run)
+    if expired:
+        outcome.lines.append(f"{expired} undecided proposals of earlier runs expired")
     for proposal in run.teams:
         outcome.lines.append(
             f"{proposal.team}: {len(proposal.candidates)} candidates for "

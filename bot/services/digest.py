@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from bot.config import Settings, TeamConfig
 from bot.services import comment_ledger
-from bot.services.lean import Leanness, team_leanness
+from bot.services.lean import Leanness, store_backlog, team_leanness
 from bot.services.report import ItemResult, Report, evaluate
 from bot.store import Store
 from bot.store.models import DecisionRow, DigestSnapshot, PruneProposal, RequestRow
 from connectors.item import Item, Person
+from rules.backlog import Backlog
 from rules.engine import Engine
 
 IMPLICIT_TEAM = "backlog"
@@ -194,7 +195,7 @@ def build_digest(
     """Evaluate the team's items and gather everything its digest shows."""
     now = now or datetime.now(UTC)
     items = team_items(store, team)
-    report, _ = evaluate(items, engine)
+    report, _ = evaluate(items, engine, _backlog(store, engine, team, now))
     history = snapshots(store, team.name, settings.digest.trend_points - 1)
     previous = history[-1] if history else None
     since = previous.taken_at if previous else now - DEFAULT_DECISION_WINDOW
@@ -228,6 +229,14 @@ def build_digest(
     )
 
 
+def _backlog(
+    store: Store, engine: Engine, team: TeamConfig, now: datetime | None = None
+) -> Backlog | None:
+    """The whole store as the backlog rules' batch (blockers may sit in another project), with
+    Refinery's own writes; None when no such rule is enabled."""
+    return store_backlog(store, now=now) if engine.needs_backlog else None
+
+
 def _prune_decisions(store: Store, team: str, since: datetime) -> list[PruneProposal]:
     from bot.services.prune import decisions_since  # late: prune imports this module's helpers
 
@@ -242,7 +251,7 @@ def build_reminder(
         (item for item in team_items(store, team) if item.status_category == "todo"),
         key=lambda item: (item.rank is None, item.rank or "", item.key),
     )
-    report, _ = evaluate(upcoming, engine)
+    report, _ = evaluate(upcoming, engine, _backlog(store, engine, team))
     chosen = report.top_by_rank(team.refinement_items)
     groups: dict[str, OwnerGroup] = {}
     for result in chosen:

@@ -30,7 +30,7 @@ from rules.engine import Problem, load_builtin_rules
 log = logging.getLogger(__name__)
 
 PROPOSED, KEPT, DECLINING, DECLINED = "proposed", "kept", "declining", "declined"
-OPEN = (PROPOSED, DECLINING)
+EXPIRED = "expired"  # left undecided until the team's next proposal replaced it
 
 
 class PruneError(Exception):
@@ -180,7 +180,8 @@ def _no_goal(settings: Settings) -> Callable[[Item], bool]:
 
 
 def _not_now(store: Store, now: datetime) -> set[tuple[str, str]]:
-    """Items with an open or declined proposal, or kept and still snoozed."""
+    """Items being declined or declined, or kept and still snoozed. Undecided proposals do
+    not count: each run replaces them (`expire`)."""
     query = select(
         PruneProposal.source, PruneProposal.key, PruneProposal.status, PruneProposal.snooze_until
     )
@@ -188,7 +189,7 @@ def _not_now(store: Store, now: datetime) -> set[tuple[str, str]]:
     with store.engine.connect() as connection:
         for source, key, status, until in connection.execute(query):
             snoozed = status == KEPT and until is not None and _aware(until) > now
-            if snoozed or status in (*OPEN, DECLINED):
+            if snoozed or status in (DECLINING, DECLINED):
                 skip.add((source, key))
     return skip
 
@@ -215,6 +216,19 @@ def plan(
         if take < settings.prune.candidates:
             run.notes.append(f"{team.name}: prune.max_per_run reached; the rest waits")
     return run
+
+
+def expire(store: Store, team: str) -> int:
+    """Retire the team's undecided proposals (a new message replaces them); their buttons then
+    answer that they expired, and the items may be proposed again."""
+    with store.session() as session:
+        outcome = session.execute(
+            update(PruneProposal)
+            .where(PruneProposal.team == team, PruneProposal.status == PROPOSED)
+            .values(status=EXPIRED, version=PruneProposal.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return int(outcome.rowcount)  # type: ignore[attr-defined]
 
 
 def record(store: Store, proposal: TeamProposal, now: datetime | None = None) -> list[int]:

@@ -30,6 +30,7 @@ DONE_WORDS = {
     prune.KEPT: ":white_check_mark: Kept",
     prune.DECLINING: ":hourglass: Being declined…",
     prune.DECLINED: ":no_entry_sign: Declined",
+    prune.EXPIRED: ":zzz: Expired: a newer proposal replaced this one",
 }
 
 

@@ -79,9 +79,14 @@ def test_keep_snoozes_the_item_and_updates_both_messages(harness: Harness) -> No
     kept = prune.get(harness.ctx.store, rows[0].id)
     assert kept is not None and kept.decided_by == PO and kept.snooze_until is not None
     assert kept.snooze_until > datetime.now(UTC) + timedelta(days=89)
-    # Not proposed again while snoozed; the other two are still open, so nothing new either.
+    # Next run: the kept item is snoozed; the two left undecided are proposed again, and
+    # their old buttons now say the proposal expired.
     again = send_prune(harness.ctx, poster=SlackPoster(harness.ctx.slack, interval=0.0))
-    assert again.run.proposed == 0
+    assert [c.key for c in again.run.teams[0].candidates] == ["PAY-2", "PAY-3"]
+    assert status(harness, rows[1].id) == prune.EXPIRED
+    assert harness.send.action(slack_prune.KEEP, str(rows[1].id), PO, "old").status == 200
+    late = harness.slack.wait_for(lambda: harness.slack.to("respond:old"), "the late answer")
+    assert "PAY-2 is already expired." in late[0]["text"]
     assert harness.jira.closed == []
 
 
