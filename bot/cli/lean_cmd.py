@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.config import Settings
 from bot.context import AppContext
 from bot.render.terminal import health_summary
 from bot.services.digest import select_teams, team_items
@@ -47,6 +49,9 @@ def prune_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List the candidates; store and post nothing.")
     ] = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="List every Keep / Decline decision and stop.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Propose stale items that serve no goal or sit low in rank to each team's PO in Slack.
@@ -55,6 +60,9 @@ def prune_command(
     Nothing is closed until a PO clicks Decline and gives a reason.
     """
     settings = settings_or_exit(config)
+    if history:
+        _history(settings)
+        return
     if not settings.prune.enabled and not dry_run:
         err.print(
             "Prune is off: set [prune] enabled = true, or preview with --dry-run.",
@@ -84,6 +92,26 @@ def prune_command(
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     if outcome.failed:
         raise typer.Exit(1)
+
+
+def _history(settings: Settings) -> None:
+    """The audit trail: who kept or declined what, when, and why."""
+    from bot.services.prune import decisions_since
+
+    ctx = AppContext.build(settings)
+    try:
+        for each in select_teams(settings, None):
+            for row in decisions_since(ctx.store, each.name, datetime(1970, 1, 1, tzinfo=UTC)):
+                when = f"{row.decided_at:%Y-%m-%d %H:%M}" if row.decided_at else "?"
+                reason = f": {row.reason}" if row.reason else ""
+                console.print(
+                    f"{when}  {each.name}  {row.key}  {row.status} by {row.decided_by}{reason}",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+    finally:
+        ctx.close()
 
 
 def register(app: typer.Typer) -> None:

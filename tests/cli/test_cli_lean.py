@@ -88,3 +88,21 @@ def test_rules_lists_every_rule_with_its_state_here(invoke: Invoke, tmp_path: Pa
     assert any(line.startswith("missing-why  [off, warning]") for line in lines)
     assert any(line.startswith("no-goal  [off (opt-in), warning]") for line in lines)
     assert "  Flag stories, features and tasks tied to no goal." in lines
+
+
+def test_prune_history_lists_decisions(invoke: Invoke, tmp_path: Path) -> None:
+    from bot.config import load_settings
+    from bot.services import prune
+    from bot.services.digest import teams
+
+    path = config(tmp_path)
+    seed(tmp_path)
+    settings = load_settings(path)
+    store = open_store(settings.store.url)
+    run = prune.plan(store, settings, teams(settings))
+    ids = prune.record(store, run.teams[0])
+    prune.keep(store, ids[0], 0, "UPO", snooze_days=30)
+    store.close()
+    result = invoke("prune", "--history", "-c", path)
+    assert result.exit_code == 0, result.output
+    assert "Payments  PAY-1  kept by UPO" in result.stdout
