@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.render.prune import proposal_blocks, summary
 from bot.services import prune
 from bot.services.digest import select_teams
 from bot.services.slack_post import SlackPoster
-from bot.slack.prune import proposal_blocks, summary
 
 if TYPE_CHECKING:
     from bot.context import AppContext

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
+from bot.render import prune as render
+from bot.render.prune import Block, escape, link, proposal_blocks, summary, text
 from bot.services import prune
-from bot.slack.blocks import Block, button, context, escape, header, link, text
 from bot.store.models import PruneProposal
 
 if TYPE_CHECKING:
@@ -21,64 +22,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEEP = "refinery_prune_keep"
-DECLINE = "refinery_prune_decline"
+KEEP, DECLINE = render.KEEP, render.DECLINE
 DECLINE_VIEW = "refinery_prune_decline_view"
 ACTIONS = (KEEP, DECLINE)
 REFUSAL = "Only this team's product owners can decide on prune proposals. Nothing was changed."
-DONE_WORDS = {
-    prune.KEPT: ":white_check_mark: Kept",
-    prune.DECLINING: ":hourglass: Being declined…",
-    prune.DECLINED: ":no_entry_sign: Declined",
-    prune.EXPIRED: ":zzz: Expired: a newer proposal replaced this one",
-}
 
 
-# -- the message ----------------------------------------------------------------------------
-
-
-def proposal_blocks(team: str, rows: list[PruneProposal]) -> list[Block]:
-    """One PO's message: each candidate with Keep / Decline, or what was decided."""
-    blocks: list[Block] = [
-        header(f"Say no to keep the backlog lean · {team}"),
-        context(
-            "These items have not been touched by a person for months and serve no goal or "
-            "sit low in rank. Keep them, or decline them with a reason (the ticket is closed "
-            "with it). Nothing is closed without your click."
-        ),
-    ]
-    for row in rows:
-        line = f"*{link(row.url, row.key)}* {escape(row.title)}\n_{escape(row.why)}_"
-        if row.status == prune.PROPOSED:
-            blocks.append(text(line))
-            blocks.append(
-                {
-                    "type": "actions",
-                    "block_id": f"prune_{row.id}",
-                    "elements": [
-                        button("Keep", KEEP, str(row.id)),
-                        button("Decline", DECLINE, str(row.id), "danger"),
-                    ],
-                }
-            )
-        else:
-            blocks.append(text(line))
-            blocks.append(context(_decided(row)))
-    return blocks
-
-
-def _decided(row: PruneProposal) -> str:
-    word = DONE_WORDS.get(row.status, row.status)
-    who = f" by <@{row.decided_by}>" if row.decided_by else ""
-    if row.status == prune.KEPT and row.snooze_until:
-        return f"{word}{who}; not proposed again before {row.snooze_until:%Y-%m-%d}."
-    if row.status == prune.DECLINED:
-        return f"{word}{who}: {escape(row.reason)}"
-    return f"{word}{who}"
-
-
-def summary(team: str, count: int) -> str:
-    return f"{count} backlog items for {team} to keep or decline"
+# -- the decline form -----------------------------------------------------------------------
 
 
 def decline_modal(row: PruneProposal) -> Block:
