@@ -106,3 +106,27 @@ def test_prune_history_lists_decisions(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke("prune", "--history", "-c", path)
     assert result.exit_code == 0, result.output
     assert "Payments  PAY-1  kept by UPO" in result.stdout
+
+
+def test_check_a_file_with_the_backlog_rules(invoke: Invoke, tmp_path: Path) -> None:
+    import json
+
+    from connectors.files import dump_items
+    from connectors.item import Link
+
+    items = [
+        make_item(key="PAY-1", rank="0|a", links=(Link("is blocked by", "PAY-2"),)),
+        make_item(key="PAY-2", rank="0|b", title="Card vault API"),
+    ]
+    export = tmp_path / "backlog.json"
+    dump_items(items, export)
+    path = tmp_path / "refinery.toml"
+    path.write_text("[rules.blocked-above-blocker]\nenabled = true\n")
+    result = invoke("check", export, "--format", "json", "-c", path)
+    assert result.exit_code == 0, result.output
+    found = [
+        f for f in json.loads(result.stdout)["findings"] if f["rule"] == "blocked-above-blocker"
+    ]
+    assert [(f["key"], f["message"]) for f in found] == [
+        ("PAY-1", "Ranked #1, above what blocks it: PAY-2 “Card vault API” (ranked #2).")
+    ]
