@@ -31,14 +31,11 @@ _UNIT_AHEAD = (
 )
 _CANDIDATE = re.compile(
     # a cheap look at the first characters after each space rejects most words at once
-    r" (?=[0-9<>≤≥~≈$€£]|by|be|fr|un|ov|ab|wi|le|mo|fe|at|no|to|go|ta)"
+    r" (?=[0-9<>≤≥~≈$€£]|by|be|fr|un|ov|ab|wi|le|mo|fe|at|no)"
     r"(?:(?P<prep>by|below|beneath|from|under|over|above|within|(?:less|more|fewer|no\s+more)"
     r"\s+than|at\s+(?:least|most))\s+(?:(?:about|around|roughly|approximately|only|just)\s+)?"
     r"[~≈$€£]?(?=[0-9])|(?P<op>[<>≤≥]=?)\s*[~≈$€£]?(?=[0-9])"
-    r"|(?P<to>to|goal\s+of|target\s+of)\s+(?:(?:only|just|about|around|under|below)\s+)?"
-    r"[~≈$€£]?(?=[0-9][0-9.,]*(?:\s*[-–]\s*[0-9]+)?\s*(?:%|percent\b|ms\b|milliseconds?\b"
-    r"|s\b|secs?\b|seconds?\b|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b))"
-    rf"|[~≈$€£]?(?=[0-9][0-9.,]*{_UNIT_AHEAD}))"
+    rf"|[~≈$€£]?(?=[0-9][0-9.,]*(?:\s*[-–]\s*[0-9]+)?{_UNIT_AHEAD}))"
 )
 # Not dates nor 2.4.1; a range ("2-3 minutes") is one amount.
 _NUMBER = re.compile(
@@ -75,7 +72,8 @@ _DIRECTION = phrase_pattern(
 _METRIC = phrase_pattern(
     (  # noqa: SIM905
         r"p\d{2}(?:\.\d+)?\b percentile timings? build\s+times?"
-        r" memory\s+usage heap\s+usage footprint latency response\s+times? load\s+times? page\s+loads? ttfb lcp inp"
+        r" memory\s+usage heap\s+usage footprint latency response\s+times? load\s+times?"
+        r" page\s+loads? ttfb lcp inp"
         r" apdex conversion churn retention nps csat error\s+rate errors crash uptime availability"
         r" bounce\s+rate time\s+to\s+\w+ mttr tickets revenue sales sign-?ups activation adoption"
         r" engagement dau wau mau active\s+users abandonment drop-?off throughput success\s+rate"
@@ -100,7 +98,7 @@ def find_target(text: str, low: str) -> tuple[int, int] | None:
         if number is None:
             continue
         start, end = number.span()
-        prep = candidate.group("prep") or candidate.group("op") or candidate.group("to")
+        prep = candidate.group("prep") or candidate.group("op")
         unit = _UNIT.match(text, end) is not None
         if prep == "from" and not _FROM_TO.match(text, end):
             prep = None
@@ -194,15 +192,13 @@ def missing_outcome(item: Item, params: Mapping[str, Any]) -> Problem | Passed |
                 line = next((ln.strip() for ln in real.split("\n") if ln.strip() in item.text), "")
                 return Passed(line[:240] or None, f"The '{heading}' section names the outcome.")
             empty_section = empty_section or heading
-    texts = [Prepared.of(item.title or ""), Prepared.of(item.text or "")]
-    for prepared in texts:
-        span = find_target(prepared.search, prepared.low)
-        if span is not None:
-            start, end = span[0], span[1] - 1  # searchable offsets are one ahead
-            s_start, s_end = sentence_at(prepared, start, end)
-            evidence = quote(prepared, s_start, s_end, start, end)
-            return Passed(evidence, "Names a measurable target.")
-    text = " " + (texts[0].low + "\n" + texts[1].low).replace("\n", " ") + " "
+    whole = Prepared.item(item.title or "", item.text or "")
+    span = find_target(whole.search, whole.low)
+    if span is not None:
+        start, end = span[0], span[1] - 1  # searchable offsets are one ahead
+        s_start, s_end = sentence_at(whole, start, end)
+        return Passed(quote(whole, s_start, s_end, start, end), "Names a measurable target.")
+    text = " " + whole.low.replace("\n", " ") + " "
     if empty_section:
         message = f"The '{empty_section}' section is empty or still holds template text."
     elif any(mark in text for mark in _CHECKLIST):

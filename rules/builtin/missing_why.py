@@ -85,14 +85,14 @@ def missing_why(item: Item, params: Mapping[str, Any]) -> Problem | Passed | Non
                 return Passed(_first_line(item.text, real), f"The '{heading}' section says why.")
             empty_section = empty_section or heading
     title = item.title or ""
-    texts = [Prepared.of(title), Prepared.of(item.text or "")]
-    reason, rejected = find_reason(texts, texts[0].low)
+    whole = Prepared.item(title, item.text or "")
+    reason, rejected = find_reason([whole], whole.low[: len(title)])
     if reason is not None:
         return Passed(reason.evidence, f"States why it matters ({reason.group.replace('_', ' ')}).")
     evidence = None
     if empty_section:
         message = f"The '{empty_section}' section is empty or still holds template text."
-    elif _TEMPLATE_SO_THAT.search(texts[0].low + "\n" + texts[1].low):
+    elif _TEMPLATE_SO_THAT.search(whole.low):
         message = "The user-story template is unfilled: 'so that …' still holds a placeholder."
     elif rejected is not None:
         evidence = rejected.evidence
