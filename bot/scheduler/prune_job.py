@@ -47,8 +47,7 @@ def send_prune(
         outcome.lines.append(f"{expired} undecided proposals of earlier runs expired")
     for proposal in run.teams:
         outcome.lines.append(
-            f"{proposal.team}: {len(proposal.candidates)} candidates for "
-            + ", ".join(f"<@{po}>" if not dry_run else po for po in proposal.pos)
+            f"{proposal.team}: {len(proposal.candidates)} candidates for " + ", ".join(proposal.pos)
         )
         outcome.lines.extend(f"  {c.key}  {c.title}  ({c.why})" for c in proposal.candidates)
         if dry_run or not proposal.candidates:
