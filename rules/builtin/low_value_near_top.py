@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from connectors.item import Item
 from rules.backlog import Backlog
+from rules.builtin._folded import folded
 from rules.engine import Passed, Problem, rule
 
 DEFAULT_LOW_VALUES = ["low", "lowest", "minor", "trivial"]
 BY_PRIORITY = {"value_field": "priority"}  # the examples' configuration
+# Verdicts without evidence are shared: most items take these paths, 100,000 times a batch.
+NO_SIGNAL = Passed(None, "no value signal configured (value_field, low_value_labels)")
+NOT_LOW = Passed(None, "its value is not low")
+
+
+@lru_cache(maxsize=16)
+def _not_top(top_n: int) -> Passed:
+    return Passed(None, f"not among the top {top_n}")
 
 
 @rule(
@@ -57,21 +67,21 @@ def low_value_near_top(item: Item, params: Mapping[str, Any], backlog: Backlog) 
     `effort_threshold` points. The top of the backlog is what the team does next.
     """
     field = str(params.get("value_field") or "").strip().lower()
-    low_labels = {label.strip().lower() for label in params.get("low_value_labels", ())}
+    low_labels = folded(params.get("low_value_labels"))
     if not field and not low_labels:
-        return Passed(None, "no value signal configured (value_field, low_value_labels)")
+        return NO_SIGNAL
     entry = backlog.get(item.key)
     top_n = int(params.get("top_n", 10))
     if entry is None or entry.position is None or entry.position > top_n:
-        return Passed(None, f"not among the top {top_n}")
-    low_values = {value.strip().lower() for value in params.get("low_values", ())}
+        return _not_top(top_n)
+    low_values = folded(params.get("low_values"))
     signal = ""
     if field and item.fields.get(field, "").strip().lower() in low_values:
         signal = f"{field} {item.fields[field]}"
     else:
         signal = next((label for label in item.labels if label.strip().lower() in low_labels), "")
     if not signal:
-        return Passed(None, "its value is not low")
+        return NOT_LOW
     threshold = float(params.get("effort_threshold", 8.0))
     if item.estimate is None or item.estimate < threshold:
         return Passed(signal, "low value, but cheap")

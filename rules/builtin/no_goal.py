@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.item import Item
+from rules.builtin._folded import folded
 from rules.engine import Passed, Problem, rule
 
 DEFAULT_GOAL_LABELS = ["goal", "okr", "objective"]
@@ -83,10 +84,10 @@ def no_goal(item: Item, params: Mapping[str, Any]) -> Problem | Passed:
     "implements"). `per_project` sets these per project. Work that serves no goal takes the
     team's time from work that does: tie it to one, or say no to it.
     """
-    overrides = params.get("per_project", {}).get(item.project, {})
-    settings = {**params, **overrides}
     if item.parent:
         return Passed(f"parent {item.parent}", "belongs to a parent epic, feature or issue")
+    overrides = params.get("per_project", {}).get(item.project)
+    settings = {**params, **overrides} if overrides else params
     goal_labels = settings.get("goal_labels", DEFAULT_GOAL_LABELS)
     for label in item.labels:
         if is_goal_label(label, goal_labels):
@@ -94,7 +95,7 @@ def no_goal(item: Item, params: Mapping[str, Any]) -> Problem | Passed:
     goal_field = str(settings.get("goal_field") or "").strip().lower()
     if goal_field and item.fields.get(goal_field, "").strip():
         return Passed(f"{goal_field}: {item.fields[goal_field]}", "has a goal in its field")
-    link_types = {t.strip().lower() for t in settings.get("goal_link_types", ())}
+    link_types = folded(settings.get("goal_link_types"))
     for link in item.links:
         if link.type.strip().lower() in link_types:
             return Passed(f"{link.type} {link.target}", "is linked to a goal")

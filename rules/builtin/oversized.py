@@ -8,15 +8,22 @@ from typing import Any
 from connectors.item import Item
 from rules.engine import Passed, Problem, rule
 
+WITHIN = "within the split threshold and the acceptance-criteria limit"
+UNESTIMATED_WITHIN = Passed(None, WITHIN)  # shared: no evidence to quote
 # Section headings (lower case) whose lines are acceptance criteria.
 CRITERIA_SECTIONS = ("acceptance criteria", "acceptance", "acceptance tests", "ac")
 
 
-def criteria(item: Item) -> list[str]:
-    """The acceptance criteria, one per non-empty line of the first criteria section."""
+def criteria(item: Item, more_than: int = 0) -> list[str]:
+    """The acceptance criteria, one per non-empty line of the first criteria section; with
+    `more_than`, a section that cannot hold more lines than that is not split (cheap pass)."""
+    if not item.sections:
+        return []
     for heading in CRITERIA_SECTIONS:
         content = item.sections.get(heading)
         if content:
+            if more_than and content.count("\n") < more_than:
+                return []
             return [line.strip() for line in content.splitlines() if line.strip()]
     return []
 
@@ -65,7 +72,7 @@ def oversized(item: Item, params: Mapping[str, Any]) -> Problem | Passed:
             evidence=f"estimate {item.estimate:g}",
         )
     limit = int(params.get("max_acceptance_criteria", 8))
-    found = criteria(item)
+    found = criteria(item, limit) if limit else []
     if limit and len(found) > limit:
         return Problem(
             message=f"Has {len(found)} acceptance criteria, more than {limit}: likely several "
@@ -74,5 +81,6 @@ def oversized(item: Item, params: Mapping[str, Any]) -> Problem | Passed:
             "becomes a story.",
             evidence=found[0],
         )
-    size = f"estimate {item.estimate:g}" if item.estimate is not None else None
-    return Passed(size, f"within the split threshold ({len(found)} acceptance criteria)")
+    if item.estimate is None:
+        return UNESTIMATED_WITHIN
+    return Passed(f"estimate {item.estimate:g}", WITHIN)
