@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import snowballstemmer  # type: ignore[import-untyped]
+
 from rules.text import PROMPT_HINT, phrase_pattern, strip_prompts
 from rules.why_cues import CUE_GROUPS, RESTATING_GROUPS
 
@@ -109,54 +111,44 @@ _STOP = frozenset(
         " sure get gets getting make makes user users someone people everyone anyone"
     ).split()
 )
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    """The Snowball (Porter 2) stem, folded into a synonym group where it has one."""
+    stem = str(_STEMMER.stemWord(word.removesuffix("'s")))
+    return _SYNONYMS.get(stem, stem)
+
+
 # Words that name the same act; a purpose built from them says again what the item asks.
-_SYNONYMS = {
-    w: group.split()[0]
-    for group in (
-        "find search locate look browse discover lookup filter",
-        "see view show display list look overview visible visualise visualize read review"
-        " know knows",
-        "remove delete unpublish clear drop purge erase cancel revoke",
-        "publish share available public publicly release",
-        "change modify edit update customise customize configure set adjust alter",
-        "create add make define generate build introduce",
-        "download get obtain retrieve export fetch save",
-        "notify alert inform notified notification message",
-        "enroll enrol register signup sign join admitted admit member membership",
-        "select choose pick assign",
-        "store keep retain stored",
-        "sync synchronise synchronize",
-        "prevent avoid stop block",
-        "log login logon authenticate",
-        "upload import load",
-        "challenge prompt ask",
-        "access open",
-    )
-    for w in group.split()
+_SYNONYM_GROUPS = (
+    "find search locate look browse discover lookup filter",
+    "see view show display list look overview visible visualise visualize read review know",
+    "remove delete unpublish clear drop purge erase cancel revoke",
+    "publish share available public publicly release",
+    "change modify edit update customise customize configure set adjust alter",
+    "create add make define generate build introduce",
+    "download get obtain retrieve export fetch save",
+    "notify alert inform notification message",
+    "enroll enrol register signup sign join admit member membership",
+    "select choose pick assign",
+    "store keep retain",
+    "sync synchronise synchronize",
+    "prevent avoid stop block",
+    "log login logon authenticate",
+    "upload import load",
+    "challenge prompt ask",
+    "access open",
+    "pay fee charge payment",
+    "request apply application",
+)
+_SYNONYMS: dict[str, str] = {
+    str(_STEMMER.stemWord(word)): str(_STEMMER.stemWord(group.split()[0]))
+    for group in _SYNONYM_GROUPS
+    for word in group.split()
 }
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
-
-
-def _stem(word: str) -> str:
-    """A crude stem ("publishing", "published" -> "publish"; "integration" -> "integrat")."""
-    word = word.removesuffix("'s")
-    for suffix, keep in (
-        ("ations", "at"),
-        ("ation", "at"),
-        ("ings", ""),
-        ("ing", ""),
-        ("ed", ""),
-        ("es", ""),
-        ("ly", ""),
-        ("s", ""),
-        ("e", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            stem = word[: -len(suffix)] + keep
-            if len(stem) > 3 and stem[-1] == stem[-2]:  # "admitted" -> "admit"
-                stem = stem[:-1]
-            return _SYNONYMS.get(stem) or _SYNONYMS.get(stem + "e") or stem
-    return _SYNONYMS.get(word, word)
 
 
 def content_words(text: str) -> set[str]:
@@ -165,7 +157,7 @@ def content_words(text: str) -> set[str]:
     for word in _WORD.findall(text):
         if word in _STOP or len(word) < 3:
             continue
-        out.add(_SYNONYMS.get(word) or _stem(word))
+        out.add(_stem(word))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,7 +11,10 @@ from functools import lru_cache
 from typing import Any
 
 from rules.text_adf import adf_blocks
-from rules.text_markup import Block, markdown_blocks, wiki_blocks
+from rules.text_markdown import markdown_blocks
+from rules.text_markup import Block, wiki_blocks
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +25,18 @@ class Text:
     sections: dict[str, str] = field(default_factory=dict)
 
 
-def analyze(description: Any, fmt: str) -> Text:
+def analyze(description: Any, fmt: str, key: str = "") -> Text:
     """Turn a description in `fmt` ("adf", "wiki", "markdown", "plain") into text and sections.
 
-    Never raises: input of the wrong shape yields whatever text can be recovered from it.
+    Code blocks are left out: code never says why an item matters or what it should move.
+    Never raises: input of the wrong shape yields whatever text can be recovered from it, and
+    a reader that fails is logged with the item's key, so an empty reading is never silent.
     """
     try:
         return _build(_blocks(description, fmt))
-    except Exception:  # last line of defence: a bad description must not stop a sync
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        # A bad description must not stop a sync; its plain text still gets judged.
+        log.warning("could not read the %s description of %s", fmt, key or "an item", exc_info=True)
         return Text(plain=description if isinstance(description, str) else "")
 
 
@@ -104,7 +112,9 @@ def _build(blocks: list[Block]) -> Text:
             return current
         return sections.setdefault(key, [])
 
-    for kind, first, second in blocks:
+    for kind, first, second in _split_long_headings(blocks):
+        if kind == "c":
+            continue  # code is not prose
         if kind == "h":
             lines.append(first)
             current = open_section(first)
@@ -118,7 +128,7 @@ def _build(blocks: list[Block]) -> Text:
             elif current is not None:
                 current.append(line)
         else:
-            for line in first.split("\n"):
+            for line in _split_labels(first).split("\n"):
                 lines.append(line)
                 if ":" in line:
                     match = _LABEL_LINE.match(line)
@@ -131,6 +141,34 @@ def _build(blocks: list[Block]) -> Text:
                     current.append(line)
     plain = "\n".join(lines).strip()
     return Text(plain=plain, sections={k: clean(v) for k, v in sections.items()})
+
+
+# A heading that runs on into its content, as descriptions saved on one line have it:
+# "Problem Description The nightly job ..." -> "Problem Description" + "The nightly job ...".
+_HEADING_HEAD = re.compile(
+    _SECTION_LABEL.pattern
+    + r"(?:[ \t]+(?:description|statement|summary|criteria|metrics?|value|context|details))?",
+    re.I,
+)
+# "... as agreed. Rationale: this matches ...": a section label after a sentence ends.
+_INLINE_LABEL = re.compile(r"(?<=[.!?])[ \t]+(?=([A-Z][A-Za-z /&'-]{0,40}?)[ \t]*:[ \t])")
+
+
+def _split_long_headings(blocks: list[Block]) -> Iterable[Block]:
+    for kind, first, second in blocks:
+        if kind == "h" and first.count(" ") >= 6:
+            match = _HEADING_HEAD.match(first)
+            if match and match.end() < len(first) and first[match.end()] in " \t":
+                yield ("h", first[: match.end()], "")
+                yield ("p", first[match.end() :].strip(), "")
+                continue
+        yield kind, first, second
+
+
+def _split_labels(text: str) -> str:
+    if ":" not in text:
+        return text
+    return _INLINE_LABEL.sub(lambda m: "\n" if is_section_label(m.group(1)) else m.group(0), text)
 
 
 def clean(lines: list[str]) -> str:

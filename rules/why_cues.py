@@ -71,8 +71,11 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"results?\s+in\b",
         r"resulting\s+in\b",
         r"causes?\s+(?:a|an|the|lots?|many|problems?|issues?|errors?|confusion|delays?)\b",
-        r"the\s+(?:goal|reason|problem|motivation|benefit|purpose|rationale|aim|issue|idea)"
+        r"the\s+(?:goal|reason|motivation|benefit|purpose|rationale|aim|idea)"
         r"\s+(?:is|was|here\s+is|being)\b" + _FILLED,
+        # "the issue is that ...", not "the issue is edited"
+        r"the\s+(?:(?:main|real|big|only)\s+)?(?:problem|issue|trouble|catch)\s+(?:is|was|here\s+is)"
+        r"\s*(?::|that|how|when|we|our|users|there|it|people|customers)\b",
         r"(?:goal|aim|purpose)\s+of\s+(?:this|the)\b",
         r"or\s+(?:else\s+)?(?:we|they|you|it|users|customers)(?:'ll|\s+will|\s+would)\b",
         r"(?:required|needed|necessary|essential|important|crucial|critical)\s+(?:for|to|by|when)\b",

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.render.explain import explain_table, explained_items
 from bot.render.terminal import findings_table, health_summary
 from bot.services.report import Report, evaluate, evaluate_store
 from connectors.files import FileFormatError, load_many
@@ -53,6 +54,13 @@ def check(
     limit: Annotated[
         int, typer.Option("--limit", help="Most findings rows in the table (0: all).", min=0)
     ] = 200,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show every rule's verdict on each item with the words it counted.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Evaluate backlog items and list the findings: missing why, outcome, estimate, ...
@@ -68,17 +76,23 @@ def check(
     except ValueError as exc:
         err.print(f"Configuration error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
+    explained: list[dict[str, Any]] | None = [] if explain else None
     if paths:
-        report, read = _check_files(paths, engine)
+        report, read = _check_files(paths, engine, explained)
     else:
-        report, read = _check_store(settings.store.url, engine), "the store"
+        report, read = _check_store(settings.store.url, engine, explained), "the store"
     if output is OutputFormat.json:
+        document = report_document(report)
+        if explained is not None:
+            document["evaluated"] = explained
         # Plain stdout, not Rich: the document must be byte-for-byte parseable JSON.
-        sys.stdout.write(json.dumps(report_document(report), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
         console.print(f"Checked {read}.", style="dim", highlight=False, markup=False)
         _print_table(report, limit)
+        if explained:
+            console.print(explain_table(explained, limit=limit))
     if fail_on is not None and _worst_at_least(report, fail_on.value):
         raise typer.Exit(1)
 
@@ -93,6 +107,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "severity": finding.severity,
             "message": finding.message,
             "hint": finding.hint,
+            "evidence": finding.evidence,
             "url": result.url,
         }
         for result in report.unready
@@ -124,15 +139,19 @@ def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
     return list(unique.values()), note
 
 
-def _check_files(paths: list[Path], engine: Engine) -> tuple[Report, str]:
+def _check_files(
+    paths: list[Path], engine: Engine, explained: list[dict[str, Any]] | None = None
+) -> tuple[Report, str]:
     items, note = load_files_or_exit(paths)
     # The items live until the process exits: spare the collector rescanning them.
     gc.freeze()
     report, _ = evaluate(items, engine)
+    if explained is not None:
+        explained.extend(explained_items(items, engine))
     return report, note
 
 
-def _check_store(url: str, engine: Engine) -> Report:
+def _check_store(url: str, engine: Engine, explained: list[dict[str, Any]] | None = None) -> Report:
     from bot.store import open_store
 
     store = open_store(url)
@@ -143,6 +162,8 @@ def _check_store(url: str, engine: Engine) -> Report:
                 "(`refinery check export.json`). `refinery demo` shows a sample.",
                 highlight=False,
             )
+        if explained is not None:
+            explained.extend(explained_items(store.items(), engine))
         return evaluate_store(store, engine)
     finally:
         store.close()

@@ -55,19 +55,25 @@ _FROM_TO = re.compile(r"\s*\S{0,12}\s*(?:to|->|→|–|-)\s*[~≈$€£]?[0-9]")
 _DURATION = re.compile(r"\s*(?:mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b")
 _TIMEFRAME = (" in", " within", " every", " for", " after", " next", " per", " each", " last")
 _PERCENT_CHANGE = re.compile(
-    r"\s*(?:%|percent|pp|percentage\s+points?)\s+(?:increase|decrease|reduction|improvement"
-    r"|drop|growth|uplift|lift|fewer|more|less|higher|lower|faster|shorter)\b"
+    r"\s*(?:%|percent|pp|percentage\s+points?|x|×|times)\s+(?:increase|decrease|reduction"
+    r"|improvement|drop|growth|uplift|lift|fewer|more|less|higher|lower|faster|shorter|quicker"
+    r"|smaller|cheaper|speed-?up|throughput)\b"
+)
+# "the minimum Xcode version from 7.0 to 7.3", "a timeout of 30 s": settings, not targets.
+_SETTING = re.compile(
+    r"\b(?:versions?|release|sdk|api\s+level|minimum|maximum|limits?|timeouts?|ports?|quota"
+    r"|max|min|threshold\s+setting|interval|retention\s+period)\b"
 )
 _STEMS = (
     "rais increas grow boost improv lift doubl tripl reduc decreas cut lower drop shrink halv"
     " minimis minimiz maximis maximiz keep stay reach hit achiev driv shorten accelerat declin"
-    " fall ris climb bring brought optimi[sz] fre"
+    " fall ris climb bring brought optimi[sz]"
 )
 # Verbs match with their inflections only ("drop", "dropped", never "dropdown").
 _DIRECTION = phrase_pattern(
     [rf"{stem}(?:e|es|ed|ing|s|d|n|ped|ping|ting)?\b" for stem in _STEMS.split()]
     + [rf"{verb}\s+(?:down|to|up)\b" for verb in ("get", "gets", "got", "go", "goes", "speed")]
-    + ["reduction", "improvement", "growth", "uplift"]
+    + ["reduction", "improvement", "growth", "uplift", "freed", "free\\s+up", "frees\\s+up"]
 )
 _METRIC = phrase_pattern(
     (  # noqa: SIM905
@@ -111,7 +117,9 @@ def find_target(text: str, low: str) -> tuple[int, int] | None:
         ):
             continue  # "in 2 weeks", "every 3 days": when, not how much
         if _PERCENT_CHANGE.match(text, end):
-            return candidate.start(), end  # "a 15% increase"
+            return candidate.start(), end  # "a 15% increase", "a 3x speedup"
+        if _SETTING.search(text, max(start - 60, 0), start):
+            continue
         sentence = max(
             text.rfind(". ", 0, start),
             low.rfind("\n", 0, max(start - shift, 0)) + shift,
