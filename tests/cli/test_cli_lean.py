@@ -130,3 +130,33 @@ def test_check_a_file_with_the_backlog_rules(invoke: Invoke, tmp_path: Path) -> 
     assert [(f["key"], f["message"]) for f in found] == [
         ("PAY-1", "Ranked #1, above what blocks it: PAY-2 “Card vault API” (ranked #2).")
     ]
+
+
+def test_explain_shows_the_backlog_rules_evidence(invoke: Invoke, tmp_path: Path) -> None:
+    import json
+
+    from connectors.files import dump_items
+    from connectors.item import Link
+
+    old = datetime(2025, 1, 6, tzinfo=UTC)
+    items = [
+        make_item(key="PAY-1", rank="0|a", links=(Link("is blocked by", "PAY-2"),)),
+        make_item(key="PAY-2", rank="0|b", created=old, updated=old),
+    ]
+    export = tmp_path / "backlog.json"
+    dump_items(items, export)
+    path = tmp_path / "refinery.toml"
+    path.write_text(
+        "[rules.blocked-above-blocker]\nenabled = true\n[rules.stale]\nenabled = true\n"
+    )
+    result = invoke("check", export, "--format", "json", "--explain", "-c", path)
+    assert result.exit_code == 0, result.output
+    verdicts = {
+        (doc["key"], v["rule"]): v
+        for doc in json.loads(result.stdout)["evaluated"]
+        for v in doc["verdicts"]
+    }
+    assert verdicts[("PAY-1", "blocked-above-blocker")]["evidence"] == "is blocked by PAY-2"
+    assert verdicts[("PAY-1", "blocked-above-blocker")]["passed"] is False
+    assert verdicts[("PAY-2", "stale")]["evidence"] == "last human update 2025-01-06"
+    assert verdicts[("PAY-2", "blocked-above-blocker")]["reason"] == "no blocking links"
