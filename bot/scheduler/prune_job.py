@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackApiError, SlackClientError
+
 from bot.render.prune import proposal_blocks, summary
 from bot.services import prune
 from bot.services.digest import select_teams
@@ -29,6 +31,21 @@ class PruneOutcome:
         return sum(len(team.failed) for team in self.run.teams)
 
 
+def _redraw(ctx: AppContext, batch: str) -> None:
+    """Show an expired message's items as expired, so no PO clicks a dead button."""
+    rows = prune.batch(ctx.store, batch)
+    if not rows:
+        return
+    blocks = proposal_blocks(rows[0].team, rows)
+    for channel, ts in sorted({tuple(place) for row in rows for place in row.messages.values()}):
+        try:
+            ctx.slack.chat_update(
+                channel=channel, ts=ts, blocks=blocks, text=summary(rows[0].team, len(rows))
+            )
+        except (SlackApiError, SlackClientError) as exc:  # the store is right; Slack may lag
+            log.warning("prune: cannot redraw an expired message: %s", type(exc).__name__)
+
+
 def send_prune(
     ctx: AppContext,
     *,
@@ -40,11 +57,13 @@ def send_prune(
     """Pick each team's candidates; with dry_run, list them and write nothing, else record
     the proposals and DM each of the team's POs one message with Keep / Decline buttons."""
     chosen = select_teams(ctx.settings, team)
-    expired = 0 if dry_run else sum(prune.expire(ctx.store, each.name) for each in chosen)
+    expired = [] if dry_run else [b for each in chosen for b in prune.expire(ctx.store, each.name)]
+    for batch in expired:
+        _redraw(ctx, batch)
     run = prune.plan(ctx.store, ctx.settings, chosen, now)
     outcome = PruneOutcome(run, dry_run)
     if expired:
-        outcome.lines.append(f"{expired} undecided proposals of earlier runs expired")
+        outcome.lines.append(f"{len(expired)} earlier proposal messages expired")
     for proposal in run.teams:
         outcome.lines.append(
             f"{proposal.team}: {len(proposal.candidates)} candidates for " + ", ".join(proposal.pos)

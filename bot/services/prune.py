@@ -218,17 +218,26 @@ def plan(
     return run
 
 
-def expire(store: Store, team: str) -> int:
+def expire(store: Store, team: str) -> list[str]:
     """Retire the team's undecided proposals (a new message replaces them); their buttons then
-    answer that they expired, and the items may be proposed again."""
+    answer that they expired, and the items may be proposed again. Returns the batches hit."""
     with store.session() as session:
-        outcome = session.execute(
+        batches = sorted(
+            set(
+                session.scalars(
+                    select(PruneProposal.batch).where(
+                        PruneProposal.team == team, PruneProposal.status == PROPOSED
+                    )
+                )
+            )
+        )
+        session.execute(
             update(PruneProposal)
             .where(PruneProposal.team == team, PruneProposal.status == PROPOSED)
             .values(status=EXPIRED, version=PruneProposal.version + 1)
             .execution_options(synchronize_session=False)
         )
-        return int(outcome.rowcount)  # type: ignore[attr-defined]
+    return batches
 
 
 def record(store: Store, proposal: TeamProposal, now: datetime | None = None) -> list[int]:

@@ -84,6 +84,9 @@ def test_keep_snoozes_the_item_and_updates_both_messages(harness: Harness) -> No
     again = send_prune(harness.ctx, poster=SlackPoster(harness.ctx.slack, interval=0.0))
     assert [c.key for c in again.run.teams[0].candidates] == ["PAY-2", "PAY-3"]
     assert status(harness, rows[1].id) == prune.EXPIRED
+    redrawn = harness.slack.to("chat.update")[-2:]  # the old message of each PO
+    assert {u["channel"] for u in redrawn} == {PO, PO2}
+    assert "Expired: a newer proposal replaced this one" in str(redrawn[-1]["blocks"])
     assert harness.send.action(slack_prune.KEEP, str(rows[1].id), PO, "old").status == 200
     late = harness.slack.wait_for(lambda: harness.slack.to("respond:old"), "the late answer")
     assert "PAY-2 is already expired." in late[0]["text"]
