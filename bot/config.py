@@ -38,6 +38,8 @@ class JiraConfig(Section):
     projects: list[str] = Field(default_factory=list)
     estimate_field: str | None = None
     outcome_field: str | None = None
+    # name -> field id or name: extra fields rules can name (e.g. goal = "customfield_10050").
+    fields: dict[str, str] = Field(default_factory=dict)
     deployment: Literal["auto", "cloud", "datacenter"] = "auto"
     page_size: int = Field(default=100, ge=1, le=100)
     board_id: int | None = None
@@ -113,6 +115,7 @@ class ScheduleConfig(Section):
     refinement: str = ""
     comments: str = ""
     outcomes: str = ""  # outcome reviews; empty: right after each scheduled sync
+    prune: str = "0 9 * * mon"  # weekly; runs only when [prune] enabled = true
     misfire_grace_seconds: int = Field(default=3600, ge=1)
     leader_retry_seconds: float = Field(default=15.0, gt=0)  # standby replicas retry this often
 
@@ -134,6 +137,20 @@ class DigestConfig(Section):
     stale_days: int = Field(default=30, ge=1)
     top_unready: int = Field(default=5, ge=1, le=20)
     trend_points: int = Field(default=8, ge=2, le=30)
+
+
+class PruneConfig(Section):
+    """The weekly say-no proposal: candidates each team's PO keeps or declines in Slack."""
+
+    enabled: bool = False
+    candidates: int = Field(default=5, ge=1, le=20)  # per PO message
+    max_per_run: int = Field(default=50, ge=0)  # proposals across all teams per run
+    stale_days: int = Field(default=90, ge=1)
+    low_rank_share: float = Field(default=0.5, gt=0, le=1)  # "low in rank": the bottom half
+    snooze_days: int = Field(default=90, ge=1)  # Keep: not proposed again for this long
+    jira_transition: str = ""  # status Decline moves Jira items to (empty: a "Won't do" one)
+    opt_out_label: str = "refinery-keep"
+    sprint_weeks: float = Field(default=2.0, gt=0)  # for "months of work" in the report
 
 
 class CommentTemplates(Section):
@@ -196,6 +213,7 @@ class Settings(BaseSettings):
     comments: CommentsConfig = Field(default_factory=CommentsConfig)
     outcomes: OutcomesConfig = Field(default_factory=OutcomesConfig)
     duplicates: DuplicatesConfig = Field(default_factory=DuplicatesConfig)
+    prune: PruneConfig = Field(default_factory=PruneConfig)
     # Per-rule settings, validated by the rules engine (it knows each rule's parameters).
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from (None: defaults and environment only).

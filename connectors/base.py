@@ -109,8 +109,9 @@ class Tracker(Protocol):
 
     def remove_label(self, key: str, label: str) -> None: ...
 
-    def close(self, key: str, reason: str) -> None:
-        """Close a declined request with a comment giving the reason."""
+    def close(self, key: str, reason: str, *, to_status: str = "") -> None:
+        """Close a declined item with a comment giving the reason (GitHub: as not planned;
+        Jira: through the transition to `to_status`, else one to a "Won't do"-like status)."""
         ...
 
     def transition(self, key: str, status_name: str, *, not_to: str = "") -> None:

@@ -62,6 +62,9 @@ class Item:
     parent: str | None = None
     links: tuple[Link, ...] = ()
     sprint: str | None = None
+    # Tracker facts rules may name in their parameters (`priority`, `milestone`, configured
+    # Jira fields), by lower-case name, as plain text; set by the connector, never raw JSON.
+    fields: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -73,8 +76,9 @@ class Item:
         """Return Refinery's normalized JSON form (datetimes as ISO 8601).
 
         Shallow on purpose: `description` and `raw` are shared, not deep-copied (the store
-        serializes them straight away, and deep copies of ADF documents dominated sync time)."""
-        return {
+        serializes them straight away, and deep copies of ADF documents dominated sync time).
+        `fields` appears only when set, so items without any keep their stored content hash."""
+        data: dict[str, Any] = {
             "source": self.source,
             "key": self.key,
             "title": self.title,
@@ -102,6 +106,9 @@ class Item:
             "sprint": self.sprint,
             "raw": self.raw,
         }
+        if self.fields:
+            data["fields"] = dict(self.fields)
+        return data
 
     def validate(self) -> None:
         """Raise TypeError when a parser produced a field of the wrong type (odd payloads)."""
@@ -120,6 +127,9 @@ class Item:
         for link in self.links:
             _expect("links", link.type, str)
             _expect("links", link.target, str)
+        for name, text in self.fields.items():
+            _expect("fields", name, str)
+            _expect("fields", text, str)
         for heading, content in self.sections.items():
             _expect("sections", heading, str)
             _expect("sections", content, str)
@@ -141,6 +151,7 @@ class Item:
         values["labels"] = tuple(values.get("labels") or ())
         values["links"] = tuple(Link(**link) for link in values.get("links") or ())
         values["sections"] = dict(values.get("sections") or {})
+        values["fields"] = dict(values.get("fields") or {})
         values["raw"] = dict(values.get("raw") or {})
         if values.get("kind") not in KINDS:
             raise ValueError(f"unknown kind {values.get('kind')!r}")

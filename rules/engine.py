@@ -7,9 +7,10 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from connectors.item import STATUS_CATEGORIES, Item
+from rules.backlog import Backlog
 
 Severity = Literal["info", "warning", "error"]
 SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
@@ -90,6 +91,12 @@ class Scope:
 
 
 RuleFunc = Callable[[Item, Mapping[str, Any]], Problem | Passed | None]
+# Rules that judge an item against the rest of the backlog (ranks, links, clock) also get the
+# evaluation batch's Backlog, built once per batch; `RuleFunc` rules never see it.
+BacklogRuleFunc = Callable[[Item, Mapping[str, Any], Backlog], Problem | Passed | None]
+AnyRuleFunc = TypeVar("AnyRuleFunc", RuleFunc, BacklogRuleFunc)
+# Extra checks of a rule's own [rules.<id>] table (nested tables); one message per problem.
+TableCheck = Callable[[Mapping[str, Any]], list[str]]
 
 # Bump when a rule's judgment changes, so stored verdicts made by older code are redone.
 RULESET_VERSION = "2"
@@ -102,15 +109,27 @@ class RuleSpec:
     id: str
     summary: str
     severity: Severity
-    func: RuleFunc
+    func: RuleFunc | BacklogRuleFunc
     scope: Scope
     params: Mapping[str, Any] = field(default_factory=dict)
     good: tuple[Mapping[str, Any], ...] = ()  # item overrides that must pass
     bad: tuple[Mapping[str, Any], ...] = ()  # item overrides that must fail
+    uses_backlog: bool = False  # func takes (item, params, backlog)
+    enabled: bool = True  # on unless [rules.<id>] enabled = false (opt-in rules: False)
+    check: TableCheck | None = None
 
     @property
     def doc(self) -> str:
         return (self.func.__doc__ or self.summary).strip()
+
+    def run(
+        self, item: Item, params: Mapping[str, Any], backlog: Backlog | None = None
+    ) -> Problem | Passed | None:
+        """Judge one item; a backlog rule without a batch sees a backlog of this item alone."""
+        if self.uses_backlog:
+            context = backlog if backlog is not None else Backlog.of([item])
+            return self.func(item, params, context)  # type: ignore[call-arg]
+        return self.func(item, params)  # type: ignore[call-arg]
 
 
 REGISTRY: dict[str, RuleSpec] = {}
@@ -125,10 +144,17 @@ def rule(
     params: Mapping[str, Any] | None = None,
     good: Iterable[Mapping[str, Any]] = (),
     bad: Iterable[Mapping[str, Any]] = (),
-) -> Callable[[RuleFunc], RuleFunc]:
-    """Register a rule function with its id, default severity, default scope and examples."""
+    backlog: bool = False,
+    enabled: bool = True,
+    check: TableCheck | None = None,
+) -> Callable[[AnyRuleFunc], AnyRuleFunc]:
+    """Register a rule function with its id, default severity, default scope and examples.
 
-    def register(func: RuleFunc) -> RuleFunc:
+    `backlog=True`: the function takes `(item, params, backlog)`. `enabled=False`: an opt-in
+    rule, run only where `[rules.<id>] enabled = true`.
+    """
+
+    def register(func: AnyRuleFunc) -> AnyRuleFunc:
         if id in REGISTRY:
             raise ValueError(f"rule {id!r} registered twice")
         REGISTRY[id] = RuleSpec(
@@ -140,6 +166,9 @@ def rule(
             params=dict(params or {}),
             good=tuple(good),
             bad=tuple(bad),
+            uses_backlog=backlog,
+            enabled=enabled,
+            check=check,
         )
         return func
 
@@ -182,6 +211,8 @@ def validate_rule_config(config: Mapping[str, Mapping[str, Any]]) -> list[str]:
             elif key in spec.params and not _same_kind(value, spec.params[key]):
                 kind = type(spec.params[key]).__name__
                 problems.append(f"'{where}' must be a {kind}")
+        if spec.check is not None:
+            problems.extend(spec.check(table))
     return problems
 
 
@@ -216,7 +247,7 @@ class Engine:
         self.rules: list[ActiveRule] = []
         for spec in load_builtin_rules().values():
             table = config.get(spec.id, {})
-            if not table.get("enabled", True):
+            if not table.get("enabled", spec.enabled):
                 continue
             scope = Scope(
                 types=_lower(table.get("types"), spec.scope.types),
@@ -245,14 +276,20 @@ class Engine:
         blob = json.dumps([RULESET_VERSION, config], sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
-    def evaluate(self, item: Item) -> list[Finding]:
-        """Return the findings for one item (empty: the item is ready)."""
+    @property
+    def needs_backlog(self) -> bool:
+        """True when an active rule judges items against the batch (build a Backlog once)."""
+        return any(active.spec.uses_backlog for active in self.rules)
+
+    def evaluate(self, item: Item, backlog: Backlog | None = None) -> list[Finding]:
+        """Return the findings for one item (empty: the item is ready); `backlog` is the
+        evaluation batch the backlog rules compare it with."""
         findings = []
         labels = frozenset(label.lower() for label in item.labels) if item.labels else frozenset()
         for active in self.rules:
             if not active.scope.covers(item, labels):
                 continue
-            result = active.spec.func(item, active.params)
+            result = active.spec.run(item, active.params, backlog)
             if isinstance(result, Problem):
                 findings.append(
                     Finding(
@@ -265,14 +302,14 @@ class Engine:
                 )
         return findings
 
-    def explain(self, item: Item) -> list[Verdict]:
+    def explain(self, item: Item, backlog: Backlog | None = None) -> list[Verdict]:
         """Return every in-scope rule's verdict on one item, passed or not, with evidence."""
         verdicts = []
         labels = frozenset(label.lower() for label in item.labels) if item.labels else frozenset()
         for active in self.rules:
             if not active.scope.covers(item, labels):
                 continue
-            result = active.spec.func(item, active.params)
+            result = active.spec.run(item, active.params, backlog)
             if isinstance(result, Problem):
                 verdicts.append(Verdict(active.spec.id, False, result.evidence, result.message))
             elif isinstance(result, Passed):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from connectors.item import Item
+from connectors.item import Item, Link
+from rules.backlog import Backlog, OwnWrites
 from rules.text import analyze
 
 _TYPE_NAMES = {
@@ -42,3 +44,31 @@ def example_item(**overrides: Any) -> Item:
     if isinstance(values.get("labels"), list):
         values["labels"] = tuple(values["labels"])
     return Item(**values)
+
+
+def example_case(example: Mapping[str, Any]) -> tuple[Item, Backlog, dict[str, Any]]:
+    """Split a rule example into its item, the backlog it is judged in, and parameter overrides.
+
+    Besides item overrides an example may hold `backlog` (overrides of the other items),
+    `now` (the batch's clock), `own_writes` (key -> {"at": [...], "human_updated": ...}:
+    Refinery's own writes) and `params` (rule parameters other than the defaults).
+    """
+    values = dict(example)
+    others = values.pop("backlog", ())
+    now = values.pop("now", None)
+    own = values.pop("own_writes", {})
+    params = dict(values.pop("params", {}))
+    item = example_item(**_links(values))
+    neighbours = [example_item(**_links({"project": item.project, **o})) for o in others]
+    writes = {
+        key: OwnWrites(tuple(entry.get("at", ())), entry.get("human_updated"))
+        for key, entry in own.items()
+    }
+    return item, Backlog.of([item, *neighbours], now, writes), params
+
+
+def _links(values: dict[str, Any]) -> dict[str, Any]:
+    links = values.get("links")
+    if isinstance(links, list):
+        values = {**values, "links": tuple(Link(**link) for link in links)}
+    return values

@@ -163,7 +163,10 @@ def _check_store(url: str, engine: Engine, explained: list[dict[str, Any]] | Non
                 highlight=False,
             )
         if explained is not None:
-            explained.extend(explained_items(store.items(), engine))
+            from bot.services.lean import store_backlog  # the backlog rules' batch
+
+            backlog = store_backlog(store) if engine.needs_backlog else None
+            explained.extend(explained_items(store.items(), engine, backlog))
         return evaluate_store(store, engine)
     finally:
         store.close()

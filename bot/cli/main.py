@@ -78,7 +78,12 @@ def _register() -> None:
     from bot.cli import digest_cmd  # digests, reminders, scheduler (issue 6)
 
     digest_cmd.register(app)
-    from bot.cli import health_cmd, outcomes_cmd  # health and the outcome follow-up (issue 17)
+    from bot.cli import outcomes_cmd  # the outcome follow-up (issue 17)
 
-    health_cmd.register(app)
     outcomes_cmd.register(app)
+    from bot.cli import lean_cmd  # leanness report and the say-no proposal (issue 16)
+
+    lean_cmd.register(app)
+    from bot.cli import rules_cmd
+
+    rules_cmd.register(app)

@@ -157,6 +157,7 @@ def digest_blocks(data: DigestData) -> list[Block]:
         blocks.append(section("*Every item in the backlog is ready.* :tada:"))
     blocks.append(section(_requests_text(data)))
     blocks.append(section(_stale_text(data)))
+    blocks.extend(section(part) for part in lean_texts(data))
     blocks.append(context(f"Refinery digest · {data.taken_at:%Y-%m-%d %H:%M} UTC"))
     return blocks[:MAX_BLOCKS]
 
@@ -230,7 +231,23 @@ def digest_terminal(data: DigestData) -> str:
         lines.append(f"  {stale.key} {stale.title} — {stale.days} d")
     if len(data.stale) > 20:
         lines.append(f"  …and {len(data.stale) - 20} more")
+    lines.extend(part.replace("*", "") for part in lean_texts(data))
     return "\n".join(lines)
+
+
+def lean_texts(data: DigestData) -> list[str]:
+    """The leanness report and the say-no decisions since the last digest, as mrkdwn."""
+    parts = []
+    if data.leanness is not None:
+        parts.append("*Leanness*\n" + "\n".join(f"• {line}" for line in data.leanness.lines()))
+    if data.pruned:
+        lines = [
+            f"• {escape(row.key)} {row.status} by <@{row.decided_by}>"
+            + (f": {escape(clip(row.reason, 200))}" if row.reason else "")
+            for row in data.pruned
+        ]
+        parts.append(fit_lines(lines, head="*Say-no decisions since the last digest*"))
+    return parts
 
 
 # -- refinement reminder ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from connectors.item import Item
+from rules.backlog import Backlog
 from rules.engine import Engine, Verdict
 
 
@@ -22,13 +23,19 @@ def verdict_document(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def explained_items(items: Iterable[Item], engine: Engine) -> list[dict[str, Any]]:
-    """Every open item some rule looks at, with each rule's verdict and its evidence."""
+def explained_items(
+    items: Iterable[Item], engine: Engine, backlog: Backlog | None = None
+) -> list[dict[str, Any]]:
+    """Every open item some rule looks at, with each rule's verdict and its evidence; rules
+    that compare items see `backlog` (default: these items)."""
+    if backlog is None and engine.needs_backlog:
+        items = list(items)
+        backlog = Backlog.of(items)
     documents = []
     for item in items:
         if item.status_category == "done":
             continue
-        verdicts = engine.explain(item)
+        verdicts = engine.explain(item, backlog)
         if not verdicts:
             continue
         documents.append(

@@ -181,6 +181,14 @@ def comment_pass(ctx: AppContext) -> str:
     return " ".join(run_comment_pass(ctx).lines())  # the runner keeps the first 2,000 chars
 
 
+def prune_pass(ctx: AppContext, poster: SlackPoster) -> str:
+    """Send the weekly say-no proposal (bot.scheduler.prune_job) and summarize it."""
+    from bot.scheduler.prune_job import send_prune
+
+    outcome = send_prune(ctx, poster=poster)
+    return f"{outcome.run.proposed} proposed, {outcome.failed} messages failed"
+
+
 def job_specs(ctx: AppContext) -> list[JobSpec]:
     """The jobs [schedule] configures; an empty expression switches a job off."""
     schedule = ctx.settings.schedule
@@ -206,6 +214,8 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
         ("comments", schedule.comments, lambda _fire: comment_pass(ctx)),
         ("outcomes", schedule.outcomes, lambda _fire: outcome_pass(ctx)),
     ]
+    if ctx.settings.prune.enabled:  # the say-no proposal is opt-in
+        wanted.append(("prune", schedule.prune, lambda _fire: prune_pass(ctx, poster())))
     specs = []
     for name, expr, func in wanted:
         if not expr.strip():

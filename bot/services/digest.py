@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from bot.config import Settings, TeamConfig
 from bot.services import comment_ledger
+from bot.services.lean import Leanness, store_backlog, team_leanness
 from bot.services.report import ItemResult, Report, evaluate
 from bot.store import Store
-from bot.store.models import DecisionRow, DigestSnapshot, RequestRow
+from bot.store.models import DecisionRow, DigestSnapshot, PruneProposal, RequestRow
 from connectors.item import Item, Person
+from rules.backlog import Backlog
 from rules.engine import Engine
 
 if TYPE_CHECKING:
@@ -140,6 +142,9 @@ class DigestData:
     unestimated: int
     sprint_capacity: float | None
     outcomes: OutcomeSummary | None = None  # the outcome follow-up's counts, when enabled
+    # The leanness report and the say-no decisions since the last digest (bot.services.lean).
+    leanness: Leanness | None = None
+    pruned: list[PruneProposal] = field(default_factory=list)
 
     @property
     def ready_pct(self) -> float:
@@ -208,7 +213,7 @@ def build_digest(
     """Evaluate the team's items and gather everything its digest shows."""
     now = now or datetime.now(UTC)
     items = team_items(store, team)
-    report, _ = evaluate(items, engine)
+    report, _ = evaluate(items, engine, _backlog(store, engine, team, now))
     history = snapshots(store, team.name, settings.digest.trend_points - 1)
     previous = history[-1] if history else None
     since = previous.taken_at if previous else now - DEFAULT_DECISION_WINDOW
@@ -238,6 +243,8 @@ def build_digest(
         unestimated=len(open_items) - len(estimated),
         sprint_capacity=team.sprint_capacity,
         outcomes=outcome_summary(store, engine, settings, team),
+        leanness=team_leanness(store, settings, team, items, now),
+        pruned=_prune_decisions(store, team.name, since),
     )
 
 
@@ -252,6 +259,20 @@ def outcome_summary(
     return Outcomes(store, engine, settings).summary(team.name)
 
 
+def _backlog(
+    store: Store, engine: Engine, team: TeamConfig, now: datetime | None = None
+) -> Backlog | None:
+    """The whole store as the backlog rules' batch (blockers may sit in another project), with
+    Refinery's own writes; None when no such rule is enabled."""
+    return store_backlog(store, now=now) if engine.needs_backlog else None
+
+
+def _prune_decisions(store: Store, team: str, since: datetime) -> list[PruneProposal]:
+    from bot.services.prune import decisions_since  # late: prune imports this module's helpers
+
+    return decisions_since(store, team, since)
+
+
 def build_reminder(
     store: Store, engine: Engine, settings: Settings, team: TeamConfig
 ) -> ReminderData:
@@ -260,7 +281,7 @@ def build_reminder(
         (item for item in team_items(store, team) if item.status_category == "todo"),
         key=lambda item: (item.rank is None, item.rank or "", item.key),
     )
-    report, _ = evaluate(upcoming, engine)
+    report, _ = evaluate(upcoming, engine, _backlog(store, engine, team))
     chosen = report.top_by_rank(team.refinement_items)
     groups: dict[str, OwnerGroup] = {}
     agenda: list[AgendaItem] = []

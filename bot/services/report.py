@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.store import Store
 from connectors.item import Item, Person
+from rules.backlog import Backlog
 from rules.engine import SEVERITIES, Engine, Finding
 
 
@@ -80,12 +81,20 @@ def _rank_key(result: ItemResult) -> tuple[int, str, str]:
 Evaluated = list[tuple[str, str, list[Finding]]]
 
 
-def evaluate(items: Iterable[Item], engine: Engine) -> tuple[Report, Evaluated]:
-    """Evaluate items; return the report and every (source, key, findings) for history."""
+def evaluate(
+    items: Iterable[Item], engine: Engine, backlog: Backlog | None = None
+) -> tuple[Report, Evaluated]:
+    """Evaluate items; return the report and every (source, key, findings) for history.
+
+    Rules that compare items (rank, links, clock) see `backlog`; without one, the items
+    themselves are the backlog (read once, only when such a rule is enabled)."""
+    if backlog is None and engine.needs_backlog:
+        items = list(items)
+        backlog = Backlog.of(items)
     report = Report()
     evaluated: Evaluated = []
     for item in items:
-        findings = engine.evaluate(item)
+        findings = engine.evaluate(item, backlog)
         evaluated.append((item.source, item.key, findings))
         if item.status_category == "done":
             continue
@@ -107,7 +116,12 @@ def evaluate_store(
     projects: Sequence[str] | None = None,
 ) -> Report:
     """Evaluate every stored item (optionally one source or some projects) and keep history."""
-    report, evaluated = evaluate(store.items(source=source, projects=projects), engine)
+    backlog = None
+    if engine.needs_backlog:
+        from bot.services.lean import store_backlog  # the whole store: blockers may lie outside
+
+        backlog = store_backlog(store)
+    report, evaluated = evaluate(store.items(source=source, projects=projects), engine, backlog)
     if record:
         store.record_findings(evaluated)
     return report

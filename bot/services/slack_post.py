@@ -43,6 +43,9 @@ class PostResult:
     ok: bool
     ts: str | None = None
     error: str | None = None
+    # The channel Slack says it posted in: a DM's D… id when `channel` was a user id, which
+    # chat.update needs.
+    posted_in: str | None = None
 
 
 class SlackPoster:
@@ -97,7 +100,10 @@ class SlackPoster:
                 self._last[channel] = self.clock()
         ts = response.get("ts")
         log.info("slack: posted %s to %s", what, channel)
-        return PostResult(channel, True, ts=str(ts) if ts else None)
+        posted_in = response.get("channel")
+        return PostResult(
+            channel, True, ts=str(ts) if ts else None, posted_in=str(posted_in or channel)
+        )
 
     def _pace(self, channel: str) -> None:
         with self._lock:

@@ -8,11 +8,12 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.services.lean import scope_leanness
 from bot.services.report import ItemResult, Report, evaluate_store
 from bot.store import Store
 from bot.store.models import ItemRow
@@ -35,6 +36,7 @@ class Health:
     per_rule: Counter[str] = field(default_factory=Counter)
     worst: tuple[ItemResult, ...] = ()
     top: tuple[ItemResult, ...] = ()  # unready items nearest the top of the backlog
+    lean: tuple[str, ...] = ()  # the leanness report's lines (bot.services.lean)
 
     @property
     def ready_pct(self) -> float:
@@ -60,7 +62,10 @@ def health_of(store: Store, engine: Engine, scope: str) -> Health:
         report = evaluate_store(store, engine, record=False, source=scope)
     else:
         report = evaluate_store(store, engine, record=False, projects=[scope])
-    return Health.of(report)
+    source = scope if scope in SOURCES else None
+    projects = [scope] if scope and source is None else None
+    lean = scope_leanness(store, source, projects).lines() if report.items else []
+    return replace(Health.of(report), lean=tuple(lean))
 
 
 class Answers:

@@ -23,7 +23,7 @@ from bot.context import AppContext
 from bot.services.intake import Intake
 from bot.services.outcomes import Outcomes
 from bot.services.tracker_requests import make_intake, post_cards
-from bot.slack import blocks, commands, outcome_views, outcomes, triage
+from bot.slack import blocks, commands, outcome_views, outcomes, prune, triage
 from bot.slack.answers import Answers
 from bot.slack.auth import PoDirectory
 from bot.slack.modals import (
@@ -227,6 +227,19 @@ def _register_listeners(app: App, rt: Runtime) -> None:
         @app.action(action_id)
         def on_outcome(body: dict[str, Any], ack: Ack) -> None:
             outcomes.on_answer_button(rt, body, ack)
+
+    # The say-no proposal (bot.slack.prune): Keep, Decline and its reason form.
+    @app.action(prune.KEEP)
+    def on_prune_keep(body: dict[str, Any], ack: Ack) -> None:
+        prune.on_keep(rt, body, ack)
+
+    @app.action(prune.DECLINE)
+    def on_prune_decline(body: dict[str, Any], ack: Ack) -> None:
+        prune.on_decline_button(rt, body, ack)
+
+    @app.view_submission(prune.DECLINE_VIEW)
+    def on_prune_decline_submit(body: dict[str, Any], ack: Ack) -> None:
+        prune.on_decline_submit(rt, body, ack)
 
     @app.action(blocks.ADD_DETAILS)
     def on_add_details(body: dict[str, Any], ack: Ack) -> None:

@@ -118,6 +118,8 @@ def health_blocks(report: Health, scope: str, worst: int = 5) -> list[Block]:
     results = report.worst[:worst]
     if results:
         blocks.append(text("*Worst items*\n" + "\n".join(_result_line(r) for r in results)))
+    if report.lean:
+        blocks.append(text("*Leanness*\n" + "\n".join(f"• {line}" for line in report.lean)))
     return blocks
 
 

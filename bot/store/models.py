@@ -260,3 +260,34 @@ class OutcomeAnswer(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(64))
     answered_at: Mapped[datetime]
+
+
+class PruneProposal(Base):
+    """One item proposed to a team's PO for a say-no decision; `version` guards the click.
+
+    Rows are never deleted: with who decided, when and why, they are the audit log.
+    status: proposed -> kept (snoozed until `snooze_until`) | declining -> declined.
+    """
+
+    __tablename__ = "prune_proposals"
+    __table_args__ = (
+        Index("ix_prune_item", "source", "key"),
+        Index("ix_prune_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch: Mapped[str] = mapped_column(String(64))  # one run's message for one team
+    team: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    why: Mapped[str] = mapped_column(Text, default="")  # why it was proposed
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    proposed_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    snooze_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # PO -> [channel, ts]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.item import Item, Kind, Person, StatusCategory
+from connectors.item import Item, Kind, Link, Person, StatusCategory
 from rules.text import analyze
 
 # Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
@@ -29,6 +29,14 @@ RAW_KEYS = (
 )
 
 EstimateFromLabels = Callable[[Sequence[str]], float | None]
+
+# "Blocked by #12", "depends on acme/api#7, #9": how people write dependencies in issue bodies
+# (the issue payload carries only counts of GitHub's own dependencies, not their numbers).
+DEPENDENCY = re.compile(
+    r"\b(blocked\s+by|depends\s+on)\b:?\s*((?:(?:[\w.-]+/[\w.-]+)?#\d+(?:\s*(?:,|and|&)\s*)?)+)",
+    re.IGNORECASE,
+)
+REFERENCE = re.compile(r"(?:([\w.-]+/[\w.-]+))?#(\d+)")
 
 
 class EstimateLabels:
@@ -158,8 +166,21 @@ def to_item(
         updated=_when(issue.get("updated_at")),
         rank=None,
         parent=key_from_api_url(issue.get("parent_issue_url") or ""),
+        links=dependencies(body if isinstance(body, str) else "", repo),
+        fields=_named_fields(issue),
         raw=_raw(issue),
     )
+
+
+def dependencies(body: str, repo: str) -> tuple[Link, ...]:
+    """Links read from "Blocked by #12" / "Depends on owner/repo#7" in an issue body."""
+    links: dict[tuple[str, str], Link] = {}
+    for match in DEPENDENCY.finditer(body):
+        kind = "is blocked by" if match.group(1).lower().startswith("blocked") else "depends on"
+        for other_repo, number in REFERENCE.findall(match.group(2)):
+            target = f"{other_repo or repo}#{number}"
+            links.setdefault((kind, target), Link(kind, target))
+    return tuple(links.values())
 
 
 def items_from_issue_list(
@@ -178,6 +199,14 @@ def _raw(issue: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(milestone, Mapping) and milestone.get("title"):
         raw["milestone"] = str(milestone["title"])  # a release or a sprint: teams differ
     return raw
+
+
+def _named_fields(issue: Mapping[str, Any]) -> dict[str, str]:
+    """The milestone's title, for rules to name (a goal, a release or a sprint: teams differ)."""
+    milestone = issue.get("milestone")
+    if isinstance(milestone, Mapping) and milestone.get("title"):
+        return {"milestone": str(milestone["title"])}
+    return {}
 
 
 def _type_name(issue: Mapping[str, Any]) -> str:

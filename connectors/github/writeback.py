@@ -102,8 +102,9 @@ class GithubTracker:
         with suppress(NotFound):
             self._write("DELETE", path)
 
-    def close(self, key: str, reason: str) -> None:
-        """Comment the reason, then PATCH state=closed, state_reason=not_planned."""
+    def close(self, key: str, reason: str, *, to_status: str = "") -> None:
+        """Comment the reason, then PATCH state=closed, state_reason=not_planned (GitHub has
+        no statuses, so `to_status` does not apply)."""
         repo, number = split_key(key)
         path = f"/repos/{repo}/issues/{number}"
         self._write("POST", f"{path}/comments", {"body": f"{reason.rstrip()}\n\n{CLOSE_MARKER}"})

@@ -44,6 +44,8 @@ class FieldMap:
     rank: str | None = None
     epic_link: str | None = None
     outcome: str | None = None
+    # jira.fields: (name, field id) pairs read into Item.fields[name] for the rules.
+    extra: tuple[tuple[str, str], ...] = ()
     # Story-point candidates seen with their names, kept for a clear "which one?" warning.
     candidates: dict[str, str] = field(default_factory=dict)
 
@@ -55,6 +57,7 @@ class FieldMap:
     def request_fields(self) -> list[str]:
         """The `fields` parameter for a search: Refinery's system fields plus the mapped ones."""
         extra = [*self.story_points, self.sprint, self.rank, self.epic_link, self.outcome]
+        extra += [field_id for _, field_id in self.extra]
         return [*BASE_FIELDS, *dict.fromkeys(f for f in extra if f)]
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,6 +67,7 @@ class FieldMap:
             "rank": self.rank,
             "epic_link": self.epic_link,
             "outcome": self.outcome,
+            "extra": [list(pair) for pair in self.extra],
             "candidates": dict(self.candidates),
         }
 
@@ -75,6 +79,7 @@ class FieldMap:
             rank=data.get("rank"),
             epic_link=data.get("epic_link"),
             outcome=data.get("outcome"),
+            extra=tuple((str(n), str(f)) for n, f in data.get("extra") or ()),
             candidates=dict(data.get("candidates") or {}),
         )
 
@@ -83,9 +88,14 @@ class FieldMap:
         estimate_field: str | None,
         outcome_field: str | None,
         names: Mapping[str, str] | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> FieldMap:
-        """Apply jira.estimate_field / jira.outcome_field (an id, or a name found in `names`)."""
+        """Apply jira.estimate_field / jira.outcome_field / jira.fields (ids, or names found
+        in `names`)."""
         result = self
+        if extra:
+            pairs = tuple((name.lower(), _resolve(wanted, names)) for name, wanted in extra.items())
+            result = replace(result, extra=pairs)
         if estimate_field:
             result = replace(result, story_points=(_resolve(estimate_field, names),))
         if outcome_field:

@@ -81,6 +81,7 @@ def to_item(issue: Mapping[str, Any], fields: FieldMap, site_url: str = "") -> I
         parent=_parent(values, fields),
         links=_links(values.get("issuelinks")),
         sprint=_sprint(values.get(fields.sprint)) if fields.sprint else None,
+        fields=_named_fields(values, fields),
         raw=_extras(issue, values),
     )
 
@@ -222,6 +223,19 @@ def _links(issuelinks: Any) -> tuple[Link, ...]:
         if other.get("key") and text:
             links.append(Link(type=str(text), target=str(other["key"])))
     return tuple(links)
+
+
+def _named_fields(values: Mapping[str, Any], fields: FieldMap) -> dict[str, str]:
+    """`priority` and the jira.fields the site maps, as plain text, for rules to name."""
+    named: dict[str, str] = {}
+    priority = values.get("priority")
+    if isinstance(priority, Mapping) and priority.get("name"):
+        named["priority"] = str(priority["name"])
+    for name, field_id in fields.extra:
+        text = _outcome(values.get(field_id))
+        if text:
+            named[name] = text
+    return named
 
 
 def _sprint(value: Any) -> str | None:

@@ -223,7 +223,9 @@ class JiraStream:
                         "names": names,
                     },
                 )
-        fields = discovered.configured(self.config.estimate_field, self.config.outcome_field, names)
+        fields = discovered.configured(
+            self.config.estimate_field, self.config.outcome_field, names, self.config.fields
+        )
         if not self.config.estimate_field:
             self._warn_once(fields)
         self._fields = fields

@@ -108,13 +108,20 @@ class JiraTracker:
             return
         self.client.put(f"{self.client.api}/issue/{key}", payload)
 
-    def close(self, key: str, reason: str) -> None:
-        """Comment the reason, then move the issue to a Done-category status."""
-        if self._dry("close", key, {"reason": reason}):
+    def close(self, key: str, reason: str, *, to_status: str = "") -> None:
+        """Comment the reason, then move the issue to `to_status` (any case), else to a
+        Done-category status."""
+        if self._dry("close", key, {"reason": reason, "to_status": to_status}):
             return
         # GET /rest/api/3/issue/{key}/transitions
         answer = self.client.get(f"{self.client.api}/issue/{key}/transitions")
-        transition = pick_done_transition((answer or {}).get("transitions") or [])
+        transitions = (answer or {}).get("transitions") or []
+        if to_status:
+            transition = pick_transition(transitions, to_status, "")
+            if transition is None:
+                raise ConnectorError(f"{key}: no transition to {to_status!r} is available here")
+        else:
+            transition = pick_done_transition(transitions)
         if transition is None:
             raise ConnectorError(f"{key}: no transition to a Done status is available from here")
         self.client.post(

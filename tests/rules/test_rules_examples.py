@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from rules.engine import REGISTRY, Problem, RuleSpec, load_builtin_rules
-from rules.examples import example_item
+from rules.examples import example_case, example_item
 
 load_builtin_rules()
 CASES = [
@@ -28,8 +28,8 @@ def test_builtin_rules_are_registered_with_examples() -> None:
 
 @pytest.mark.parametrize(("spec", "example", "expected"), CASES)
 def test_rule_examples(spec: RuleSpec, example: Mapping[str, Any], expected: str) -> None:
-    item = example_item(**example)
-    problem = spec.func(item, spec.params)
+    item, backlog, params = example_case(example)
+    problem = spec.run(item, {**spec.params, **params}, backlog)
     if expected == "good":
         assert not isinstance(problem, Problem), (
             f"{spec.id} flagged its own good example: {problem}"

@@ -20,6 +20,7 @@ class FakeTracker:
         self.drafts: list[IssueDraft] = []
         self.removed_labels: list[tuple[str, str]] = []
         self.closed: list[tuple[str, str]] = []
+        self.closed_to: list[str] = []  # the to_status of each close
         self.transitions: list[tuple[str, str, str]] = []  # key, status name, not_to
         self.fail_next = 0
         self.delay = 0.0  # widen the race window in concurrency tests
@@ -43,9 +44,14 @@ class FakeTracker:
         with self._lock:
             self.removed_labels.append((key, label))
 
-    def close(self, key: str, reason: str) -> None:
+    def close(self, key: str, reason: str, *, to_status: str = "") -> None:
+        time.sleep(self.delay)
         with self._lock:
+            if self.fail_next:
+                self.fail_next -= 1
+                raise ConnectorError("Jira answered 400: no transition to 'Won't Do'")
             self.closed.append((key, reason))
+            self.closed_to.append(to_status)
 
     def transition(self, key: str, status_name: str, *, not_to: str = "") -> None:
         with self._lock:

@@ -18,7 +18,9 @@ from tests.slack.conftest import PO, STRANGER, Harness
 class EstimateOnly:
     """An engine with one rule, so these tests do not depend on the builtin rule set."""
 
-    def evaluate(self, item: Item) -> list[Finding]:
+    needs_backlog = False
+
+    def evaluate(self, item: Item, backlog: object = None) -> list[Finding]:
         if item.estimate is None:
             return [Finding("missing-estimate", "warning", "No estimate", "Add story points")]
         return []

@@ -6,11 +6,12 @@ import json
 import re
 from typing import Any
 
+import pytest
 import responses
 from jira_fake import SITE, load
 
 from bot.config import JiraConfig
-from connectors.base import IssueDraft
+from connectors.base import ConnectorError, IssueDraft
 from connectors.jira import JiraClient, JiraTracker
 from connectors.jira.writeback import pick_done_transition
 
@@ -166,3 +167,30 @@ def test_pick_done_transition_falls_back_to_any_done() -> None:
     done = {"id": "31", "name": "Finish", "to": {"statusCategory": {"key": "done"}}}
     assert pick_done_transition([done]) == done
     assert pick_done_transition([]) is None
+
+
+def test_close_through_a_configured_status(rsps: responses.RequestsMock) -> None:
+    transitions = {
+        "transitions": [
+            {"id": "31", "name": "Done", "to": {"name": "Done", "statusCategory": {"key": "done"}}},
+            {
+                "id": "51",
+                "name": "Park",
+                "to": {"name": "Parked", "statusCategory": {"key": "new"}},
+            },
+        ]
+    }
+    base = f"{SITE}/rest/api/3/issue/PAY-1"
+    rsps.add("GET", f"{base}/transitions", json=transitions)
+    rsps.add("POST", f"{base}/comment", json={"id": "5"}, status=201)
+    rsps.add("POST", f"{base}/transitions", status=204)
+    tracker().close("PAY-1", "Declined at the prune: no goal", to_status="parked")
+    assert json.loads(rsps.calls[2].request.body) == {"transition": {"id": "51"}}
+
+
+def test_close_to_a_status_the_workflow_lacks_writes_nothing(rsps: responses.RequestsMock) -> None:
+    base = f"{SITE}/rest/api/3/issue/PAY-1"
+    rsps.add("GET", f"{base}/transitions", json={"transitions": []})
+    with pytest.raises(ConnectorError, match=r"no transition to .Won't Do."):
+        tracker().close("PAY-1", "Declined", to_status="Won't Do")
+    assert [call.request.method for call in rsps.calls] == ["GET"]

@@ -1,0 +1,245 @@
+"""Backlog-wide facts: the Backlog the rules compare items with, and the leanness report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.config import Settings, TeamConfig
+from bot.store import Store
+from bot.store.models import CommentLedger, DecisionRow, ItemRow, RequestRow
+from connectors.item import Item
+from rules.backlog import OWN_WRITE_SLACK, Backlog, OwnWrites
+
+AGE_BUCKETS: tuple[tuple[str, int], ...] = (
+    ("under 1 month", 30),
+    ("1-3 months", 91),
+    ("3-6 months", 182),
+    ("6-12 months", 365),
+)
+OLDEST_BUCKET = "over a year"
+WEEKS_PER_MONTH = 52 / 12
+VELOCITY_SPRINTS = 3  # done points are averaged over the last few sprints
+ACCEPTANCE_WINDOW = timedelta(days=90)
+
+
+def store_backlog(
+    store: Store, projects: Sequence[str] | None = None, now: datetime | None = None
+) -> Backlog:
+    """The Backlog of the stored, not gone items (a few indexed columns, no JSON decoded),
+    with Refinery's own comment writes so they never count as activity."""
+    query = select(
+        ItemRow.key, ItemRow.project, ItemRow.rank, ItemRow.status_category, ItemRow.title
+    ).where(ItemRow.gone_at.is_(None))
+    if projects:
+        query = query.where(ItemRow.project.in_(list(projects)))
+    ledger = select(
+        CommentLedger.key,
+        CommentLedger.posted_at,
+        CommentLedger.edited_at,
+        CommentLedger.human_updated,
+    )
+    with store.engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(query)]
+        writes = {
+            key: OwnWrites(tuple(t for t in (posted, edited) if t is not None), human)
+            for key, posted, edited, human in connection.execute(ledger)
+        }
+    return Backlog.build(rows, now, writes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Leanness:
+    """How lean a team's backlog is: age, untouched items, months of work, intake rate."""
+
+    open_items: int
+    by_age: tuple[tuple[str, int], ...]
+    never_touched: int  # open items no person updated after creating them
+    backlog_points: float
+    unestimated: int
+    velocity: float | None  # points per sprint
+    velocity_from: str  # where the velocity comes from, for the reader
+    months_of_work: float | None
+    accepted: int  # intake decisions in the last 90 days
+    declined: int
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        decided = self.accepted + self.declined
+        return 100.0 * self.accepted / decided if decided else None
+
+    def lines(self) -> list[str]:
+        """The report as short lines, for the terminal, Slack and the digest."""
+        ages = ", ".join(f"{name}: {count}" for name, count in self.by_age if count)
+        lines = [f"{self.open_items} open items by age: {ages or 'none'}"]
+        lines.append(f"Never touched since created: {self.never_touched}")
+        if self.months_of_work is not None:
+            lines.append(
+                f"Work in the backlog: {self.months_of_work:.1f} months "
+                f"({self.backlog_points:g} points at {self.velocity:g} points a sprint, "
+                f"{self.velocity_from}; {self.unestimated} items unestimated)"
+            )
+        else:
+            lines.append(
+                f"Work in the backlog: {self.backlog_points:g} points "
+                f"({self.unestimated} unestimated); no velocity known: set the team's "
+                "sprint_capacity"
+            )
+        rate = self.acceptance_rate
+        if rate is None:
+            lines.append("Intake, last 90 days: no decisions")
+        else:
+            lines.append(
+                f"Intake, last 90 days: {rate:.0f}% accepted ({self.accepted} accepted, "
+                f"{self.declined} declined)"
+            )
+        return lines
+
+
+def leanness(
+    items: Iterable[Item],
+    backlog: Backlog,
+    *,
+    capacity: float | None,
+    sprint_weeks: float,
+    accepted: int,
+    declined: int,
+) -> Leanness:
+    """Compute the report from the team's items (open and done) and its intake decisions."""
+    now = backlog.now
+    buckets = dict.fromkeys([name for name, _ in AGE_BUCKETS] + [OLDEST_BUCKET], 0)
+    open_count = never = unestimated = 0
+    points = 0.0
+    done_by_sprint: dict[str, tuple[float, datetime]] = {}
+    for item in items:
+        if item.status_category == "done":
+            if item.sprint and item.estimate is not None:
+                total, last = done_by_sprint.get(item.sprint, (0.0, _EPOCH))
+                when = item.updated or _EPOCH
+                done_by_sprint[item.sprint] = (total + item.estimate, max(last, when))
+            continue
+        open_count += 1
+        buckets[_bucket(now, item.created)] += 1
+        if _never_touched(item, backlog):
+            never += 1
+        if item.estimate is None:
+            unestimated += 1
+        else:
+            points += item.estimate
+    velocity, source = _velocity(done_by_sprint, capacity)
+    months = None
+    if velocity:
+        months = points / velocity * sprint_weeks / WEEKS_PER_MONTH
+    return Leanness(
+        open_items=open_count,
+        by_age=tuple(buckets.items()),
+        never_touched=never,
+        backlog_points=points,
+        unestimated=unestimated,
+        velocity=velocity,
+        velocity_from=source,
+        months_of_work=months,
+        accepted=accepted,
+        declined=declined,
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _bucket(now: datetime, created: datetime | None) -> str:
+    if created is None:
+        return OLDEST_BUCKET
+    age = (now - created).days
+    for name, days in AGE_BUCKETS:
+        if age < days:
+            return name
+    return OLDEST_BUCKET
+
+
+def _never_touched(item: Item, backlog: Backlog) -> bool:
+    last = backlog.last_human_update(item)
+    if last is None or item.created is None:
+        return last is None
+    return last - item.created <= OWN_WRITE_SLACK
+
+
+def _velocity(
+    done_by_sprint: dict[str, tuple[float, datetime]], capacity: float | None
+) -> tuple[float | None, str]:
+    """Done points per sprint over the last sprints seen, else the configured capacity."""
+    if done_by_sprint:
+        recent = sorted(done_by_sprint.values(), key=lambda pair: pair[1])[-VELOCITY_SPRINTS:]
+        average = sum(total for total, _ in recent) / len(recent)
+        if average > 0:
+            return average, f"done points of the last {len(recent)} sprints"
+    if capacity:
+        return capacity, "the team's sprint_capacity"
+    return None, ""
+
+
+def scope_leanness(
+    store: Store,
+    source: str | None,
+    projects: Sequence[str] | None,
+    sprint_weeks: float = 2.0,
+) -> Leanness:
+    """The leanness report of a source, some projects, or (both None) the whole store."""
+    now = datetime.now(UTC)
+    items = list(store.items(source=source, projects=projects))
+    accepted, declined = intake_decisions(store, None, now - ACCEPTANCE_WINDOW)
+    return leanness(
+        items,
+        store_backlog(store, projects, now),
+        capacity=None,
+        sprint_weeks=sprint_weeks,
+        accepted=accepted,
+        declined=declined,
+    )
+
+
+def team_leanness(
+    store: Store,
+    settings: Settings,
+    team: TeamConfig,
+    items: Sequence[Item] | None = None,
+    now: datetime | None = None,
+) -> Leanness:
+    """The leanness report of one team (its projects and repos; everything when it names none)."""
+    now = now or datetime.now(UTC)
+    scope = [*team.projects, *team.repos] or None
+    if items is None:
+        items = list(store.items(projects=scope))
+    accepted, declined = intake_decisions(store, team.name, now - ACCEPTANCE_WINDOW)
+    return leanness(
+        items,
+        store_backlog(store, scope, now),
+        capacity=team.sprint_capacity,
+        sprint_weeks=settings.prune.sprint_weeks,
+        accepted=accepted,
+        declined=declined,
+    )
+
+
+def intake_decisions(store: Store, team: str | None, since: datetime) -> tuple[int, int]:
+    """(accepted, declined) intake decisions after `since`: a team's (untagged requests count
+    for every team), or all of them with `team` None."""
+    query = (
+        select(DecisionRow.action, RequestRow.extra)
+        .join(RequestRow, RequestRow.id == DecisionRow.request_id, isouter=True)
+        .where(DecisionRow.decided_at > since, DecisionRow.action.in_(("accept", "decline")))
+    )
+    accepted = declined = 0
+    with store.session() as session:
+        for action, extra in session.execute(query):
+            tagged = (extra or {}).get("team")
+            if team is not None and tagged and tagged != team:
+                continue
+            if action == "accept":
+                accepted += 1
+            else:
+                declined += 1
+    return accepted, declined
