@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import snowballstemmer  # type: ignore[import-untyped]
 
-from rules.text import PROMPT_HINT, phrase_pattern, strip_prompts
+from rules.text import has_prompt_words, phrase_pattern, strip_prompts
 from rules.why_cues import CUE_GROUPS, RESTATING_GROUPS
 
 __all__ = ["CUE_GROUPS", "Prepared", "Reason", "find_reason", "only_groups", "sentence_at"]
@@ -53,7 +53,7 @@ class Prepared(NamedTuple):
 def _prepare(text: str) -> Prepared:
     """Prepare `text`; template prompts are blanked in the searched forms only."""
     low = text.lower()
-    if PROMPT_HINT.search(low) is not None:
+    if has_prompt_words(low):
         low = strip_prompts(text).lower()
     if len(low) != len(text):  # a few characters grow when lowered ("İ"): keep offsets
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in strip_prompts(text))
