@@ -106,6 +106,11 @@ class ServerConfig(Section):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
 
+class SyncConfig(Section):
+    # An incremental sync marks at most this share of a source gone; more needs --full.
+    max_gone_share: float = Field(default=0.2, ge=0, le=1)
+
+
 class ScheduleConfig(Section):
     timezone: str = "UTC"
     sync: str = "*/15 * * * *"
@@ -176,6 +181,7 @@ class Settings(BaseSettings):
     slack: SlackConfig = Field(default_factory=SlackConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
     teams: list[TeamConfig] = Field(default_factory=list)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     comments: CommentsConfig = Field(default_factory=CommentsConfig)
