@@ -9,14 +9,13 @@ once because the holder's process is gone.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.store.holders import holder_gone
 from bot.store.models import WebhookDelivery
 from bot.store.store import Store, utcnow
 
@@ -178,7 +177,7 @@ class Inbox:
                     .distinct()
                 )
             )
-            dead = [h for h in holders if h and h != self.holder and _local_and_dead(h)]
+            dead = [h for h in holders if h and holder_gone(h, self.holder)]
             if not dead:
                 return 0
             freed = session.execute(
@@ -215,21 +214,3 @@ class Inbox:
                 )
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _local_and_dead(holder: str) -> bool:
-    """A holder "host:pid:suffix" of this host whose process is gone (or is an earlier us)."""
-    host, _, rest = holder.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return True  # same pid, other suffix: a previous process (containers reuse pid 1)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

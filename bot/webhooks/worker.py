@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.scheduler.leader import holder_id
+from bot.store.holders import holder_id
 from bot.store.inbox import Delivery, Inbox
 from bot.webhooks.events import Event, Malformed, read_event
 from bot.webhooks.handlers import handle

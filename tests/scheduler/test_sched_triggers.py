@@ -138,7 +138,9 @@ def test_job_runs_record_the_fire_time_each_run_covers_across_the_autumn_change(
     store = open_store("sqlite://")
     runs: list[datetime] = []
     spec = JobSpec("digest", crontab_trigger("0 9 * * mon", BERLIN), runs.append)
-    runner = SchedulerRunner(store, [spec], SqliteLease(store), timezone=BERLIN, grace_seconds=60)
+    lease = SqliteLease(store)
+    lease.acquire()  # runs are fenced: only the lease holder runs jobs
+    runner = SchedulerRunner(store, [spec], lease, timezone=BERLIN, grace_seconds=60)
     fires = fire_times(
         "0 9 * * mon", datetime(2026, 10, 12, tzinfo=BERLIN), datetime(2026, 11, 3, tzinfo=BERLIN)
     )
