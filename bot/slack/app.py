@@ -38,6 +38,8 @@ from bot.slack_client import make_web_client
 log = logging.getLogger(__name__)
 
 SEND_TO_BACKLOG = "refinery_send_to_backlog"
+# Web API methods that take form arguments only (Slack documents no JSON body for them).
+FORM_ONLY = frozenset({"chat.getPermalink"})
 VERSION_TTL = 2.0  # seconds a health answer may lag behind a sync
 # Retry handlers keep no state between calls, so every response URL call can share them.
 RESPOND_RETRIES: list[RetryHandler] = [
@@ -120,11 +122,25 @@ class Runtime:
 
     def call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
         try:
-            response = self.client.api_call(method, json=kwargs)
+            if method in FORM_ONLY:
+                response = self.client.api_call(method, data=kwargs)
+            else:
+                response = self.client.api_call(method, json=kwargs)
         except (SlackApiError, SlackClientError) as exc:
             log.warning("Slack %s failed: %s", method, _slack_error(exc))
             return None
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def first_submission(self, view: dict[str, Any]) -> bool:
+        """False when this view was submitted and accepted before (a replayed request)."""
+        view_id = str(view.get("id") or "")
+        if not view_id:
+            return True
+        from datetime import timedelta
+
+        from bot.store.inbox import Inbox
+
+        return Inbox(self.ctx.store, "", timedelta(0)).remember("slack", f"slack:view:{view_id}")
 
     def import_triage(self) -> None:
         """Queue tracker items in triage (label or status), each with a card in the intake
@@ -235,7 +251,7 @@ def _register_listeners(app: App, rt: Runtime) -> None:
 
     @app.event("app_mention")
     def on_mention(body: dict[str, Any], request: BoltRequest, say: Say) -> None:
-        if request.headers.get("x-slack-retry-num"):
+        if retry_number(request) > 0:
             return  # the first delivery was answered; a retry must not answer twice
         event = body.get("event") or {}
         rt.spawn(
@@ -250,3 +266,13 @@ def _register_submission(app: App, rt: Runtime, callback_id: str, handler: Any) 
     @app.view_submission(callback_id)
     def on_submit(body: dict[str, Any], ack: Ack) -> None:
         handler(rt, body, ack)
+
+
+def retry_number(request: BoltRequest) -> int:
+    """Slack's delivery attempt: 0 (or no header) is the first; Socket Mode always says 0."""
+    values = request.headers.get("x-slack-retry-num") or []
+    first = values[0] if isinstance(values, list | tuple) and values else values
+    try:
+        return int(str(first or "0").strip())
+    except ValueError:
+        return 0

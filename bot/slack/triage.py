@@ -65,6 +65,9 @@ def on_intake_submit(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
         ack(response_action="errors", errors=errors)
         return
     ack()
+    if not rt.first_submission(body.get("view") or {}):
+        log.warning("intake form %s submitted again; ignored", (body.get("view") or {}).get("id"))
+        return
     rt.spawn(_file_request, rt, body, form)
 
 

@@ -12,6 +12,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 
+FORM_ONLY = {"chat.getPermalink", "users.lookupByEmail", "usergroups.users.list"}
+
+
 @dataclass
 class Call:
     method: str  # Web API method ("chat.postMessage") or "respond:<name>" for a response URL
@@ -37,7 +40,8 @@ class FakeSlack:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode() if length else ""
-                if "json" in (self.headers.get("Content-Type") or ""):
+                as_json = "json" in (self.headers.get("Content-Type") or "")
+                if as_json:
                     params = json.loads(raw or "{}")
                 else:
                     params = dict(parse_qsl(raw))
@@ -47,7 +51,12 @@ class FakeSlack:
                     self._send(200, b"ok", "text/plain")
                     return
                 method = path.removeprefix("/api/")
-                answer = fake._answer(method, params)
+                if as_json and method in FORM_ONLY:
+                    # Slack reads these methods' arguments from the form (or query) only.
+                    fake._record(Call(method, params))
+                    answer = {"ok": False, "error": "invalid_arguments"}
+                else:
+                    answer = fake._answer(method, params)
                 self._send(200, json.dumps(answer).encode(), "application/json")
 
             def _send(self, status: int, body: bytes, kind: str) -> None:
