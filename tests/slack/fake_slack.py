@@ -29,6 +29,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.usergroup_members: list[str] = []
         self.fail: dict[str, str] = {}  # method -> Slack error code to answer with
+        self.socket_url = ""  # what apps.connections.open hands out (a local Socket Mode server)
         self._lock = threading.Lock()
         self._ts = 0
         fake = self
@@ -115,6 +116,10 @@ class FakeSlack:
             if email.startswith("nobody"):
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": {"id": "U" + email.split("@")[0].upper()}}
+        if method == "apps.connections.open":
+            if not self.socket_url:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_url}
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": "https://example.slack.com/archives/C1/p1"}
         return {"ok": True}
