@@ -44,7 +44,9 @@ class Outcome:
         )
 
 
-def run(url: str, admin_dsn: str, kills: int = 20, retries: tuple[float, float] = (60.0, 2.0)) -> Outcome:
+def run(
+    url: str, admin_dsn: str, kills: int = 20, retries: tuple[float, float] = (60.0, 2.0)
+) -> Outcome:
     """`url`: the store (SQLAlchemy URL, migrated here); `admin_dsn`: libpq DSN to kill with."""
     store = open_store(url)
     lock = f"refinery-fence-{uuid.uuid4().hex[:8]}"
@@ -101,6 +103,8 @@ def run(url: str, admin_dsn: str, kills: int = 20, retries: tuple[float, float] 
 
             from bot.store.models import LeaderEpoch
 
-            outcome.elections = int(session.scalar(select(func.count()).select_from(LeaderEpoch)) or 0)
+            outcome.elections = int(
+                session.scalar(select(func.count()).select_from(LeaderEpoch)) or 0
+            )
         store.close()
     return outcome

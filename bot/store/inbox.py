@@ -97,7 +97,9 @@ class Inbox:
     def forget(self, delivery_id: str) -> None:
         """Drop a remembered id (the work it guarded failed and may be tried again)."""
         with self.store.session() as session:
-            session.execute(delete(WebhookDelivery).where(WebhookDelivery.delivery_id == delivery_id))
+            session.execute(
+                delete(WebhookDelivery).where(WebhookDelivery.delivery_id == delivery_id)
+            )
 
     def claim(self, limit: int, now: datetime | None = None) -> list[Delivery]:
         """Take up to `limit` due pending deliveries, oldest first, under a lease."""
@@ -127,7 +129,11 @@ class Inbox:
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
                     claimed.append(
                         Delivery(
-                            row.delivery_id, row.source, row.event_name, row.body or b"", row.attempts
+                            row.delivery_id,
+                            row.source,
+                            row.event_name,
+                            row.body or b"",
+                            row.attempts,
                         )
                     )
         return claimed
@@ -199,8 +205,11 @@ class Inbox:
         """When the earliest pending delivery may be tried (None: nothing pending)."""
         with self.store.session() as session:
             found: datetime | None = session.scalar(
-                select(func.min(func.coalesce(WebhookDelivery.next_attempt_at, WebhookDelivery.received_at)))
-                .where(WebhookDelivery.status == "pending")
+                select(
+                    func.min(
+                        func.coalesce(WebhookDelivery.next_attempt_at, WebhookDelivery.received_at)
+                    )
+                ).where(WebhookDelivery.status == "pending")
             )
             return found
 

@@ -138,13 +138,18 @@ def parse_offline(ctx: AppContext, event: Event) -> tuple[Item, bool]:
     """Parse before the answer, never calling out: (item, complete). On a cold Jira field
     cache the item lacks custom fields (complete=False) and is parsed again after the answer;
     it still proves the payload's fields have the right types."""
+    from connectors.strict import check_depth, check_github_issue, check_jira_issue
+
+    check_depth(event.issue)
     if event.source == "jira":
         from connectors.jira import to_item as jira_to_item
         from connectors.jira.fields import FieldMap
 
+        check_jira_issue(event.issue)
         cached = _jira_stream(ctx).cached_field_map()
         fields = cached or FieldMap()
         return jira_to_item(event.issue, fields, ctx.settings.jira.url), cached is not None
+    check_github_issue(event.issue, event.project)
     return _github_item(ctx, event), True
 
 

@@ -131,7 +131,9 @@ class Dispatcher:
                     failures = 0
                 except SQLAlchemyError as exc:
                     failures += 1
-                    log.warning("webhooks: cannot read the inbox (%s); retrying", type(exc).__name__)
+                    log.warning(
+                        "webhooks: cannot read the inbox (%s); retrying", type(exc).__name__
+                    )
             for delivery in claimed:
                 with self._lock:
                     self._in_flight += 1

@@ -199,6 +199,7 @@ def build_ctx(settings: Settings, **trackers: Tracker) -> Any:
     from bot.store import open_store
     from rules.engine import Engine
 
-    ctx = AppContext(settings, open_store(settings.store.url), Engine(settings.rules))
+    store = open_store(settings.store.url, settings.store.lock_timeout)
+    ctx = AppContext(settings, store, Engine(settings.rules))
     ctx._trackers.update(trackers)
     return ctx

@@ -20,7 +20,7 @@ from bot.store import open_store
 from bot.web import create_app
 from bot.webhooks.events import Event
 from bot.webhooks.handlers import handle
-from bot.webhooks.http import Dispatcher
+from bot.webhooks.worker import Dispatcher
 from connectors.jira.fields import from_field_list, names_of
 from rules.engine import Engine
 from tests.fuzz.strategies import HEAVY, MANY, broken, json_values, replaced
@@ -97,6 +97,7 @@ def server() -> Iterator[tuple[Any, AppContext]]:
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorder = Recorder()
+
     def accept(_self: Any, *args: Any) -> bool:
         recorder.events.append(args[4])  # (source, delivery_id, name, body, event, item)
         return True

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from bot.scheduler.leader import SchedulerBusy, SqliteLease, current_holder
 from bot.scheduler.runner import JobSpec, SchedulerRunner
 from bot.scheduler.triggers import crontab_trigger

@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-
 FORM_ONLY = {"chat.getPermalink", "users.lookupByEmail", "usergroups.users.list"}
 
 
@@ -42,10 +41,7 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode() if length else ""
                 as_json = "json" in (self.headers.get("Content-Type") or "")
-                if as_json:
-                    params = json.loads(raw or "{}")
-                else:
-                    params = dict(parse_qsl(raw))
+                params = json.loads(raw or "{}") if as_json else dict(parse_qsl(raw))
                 path = self.path.split("?", 1)[0]
                 if path.startswith("/respond/"):
                     fake._record(Call("respond:" + path.removeprefix("/respond/"), params))
