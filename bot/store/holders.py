@@ -32,3 +32,6 @@ def holder_gone(holder: str, me: str = "") -> bool:
     except PermissionError:
         return False
     return False
+
+
+PROCESS = holder_id()  # this process, for claims that outlive one call (comment writes)

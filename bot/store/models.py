@@ -173,6 +173,8 @@ class CommentLedger(Base):
     pending_since: Mapped[datetime | None] = mapped_column(nullable=True)
     # A write in flight (one replica at a time per item); stale after a few minutes.
     claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Which process holds the claim: one that died is known at once on its own host.
+    claimed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # The item's `updated` before Refinery's writes: the last human activity we know of.
     human_updated: Mapped[datetime | None] = mapped_column(nullable=True)
 

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.render.comment import is_own_body
 from bot.services.comments import comment_on_item
@@ -146,7 +147,11 @@ def parse_offline(ctx: AppContext, event: Event) -> tuple[Item, bool]:
         from connectors.jira.fields import FieldMap
 
         check_jira_issue(event.issue)
-        cached = _jira_stream(ctx).cached_field_map()
+        try:
+            cached = _jira_stream(ctx).cached_field_map()
+        except SQLAlchemyError:
+            cached = None  # the store is down: the inbox answers 503 next
+
         fields = cached or FieldMap()
         return jira_to_item(event.issue, fields, ctx.settings.jira.url), cached is not None
     check_github_issue(event.issue, event.project)

@@ -42,6 +42,10 @@ class Dispatcher:
         self._accepted = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
+        # Deliveries this process holds but could not write back (store down): tried again
+        # here at the given monotonic time, while the lease keeps other replicas off them.
+        self._again: list[tuple[float, Delivery]] = []
+        self._failures = 0
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -104,7 +108,7 @@ class Dispatcher:
         deadline = time.monotonic() + (timeout if timeout is not None else 3600)
         while time.monotonic() < deadline:
             with self._lock:
-                busy = self._in_flight > 0
+                busy = self._in_flight > 0 or (claim and bool(self._again))
             if not busy and (not claim or not self._due()):
                 return
             self._wake.set()
@@ -124,10 +128,10 @@ class Dispatcher:
         while not self._stop.is_set():
             with self._lock:
                 room = WORKERS - self._in_flight
-            claimed: list[Delivery] = []
-            if room > 0:
+            claimed: list[Delivery] = self._due_again(room)
+            if room > len(claimed):
                 try:
-                    claimed = self.inbox.claim(room)
+                    claimed += self.inbox.claim(room - len(claimed))
                     failures = 0
                 except SQLAlchemyError as exc:
                     failures += 1
@@ -138,7 +142,7 @@ class Dispatcher:
                 with self._lock:
                     self._in_flight += 1
                 self.ctx.background.submit(self._work, delivery)
-            if claimed and len(claimed) == room:
+            if claimed and len(claimed) >= room:
                 continue  # a full batch: there may be more due right away
             self._wake.wait(min(IDLE_POLL * (2 ** min(failures, 4)), 15))
             self._wake.clear()
@@ -162,7 +166,8 @@ class Dispatcher:
                 try:
                     status = self.inbox.retry_later(delivery, f"{type(exc).__name__}: {exc}")
                 except SQLAlchemyError:
-                    return  # the lease expires and the delivery is tried again
+                    self._try_again(delivery)  # the store is down too: keep it here
+                    return
                 if status == "failed":
                     log.error("webhook %s: gave up after repeated failures", delivery.delivery_id)
                 return
@@ -173,12 +178,29 @@ class Dispatcher:
                 self.inbox.done(delivery.delivery_id)
             except SQLAlchemyError:
                 log.warning("webhook %s handled; marking it done failed", delivery.delivery_id)
+                self._try_again(delivery)  # handling again is harmless; losing it is not
+                return
             log.info("webhook %s: %s", delivery.source, outcome)
             self.outcomes.append(outcome)
         finally:
             with self._lock:
                 self._in_flight -= 1
             self._wake.set()
+
+    def _try_again(self, delivery: Delivery) -> None:
+        with self._lock:
+            self._failures = min(self._failures + 1, 5)
+            self._again.append((time.monotonic() + 2**self._failures, delivery))
+
+    def _due_again(self, room: int) -> list[Delivery]:
+        now = time.monotonic()
+        with self._lock:
+            due = [d for at, d in self._again if at <= now][: max(room, 0)]
+            ids = {d.delivery_id for d in due}
+            self._again = [(at, d) for at, d in self._again if d.delivery_id not in ids]
+            if not self._again:
+                self._failures = 0
+        return due
 
     def _prune(self) -> None:
         from bot.webhooks.http import KEEP_DELIVERIES

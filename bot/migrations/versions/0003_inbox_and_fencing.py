@@ -1,4 +1,4 @@
-"""webhook inbox (durable deliveries), scheduler leader epochs and job ticks
+"""webhook inbox (durable deliveries), comment claim holders, leader epochs and job ticks
 
 Revision ID: 0003
 Revises: 0002
@@ -38,6 +38,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("done_at", UTC_DATETIME, nullable=True))
         batch_op.add_column(sa.Column("last_error", sa.Text(), nullable=True))
         batch_op.create_index("ix_webhook_deliveries_status", ["status", "received_at"])
+    with op.batch_alter_table("comment_ledger", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=255), nullable=True))
     op.create_table(
         "leader_epochs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -59,6 +61,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("job_ticks")
     op.drop_table("leader_epochs")
+    with op.batch_alter_table("comment_ledger", schema=None) as batch_op:
+        batch_op.drop_column("claimed_by")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_status")
         for name in (
