@@ -7,7 +7,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_PATH = Path("refinery.toml")
@@ -150,6 +158,14 @@ class CommentTemplates(Section):
         'within a month of release."'
     )
     estimate: str = "Estimate it with the team and put the number in {where}."
+
+    @field_validator("*")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # An empty template renders an empty paragraph, which Jira refuses as a comment body.
+        if not value.strip():
+            raise ValueError("must not be empty (leave the key out to use the default)")
+        return value
 
 
 class CommentsConfig(Section):
