@@ -134,7 +134,8 @@ class TeamConfig(Section):
     projects: list[str] = Field(default_factory=list)
     repos: list[str] = Field(default_factory=list)
     channel: str = ""
-    po_users: list[str] = Field(default_factory=list)
+    po_users: list[str] = Field(default_factory=list)  # decide this team's requests
+    po_usergroup: str = ""  # a Slack user group whose members do too
     sprint_capacity: float | None = None  # story points per sprint
     refinement_items: int = Field(default=10, ge=1, le=100)
     dm_owners: bool = False

@@ -20,6 +20,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
 from bot.services.intake import Intake
+from bot.services.owners import ProductOwners
 from bot.services.tracker_requests import make_intake, post_cards
 from bot.slack import blocks, commands, triage
 from bot.slack.answers import Answers
@@ -68,9 +69,11 @@ class Runtime:
     @classmethod
     def build(cls, ctx: AppContext) -> Runtime:
         settings = ctx.settings
+        po = PoDirectory(settings.slack, lambda: ctx.slack)
+        owners = ProductOwners.from_settings(settings, po.group_members)
         return cls(
             ctx=ctx,
-            intake=make_intake(ctx),
+            intake=make_intake(ctx, owners),
             answers=Answers(
                 ctx.store,
                 ctx.engine,
@@ -78,7 +81,7 @@ class Runtime:
                 rules=settings.rules,
                 version_ttl=VERSION_TTL,
             ),
-            po=PoDirectory(settings.slack, lambda: ctx.slack),
+            po=po,
         )
 
     @property
