@@ -7,7 +7,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_PATH = Path("refinery.toml")
@@ -108,6 +116,11 @@ class ServerConfig(Section):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
 
+class SyncConfig(Section):
+    # An incremental sync marks at most this share of a source gone; more needs --full.
+    max_gone_share: float = Field(default=0.2, ge=0, le=1)
+
+
 class ScheduleConfig(Section):
     timezone: str = "UTC"
     sync: str = "*/15 * * * *"
@@ -125,7 +138,8 @@ class TeamConfig(Section):
     projects: list[str] = Field(default_factory=list)
     repos: list[str] = Field(default_factory=list)
     channel: str = ""
-    po_users: list[str] = Field(default_factory=list)
+    po_users: list[str] = Field(default_factory=list)  # decide this team's requests
+    po_usergroup: str = ""  # a Slack user group whose members do too
     sprint_capacity: float | None = None  # story points per sprint
     refinement_items: int = Field(default=10, ge=1, le=100)
     dm_owners: bool = False
@@ -165,6 +179,14 @@ class CommentTemplates(Section):
         'within a month of release."'
     )
     estimate: str = "Estimate it with the team and put the number in {where}."
+
+    @field_validator("*")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # An empty template renders an empty paragraph, which Jira refuses as a comment body.
+        if not value.strip():
+            raise ValueError("must not be empty (leave the key out to use the default)")
+        return value
 
 
 class CommentsConfig(Section):
@@ -208,6 +230,7 @@ class Settings(BaseSettings):
     slack: SlackConfig = Field(default_factory=SlackConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
     teams: list[TeamConfig] = Field(default_factory=list)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     comments: CommentsConfig = Field(default_factory=CommentsConfig)

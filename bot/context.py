@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,6 +29,7 @@ class AppContext:
     store: Store
     engine: Engine
     _trackers: dict[str, Tracker] = field(default_factory=dict)
+    _closers: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
@@ -63,7 +65,14 @@ class AppContext:
         """Where work goes after an HTTP request is answered (Slack's 3 s, webhooks' 10 s)."""
         return ThreadPoolExecutor(max_workers=4, thread_name_prefix="refinery-bg")
 
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Run `closer` first on close (stop a worker before its pool and store go)."""
+        self._closers.append(closer)
+
     def close(self) -> None:
+        for closer in reversed(self._closers):
+            closer()
+        self._closers.clear()
         if "background" in self.__dict__:
             self.background.shutdown(wait=True)
         self.store.close()

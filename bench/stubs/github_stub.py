@@ -81,7 +81,7 @@ def list_page(
         issue
         for issue in issues
         if (state == "all" or issue["state"] == state)
-        and (since is None or issue["updated_at"] >= since)
+        and (since is None or issue["updated_at"] > since)  # documented: updated *after*
     ]
     key = "updated_at" if query.get("sort") == "updated" else "created_at"
     chosen.sort(key=lambda issue: (issue[key], issue["number"]))

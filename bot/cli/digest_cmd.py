@@ -88,9 +88,9 @@ def schedule(config: ConfigOption = None) -> None:
     """Run only the scheduler (sync, digests, reminders) until interrupted.
 
     On PostgreSQL, run it on several machines: one leads, the others stand by and take over
-    within about a minute. On SQLite, only one scheduler may run per database.
+    within about a minute. On SQLite one scheduler leads per database; a second one stands by
+    until the first stops or its lease expires.
     """
-    from bot.scheduler.leader import SchedulerBusy
     from bot.scheduler.runner import start_scheduler
 
     ctx = _context(config)
@@ -99,16 +99,20 @@ def schedule(config: ConfigOption = None) -> None:
         signal.signal(signum, lambda *_: stop.set())
     try:
         runner = start_scheduler(ctx)
-    except SchedulerBusy as exc:
-        err.print(f"[red]Scheduler not started[/red]: {exc}", highlight=False)
-        ctx.close()
-        raise typer.Exit(2) from None
     except ValueError as exc:
         err.print(f"[red]Configuration error[/red]: {exc}", highlight=False)
         ctx.close()
         raise typer.Exit(2) from None
     names = ", ".join(spec.name for spec in runner.specs) or "no jobs"
     console.print(f"Scheduler started ({names}); Ctrl-C stops it.", highlight=False)
+    if not runner.is_leader and not ctx.store.is_postgres:
+        from bot.scheduler.leader import current_holder
+
+        err.print(
+            f"[yellow]Standing by[/yellow]: another scheduler ({current_holder(ctx.store)}) "
+            "holds this SQLite store's lease; taking over when it stops or its lease expires.",
+            highlight=False,
+        )
     try:
         stop.wait()
     finally:

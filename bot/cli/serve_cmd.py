@@ -41,7 +41,6 @@ def serve(
     """
     from waitress import serve as waitress_serve
 
-    from bot.scheduler.leader import SchedulerBusy
     from bot.scheduler.runner import start_scheduler
     from bot.slack.socket import start_socket_mode, wants_socket_mode
 
@@ -61,10 +60,8 @@ def serve(
             runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
         if scheduler:
             try:
+                # Another leader (or SQLite lease holder): this one stands by and retries.
                 jobs = start_scheduler(ctx)
-            except SchedulerBusy as exc:
-                # HTTP is stateless across processes: keep serving, just without the schedule.
-                err.print(f"[yellow]Scheduler not started[/yellow]: {exc}", highlight=False)
             except ValueError as exc:
                 err.print(f"[red]Scheduler configuration error[/red]: {exc}", highlight=False)
                 raise typer.Exit(2) from None

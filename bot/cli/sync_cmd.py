@@ -79,7 +79,15 @@ def sync(
         bar = BarProgress(progress)
         for stream in streams:
             try:
-                summaries.append(run_stream(store, stream, full=full, progress=bar))
+                summaries.append(
+                    run_stream(
+                        store,
+                        stream,
+                        full=full,
+                        progress=bar,
+                        max_gone_share=settings.sync.max_gone_share,
+                    )
+                )
             except ConnectorError as exc:
                 failed = True
                 err.print(f"[red]{stream.name}[/red]: {exc}", highlight=False)

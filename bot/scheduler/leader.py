@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -17,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import Store
+from bot.store.holders import holder_gone
+from bot.store.holders import holder_id as holder_id  # re-exported for older imports
 from bot.store.models import SchedulerLease
 
 log = logging.getLogger(__name__)
@@ -35,14 +34,16 @@ class Leadership(Protocol):
     @property
     def is_leader(self) -> bool: ...
 
+    @property
+    def holder(self) -> str: ...
+
     def start(self, on_elected: Callback, on_lost: Callback) -> None: ...
 
+    def still_leader(self) -> bool:
+        """Check, right now, that this process still holds leadership (before each job run)."""
+        ...
+
     def stop(self) -> None: ...
-
-
-def holder_id() -> str:
-    """Name this process for logs and the lease row: host, pid and a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def lock_key(name: str) -> int:
@@ -72,7 +73,10 @@ class PostgresLeader:
         self._connect = connect or _psycopg_connect
         self._connection: Any = None
         self._leader = False
+        self._suspect = False  # a job's check found the connection broken: resign now
+        self._holder = holder_id()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._on_elected: Callback = _nothing
         self._on_lost: Callback = _nothing
@@ -81,13 +85,30 @@ class PostgresLeader:
     def is_leader(self) -> bool:
         return self._leader
 
+    @property
+    def holder(self) -> str:
+        return self._holder
+
     def start(self, on_elected: Callback, on_lost: Callback) -> None:
         self._on_elected, self._on_lost = on_elected, on_lost
         self._thread = threading.Thread(target=self._loop, name="refinery-leader", daemon=True)
         self._thread.start()
 
+    def still_leader(self) -> bool:
+        """Ask the lock's own session: a session that answers still holds its advisory lock;
+        one that does not (killed, network gone) has lost it, and the jobs stop here."""
+        if not self._leader or self._suspect:
+            return False
+        if self._alive():
+            return True
+        log.error("scheduler: the leader's lock connection is gone; not running the job")
+        self._suspect = True
+        self._wake.set()  # the election thread resigns (stopping the scheduler) right away
+        return False
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=self.retry_seconds + 10)
         self._resign()
@@ -96,7 +117,7 @@ class PostgresLeader:
         announced = False
         while not self._stop.is_set():
             if self._leader:
-                if not self._alive():
+                if self._suspect or not self._alive():
                     log.error("scheduler: lost the database connection; standing by")
                     self._resign()
             elif self._try_acquire():
@@ -114,7 +135,8 @@ class PostgresLeader:
                     self.retry_seconds,
                 )
                 announced = True
-            self._stop.wait(self.retry_seconds)
+            self._wake.wait(self.retry_seconds)
+            self._wake.clear()
 
     def _try_acquire(self) -> bool:
         try:
@@ -132,14 +154,18 @@ class PostgresLeader:
             return False
 
     def _alive(self) -> bool:
+        connection = self._connection
+        if connection is None:
+            return False
         try:
-            self._connection.execute("SELECT 1").fetchone()
+            connection.execute("SELECT 1").fetchone()
             return True
         except Exception:
             return False
 
     def _resign(self) -> None:
         was_leader, self._leader = self._leader, False
+        self._suspect = False
         if was_leader:
             self._on_lost()
         self._close()  # closing the session releases the lock
@@ -197,10 +223,12 @@ class SqliteLease:
         holder: str | None = None,
         stale_after: float = 120.0,
         heartbeat: float = 30.0,
+        retry_seconds: float = 15.0,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
-        self.holder = holder or holder_id()
+        self._holder = holder or holder_id()
+        self.retry_seconds = retry_seconds
         self.stale_after = timedelta(seconds=stale_after)
         self.heartbeat = heartbeat
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -213,6 +241,10 @@ class SqliteLease:
     def is_leader(self) -> bool:
         return self._leader
 
+    @property
+    def holder(self) -> str:
+        return self._holder
+
     def acquire(self) -> None:
         """Take the lease, or raise SchedulerBusy naming who holds it."""
         now = self._clock()
@@ -224,7 +256,11 @@ class SqliteLease:
                     session.flush()
                 except IntegrityError:
                     raise self._busy(None, None) from None
-            elif row.holder != self.holder and now - row.heartbeat_at <= self.stale_after:
+            elif (
+                row.holder != self.holder
+                and now - row.heartbeat_at <= self.stale_after
+                and not holder_gone(row.holder, self.holder)
+            ):
                 raise self._busy(row.holder, row.heartbeat_at)
             else:
                 if row.holder != self.holder:
@@ -241,11 +277,29 @@ class SqliteLease:
         self._leader = True
 
     def start(self, on_elected: Callback, on_lost: Callback) -> None:
-        self.acquire()
+        """Lead now, or stand by: a refused scheduler retries every `retry_seconds` and takes
+        the lease once its holder releases it or stops beating (a crashed process)."""
         self._on_lost = on_lost
-        on_elected()
-        self._thread = threading.Thread(target=self._beat, name="refinery-lease", daemon=True)
+        try:
+            self.acquire()
+        except SchedulerBusy as exc:
+            log.warning("scheduler: standing by (retry every %g s): %s", self.retry_seconds, exc)
+        else:
+            on_elected()
+        self._thread = threading.Thread(
+            target=self._beat, args=(on_elected,), name="refinery-lease", daemon=True
+        )
         self._thread.start()
+
+    def still_leader(self) -> bool:
+        """Renew the heartbeat now: False when another process has taken the lease."""
+        if not self._leader:
+            return False
+        try:
+            return self.beat()
+        except Exception:
+            log.exception("scheduler: cannot check the lease; not running the job")
+            return False
 
     def beat(self) -> bool:
         """Renew the heartbeat; False when another process has taken the lease."""
@@ -271,8 +325,19 @@ class SqliteLease:
                     )
                 )
 
-    def _beat(self) -> None:
-        while not self._stop.wait(self.heartbeat):
+    def _beat(self, on_elected: Callback) -> None:
+        while not self._stop.wait(self.heartbeat if self._leader else self.retry_seconds):
+            if not self._leader:
+                try:
+                    self.acquire()
+                except SchedulerBusy:
+                    continue
+                except Exception:
+                    log.exception("scheduler: cannot read the lease")
+                    continue
+                log.warning("scheduler: took the lease; running the jobs here")
+                on_elected()
+                continue
             try:
                 kept = self.beat()
             except Exception:
@@ -282,7 +347,6 @@ class SqliteLease:
                 log.error("scheduler: another process took over the lease; stopping jobs here")
                 self._leader = False
                 self._on_lost()
-                return
 
     def _busy(self, holder: str | None, heartbeat: datetime | None) -> SchedulerBusy:
         who = f" ({holder}, last heartbeat {heartbeat:%Y-%m-%d %H:%M:%S} UTC)" if holder else ""

@@ -12,16 +12,20 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.scheduler.leader import Leadership, PostgresLeader, SqliteLease
 from bot.scheduler.triggers import last_fire_time
 from bot.store import Store
-from bot.store.models import JobRun
+from bot.store.models import JobRun, JobTick, LeaderEpoch
 
 if TYPE_CHECKING:
     from bot.context import AppContext
 
 log = logging.getLogger(__name__)
+
+KEEP_TICKS = timedelta(days=14)  # who ran which fire time, kept a while for questions
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class SchedulerRunner:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
+        self.epoch: int | None = None  # this leadership's epoch (a new one per election)
+        self.skipped = 0  # runs not made: leadership lost, or the tick already run
 
     @property
     def is_leader(self) -> bool:
@@ -67,7 +73,7 @@ class SchedulerRunner:
         return self._scheduler is not None
 
     def start(self) -> SchedulerRunner:
-        """Join the election (SQLite: raises SchedulerBusy when another scheduler runs)."""
+        """Join the election; a refused process stands by and retries."""
         self.leadership.start(self._elected, self._lost)
         return self
 
@@ -95,6 +101,7 @@ class SchedulerRunner:
         with self._lock:
             if self._scheduler is not None:
                 return
+            self.epoch = self._new_epoch()
             scheduler = BackgroundScheduler(timezone=self.timezone)
             now = self._clock()
             for spec in self.specs:
@@ -118,7 +125,18 @@ class SchedulerRunner:
                 )
             scheduler.start()
             self._scheduler = scheduler
-            log.warning("scheduler: running %s", ", ".join(s.name for s in self.specs) or "no jobs")
+            log.warning(
+                "scheduler: running %s (leader epoch %s)",
+                ", ".join(s.name for s in self.specs) or "no jobs",
+                self.epoch,
+            )
+
+    def _new_epoch(self) -> int:
+        with self.store.session() as session:
+            row = LeaderEpoch(holder=self.leadership.holder, elected_at=self._clock())
+            session.add(row)
+            session.flush()
+            return int(row.id)
 
     def _lost(self) -> None:
         with self._lock:
@@ -130,6 +148,15 @@ class SchedulerRunner:
     def _run(self, spec: JobSpec) -> None:
         now = self._clock()
         fire = last_fire_time(spec.trigger, now.astimezone(self.timezone), self.grace) or now
+        # Fenced: a leader that lost its lock stops here, and a tick another epoch already
+        # ran (two leaders overlapping for a moment) is not run again.
+        if not self.leadership.still_leader():
+            self.skipped += 1
+            log.error("scheduler: %s not run: this process no longer leads", spec.name)
+            return
+        if not self._claim_tick(spec.name, fire):
+            self.skipped += 1
+            return
         # Recorded before the work: a run killed midway is not repeated on the next start
         # (a digest posted twice is worse than one posted late by hand).
         self._record(spec.name, fire, "running", "")
@@ -143,6 +170,32 @@ class SchedulerRunner:
         status = "partial" if getattr(detail, "failed", 0) else "ok"
         text = detail.line() if hasattr(detail, "line") else str(detail or "")
         self._record(spec.name, fire, status, text[:2000])
+
+    def _claim_tick(self, job: str, fire: datetime) -> bool:
+        """Record that this epoch runs `job` at `fire`; False when another epoch did."""
+        epoch = self.epoch if self.epoch is not None else 0
+        try:
+            with self.store.session() as session:
+                session.add(
+                    JobTick(
+                        job=job,
+                        fire_at=fire,
+                        epoch=epoch,
+                        holder=self.leadership.holder,
+                        started_at=self._clock(),
+                    )
+                )
+                session.flush()
+                session.execute(
+                    delete(JobTick).where(JobTick.job == job, JobTick.fire_at < fire - KEEP_TICKS)
+                )
+        except IntegrityError:
+            log.warning("scheduler: %s at %s already ran under another epoch; skipped", job, fire)
+            return False
+        except SQLAlchemyError:
+            log.exception("scheduler: cannot record the %s tick; not running it", job)
+            return False
+        return True
 
     def _record(self, job: str, fire: datetime, status: str, detail: str) -> None:
         try:
@@ -165,13 +218,13 @@ def leadership_for(
         if lock_name:
             return PostgresLeader(url, retry_seconds=retry_seconds, name=lock_name)
         return PostgresLeader(url, retry_seconds=retry_seconds)
-    return SqliteLease(store)
+    return SqliteLease(store, retry_seconds=retry_seconds)
 
 
 def start_scheduler(ctx: AppContext) -> SchedulerRunner:
     """Start the configured jobs in the background; the handle's .shutdown() stops them.
 
-    On SQLite this raises SchedulerBusy when another scheduler already runs on the store.
+    While another process leads (on SQLite: holds the lease), this one stands by and retries.
     """
     from bot.scheduler.jobs import job_specs
 

@@ -1,4 +1,4 @@
-"""Cron triggers with standard crontab weekdays and one run per wall-clock time across DST."""
+"""Cron triggers with crontab's own semantics (cronsim), in the configured time zone."""
 
 from __future__ import annotations
 
@@ -6,70 +6,56 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
+from cronsim import CronSim, CronSimError
 
-_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _SCAN_LIMIT = 100_000  # fire times looked at when searching backwards (a 1 s trigger, ~1 day)
+_FIELD_NAMES = {"day-of-week": "weekday", "day-of-month": "day of month"}
 
 
-class LocalCronTrigger(CronTrigger):  # type: ignore[misc]
-    """A cron trigger whose fixed-hour times fire once when the clock falls back.
+class CrontabTrigger(BaseTrigger):  # type: ignore[misc]
+    """An APScheduler trigger whose times come from cronsim, a maintained crontab library.
 
-    APScheduler 3 fires "30 2 * * sun" twice on the night clocks go back (02:30 exists twice);
-    a weekly digest must not post twice, so the second occurrence is skipped. Expressions with
-    a `*` hour (every 15 minutes, hourly) keep firing through the repeated hour, since those
-    are distinct real moments. A time that does not exist (spring forward) fires once, at the
-    same instant APScheduler picks (the wall clock then reads an hour later).
+    Crontab's own rules, not APScheduler's: weekdays numbered 0-7 from Sunday; a day of month
+    and a weekday both restricted means either ("0 9 1 * 1" fires on the 1st and on Mondays);
+    a fixed time in the repeated hour of autumn fires once; one in the skipped hour of spring
+    fires once, when the clock jumps. Times are computed in the configured zone.
     """
+
+    def __init__(self, expr: str, timezone: tzinfo) -> None:
+        fields = expr.split()
+        if len(fields) != 5:
+            raise ValueError(
+                f"cron expression {expr!r} needs 5 fields (minute hour day month weekday)"
+            )
+        self.expr = " ".join(fields)
+        self.timezone = timezone
+        try:
+            CronSim(self.expr, datetime.now(timezone))
+        except CronSimError as exc:
+            reason = str(exc)
+            for name, plain in _FIELD_NAMES.items():
+                reason = reason.replace(name, plain)
+            raise ValueError(f"cron expression {expr!r}: {reason.lower()}") from None
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
-        fire: datetime | None = super().get_next_fire_time(previous_fire_time, now)
-        while fire is not None and self._repeated_wall_time(fire):
-            fire = super().get_next_fire_time(fire, fire)
+        # cronsim yields times strictly after its start: from `previous`, or from just
+        # before `now` so a time equal to now still fires.
+        start = previous_fire_time or now - timedelta(seconds=1)
+        fire: datetime = next(CronSim(self.expr, start.astimezone(self.timezone)))
         return fire
 
-    def _repeated_wall_time(self, fire: datetime) -> bool:
-        if fire.fold != 1 or str(self.fields[5]) == "*":
-            return False
-        return fire.replace(fold=0).utcoffset() != fire.utcoffset()
+    def __str__(self) -> str:
+        return f"cron[{self.expr}]"
+
+    def __repr__(self) -> str:
+        return f"<CrontabTrigger ({self.expr!r}, timezone={self.timezone})>"
 
 
-def crontab_trigger(expr: str, timezone: tzinfo) -> LocalCronTrigger:
-    """Parse a 5-field crontab expression with standard weekday numbers (0 or 7 = Sunday).
-
-    APScheduler 3 numbers weekdays from Monday = 0, so "0 9 * * 1" would fire on Tuesdays;
-    numeric weekdays are rewritten as names first.
-    """
-    fields = expr.split()
-    if len(fields) != 5:
-        raise ValueError(f"cron expression {expr!r} needs 5 fields (minute hour day month weekday)")
-    fields[4] = _weekday_names(fields[4])
-    trigger: LocalCronTrigger = LocalCronTrigger.from_crontab(" ".join(fields), timezone=timezone)
-    return trigger
-
-
-def _weekday_names(field: str) -> str:
-    if field == "*" or any(ch.isalpha() for ch in field):
-        return field
-    days: set[int] = set()
-    for part in field.split(","):
-        spec, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if spec == "*":
-            low, high = 0, 6
-        elif "-" in spec:
-            low_text, high_text = spec.split("-", 1)
-            low, high = int(low_text), int(high_text)
-        else:
-            low = high = int(spec)
-            if step_text:
-                high = 6
-        if not (0 <= low <= 7 and 0 <= high <= 7 and low <= high and step >= 1):
-            raise ValueError(f"bad weekday field {field!r}")
-        days.update(day % 7 for day in range(low, high + 1, step))
-    return ",".join(_DAY_NAMES[day] for day in sorted(days))
+def crontab_trigger(expr: str, timezone: tzinfo) -> CrontabTrigger:
+    """Parse a 5-field crontab expression (standard weekday numbers: 0 or 7 = Sunday)."""
+    return CrontabTrigger(expr, timezone)
 
 
 def last_fire_time(trigger: BaseTrigger, now: datetime, window: timedelta) -> datetime | None:

@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import Store
+from bot.store.holders import PROCESS, holder_gone
 from bot.store.models import CommentLedger, FindingRow
 
 CHUNK = 500
@@ -39,6 +40,16 @@ class LedgerRow:
     pending_since: datetime | None
     claimed_at: datetime | None
     human_updated: datetime | None
+    claimed_by: str | None = None
+
+    @property
+    def claim_expired(self) -> bool:
+        """Nobody holds it, or its holder died (on this host) or stopped renewing it."""
+        if self.claimed_at is None:
+            return True
+        if self.claimed_by and holder_gone(self.claimed_by, PROCESS):
+            return True
+        return datetime.now(self.claimed_at.tzinfo) - self.claimed_at >= CLAIM_TIMEOUT
 
     @property
     def snapshot(self) -> LedgerState:
@@ -67,6 +78,7 @@ def rows(store: Store, source: str, keys: list[str]) -> dict[str, LedgerRow]:
                     row.pending_since,
                     row.claimed_at,
                     row.human_updated,
+                    row.claimed_by,
                 )
     return found
 
@@ -104,6 +116,7 @@ def claim(store: Store, source: str, key: str, before: LedgerState | None, now: 
                         state=POSTING,
                         posted_at=now,
                         claimed_at=now,
+                        claimed_by=PROCESS,
                     )
                 )
         except IntegrityError:
@@ -115,6 +128,14 @@ def claim(store: Store, source: str, key: str, before: LedgerState | None, now: 
         else CommentLedger.comment_id == before.comment_id
     )
     with store.session() as session:
+        free = [CommentLedger.claimed_at.is_(None), CommentLedger.claimed_at < now - CLAIM_TIMEOUT]
+        holder = session.scalar(
+            select(CommentLedger.claimed_by).where(
+                CommentLedger.source == source, CommentLedger.key == key
+            )
+        )
+        if holder and holder_gone(holder, PROCESS):
+            free.append(CommentLedger.claimed_by == holder)  # killed mid-write: take it now
         result = session.execute(
             update(CommentLedger)
             .where(
@@ -123,12 +144,9 @@ def claim(store: Store, source: str, key: str, before: LedgerState | None, now: 
                 CommentLedger.state == before.state,
                 CommentLedger.content_hash == before.content_hash,
                 same_id,
-                or_(
-                    CommentLedger.claimed_at.is_(None),
-                    CommentLedger.claimed_at < now - CLAIM_TIMEOUT,
-                ),
+                or_(*free),
             )
-            .values(claimed_at=now)
+            .values(claimed_at=now, claimed_by=PROCESS)
         )
         return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
@@ -140,7 +158,9 @@ def release(store: Store, source: str, key: str, before: LedgerState | None) -> 
         if before is None:
             session.execute(delete(CommentLedger).where(*where, CommentLedger.state == POSTING))
         else:
-            session.execute(update(CommentLedger).where(*where).values(claimed_at=None))
+            session.execute(
+                update(CommentLedger).where(*where).values(claimed_at=None, claimed_by=None)
+            )
 
 
 def save(
@@ -172,6 +192,7 @@ def save(
         row.state = state
         row.pending_since = None
         row.claimed_at = None
+        row.claimed_by = None
         row.human_updated = human_updated
 
 

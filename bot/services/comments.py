@@ -218,7 +218,9 @@ def _decide(
 
 
 def _claim_expired(row: LedgerRow, now: datetime) -> bool:
-    return row.claimed_at is None or now - row.claimed_at >= ledger.CLAIM_TIMEOUT
+    if row.claimed_at is None or now - row.claimed_at >= ledger.CLAIM_TIMEOUT:
+        return True
+    return row.claim_expired  # its holder died: no need to wait out the timeout
 
 
 def _execute(

@@ -12,6 +12,8 @@ from sqlalchemy import Text, cast, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from bot.services.owners import REFUSAL as OWNERS_REFUSAL
+from bot.services.owners import ProductOwners, project_uid
 from bot.store import Store
 from bot.store.models import DecisionRow, ItemRow, RequestRow
 from bot.store.store import utcnow
@@ -48,6 +50,10 @@ class Conflict(IntakeError):
     def __init__(self, message: str, current: RequestRow | None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class NotAllowed(IntakeError):
+    """The actor is not a product owner of this request (or of its destination)."""
 
 
 class TrackerFailed(IntakeError):
@@ -95,9 +101,11 @@ class Intake:
         triage_statuses: Mapping[str, str] | None = None,
         accepted_statuses: Mapping[str, str] | None = None,
         suggest: SuggestFor | None = None,
+        owners: ProductOwners | None = None,
     ) -> None:
         self.store = store
         self.suggest = suggest
+        self.owners = owners  # None: no check here (the caller vouches for the actor)
         self.tracker_for = tracker_for
         self.triage_labels = {src: label for src, label in triage_labels.items() if label}
         self.triage_statuses = {
@@ -106,6 +114,28 @@ class Intake:
         self.accepted_statuses = dict(accepted_statuses or {})
 
     # -- reading -------------------------------------------------------------------------------
+
+    # -- who may decide ---------------------------------------------------------------------
+
+    def may_see_queue(self, actor: str) -> bool:
+        return self.owners is None or self.owners.is_any(actor)
+
+    def may_decide(self, actor: str, row: RequestRow, destination: Destination | None) -> bool:
+        """Global POs decide all; a team's POs decide requests of that team's projects."""
+        if self.owners is None:
+            return True
+        projects = []
+        if row.origin in ("jira", "github") and row.origin_key:
+            projects.append(project_uid(row.origin, _project_of(row.origin, row.origin_key)))
+        elif destination is not None and destination.project:
+            projects.append(project_uid(destination.source, destination.project))
+        return self.owners.may_decide(actor, projects)
+
+    def _authorise(self, request_id: int, actor: str, destination: Destination | None) -> None:
+        row = self.get(request_id)
+        if row is not None and not self.may_decide(actor, row, destination):
+            log.warning("request %s: %s may not decide it", request_id, actor)
+            raise NotAllowed(OWNERS_REFUSAL)
 
     def get(self, request_id: int) -> RequestRow | None:
         with self.store.session() as session:
@@ -271,6 +301,7 @@ class Intake:
     ) -> Decided:
         """Create the ticket once; a tracker request instead leaves triage: its label is dropped,
         and an item found by its triage status moves to the accepted status."""
+        self._authorise(request_id, actor, destination)
 
         def act(row: RequestRow) -> tuple[str | None, str | None]:
             if row.origin in ("jira", "github") and row.origin_key:
@@ -309,6 +340,7 @@ class Intake:
         reason = reason.strip()
         if not reason:
             raise IntakeError("A decline needs a reason the requester can read.")
+        self._authorise(request_id, actor, None)
         row = self.get(request_id)
         if row is not None and row.origin in ("jira", "github") and row.origin_key:
 
@@ -325,6 +357,7 @@ class Intake:
         question = question.strip()
         if not question:
             raise IntakeError("Say what you need to know.")
+        self._authorise(request_id, actor, None)
         row = self.get(request_id)
         if row is not None and not row.requester:
             raise IntakeError("This request has no Slack requester to ask; ask on the ticket.")
@@ -332,6 +365,7 @@ class Intake:
 
     def duplicate(self, request_id: int, version: int, actor: str, key: str) -> Decided:
         """Close the request as a duplicate of a stored item."""
+        self._authorise(request_id, actor, None)
         item = self.find_item(key)
         if item is None:
             raise IntakeError(f"No item {key.strip()} in the store.")
@@ -562,3 +596,8 @@ def _row_from_item(item: Item, people: RequesterOf, marks: Mapping[str, str]) ->
             **marks,
         },
     )
+
+
+def _project_of(source: str, key: str) -> str:
+    """The project of a tracker key: "PAY" of "PAY-12", "acme/shop" of "acme/shop#4"."""
+    return key.rsplit("#", 1)[0] if source == "github" else key.rsplit("-", 1)[0]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
 from bot.store import Store
 from connectors.base import RateLimited, Stream
+
+log = logging.getLogger(__name__)
+DEFAULT_MAX_GONE_SHARE = 0.2
 
 
 class SyncProgress(Protocol):
@@ -29,6 +33,7 @@ class SyncSummary:
     gone: int = 0
     requests: int = 0
     stopped: str | None = None  # why the sync stopped early (rate limit), if it did
+    gone_refused: int = 0  # items the source no longer listed, left alone by the safety stop
 
     def line(self) -> str:
         text = (
@@ -36,14 +41,27 @@ class SyncSummary:
             f"({self.inserted} new, {self.updated} changed, {self.unchanged} unchanged, "
             f"{self.gone} gone), {self.requests} requests"
         )
+        if self.gone_refused:
+            text += (
+                f"; {self.gone_refused} items missing from the source were NOT marked gone "
+                "(over sync.max_gone_share; run `refinery sync --full` to confirm)"
+            )
         return f"{text}; stopped early: {self.stopped}" if self.stopped else text
 
 
 def run_stream(
-    store: Store, stream: Stream, *, full: bool = False, progress: SyncProgress | None = None
+    store: Store,
+    stream: Stream,
+    *,
+    full: bool = False,
+    progress: SyncProgress | None = None,
+    max_gone_share: float = DEFAULT_MAX_GONE_SHARE,
 ) -> SyncSummary:
     """Sync one stream. The cursor moves only after the page it covers is stored, so a crash
-    anywhere resumes from the last stored page without losing or duplicating items."""
+    anywhere resumes from the last stored page without losing or duplicating items.
+
+    An incremental run marks at most `max_gone_share` of the source's items gone: more than
+    that looks like a broken query or answer, not deletions, and waits for a --full run."""
     summary = SyncSummary(stream.name)
     cursor = None if full else store.get_cursor(stream.name)[0]
     plan = stream.plan(cursor)
@@ -69,7 +87,19 @@ def run_stream(
     live = stream.live_keys()
     if live is not None:
         known = store.keys(stream.source)
-        summary.gone = store.mark_gone(stream.source, known - live)
+        missing = known - live
+        if not full and known and len(missing) > max_gone_share * len(known):
+            summary.gone_refused = len(missing)
+            log.warning(
+                "%s: %d of %d items are missing from the source; not marking them gone "
+                "(more than %.0f%%); run `refinery sync --full` to confirm",
+                stream.name,
+                len(missing),
+                len(known),
+                max_gone_share * 100,
+            )
+        else:
+            summary.gone = store.mark_gone(stream.source, missing)
     return summary
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.services.intake import Intake
+from bot.services.owners import ProductOwners
 from bot.services.slack_post import SlackPoster
 from bot.slack import blocks
 from bot.slack.people import People
@@ -21,8 +22,9 @@ log = logging.getLogger(__name__)
 PostCard = Callable[[str, list[blocks.Block], str], str | None]
 
 
-def make_intake(ctx: AppContext) -> Intake:
-    """The intake queue with the triage labels and statuses the settings name."""
+def make_intake(ctx: AppContext, owners: ProductOwners | None = None) -> Intake:
+    """The intake queue with the triage labels and statuses the settings name; with `owners`,
+    every decision is checked against the global and per-team product owners."""
     from bot.services.duplicates import request_suggester
 
     settings = ctx.settings
@@ -33,6 +35,7 @@ def make_intake(ctx: AppContext) -> Intake:
         triage_statuses={"jira": settings.jira.triage_status},
         accepted_statuses={"jira": settings.jira.accepted_status},
         suggest=request_suggester(ctx.store, settings),
+        owners=owners,
     )
 
 

@@ -22,6 +22,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.context import AppContext
 from bot.services.intake import Intake
 from bot.services.outcomes import Outcomes
+from bot.services.owners import ProductOwners
 from bot.services.tracker_requests import make_intake, post_cards
 from bot.slack import blocks, commands, outcome_views, outcomes, prune, triage
 from bot.slack.answers import Answers
@@ -40,6 +41,8 @@ from bot.slack_client import make_web_client
 log = logging.getLogger(__name__)
 
 SEND_TO_BACKLOG = "refinery_send_to_backlog"
+# Web API methods that take form arguments only (Slack documents no JSON body for them).
+FORM_ONLY = frozenset({"chat.getPermalink"})
 VERSION_TTL = 2.0  # seconds a health answer may lag behind a sync
 # Retry handlers keep no state between calls, so every response URL call can share them.
 RESPOND_RETRIES: list[RetryHandler] = [
@@ -69,9 +72,11 @@ class Runtime:
     @classmethod
     def build(cls, ctx: AppContext) -> Runtime:
         settings = ctx.settings
+        po = PoDirectory(settings.slack, lambda: ctx.slack)
+        owners = ProductOwners.from_settings(settings, po.group_members)
         return cls(
             ctx=ctx,
-            intake=make_intake(ctx),
+            intake=make_intake(ctx, owners),
             answers=Answers(
                 ctx.store,
                 ctx.engine,
@@ -79,8 +84,8 @@ class Runtime:
                 rules=settings.rules,
                 version_ttl=VERSION_TTL,
             ),
-            po=PoDirectory(settings.slack, lambda: ctx.slack),
             outcomes=Outcomes(ctx.store, ctx.engine, settings),
+            po=po,
         )
 
     @property
@@ -124,11 +129,25 @@ class Runtime:
 
     def call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
         try:
-            response = self.client.api_call(method, json=kwargs)
+            if method in FORM_ONLY:
+                response = self.client.api_call(method, data=kwargs)
+            else:
+                response = self.client.api_call(method, json=kwargs)
         except (SlackApiError, SlackClientError) as exc:
             log.warning("Slack %s failed: %s", method, _slack_error(exc))
             return None
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def first_submission(self, view: dict[str, Any]) -> bool:
+        """False when this view was submitted and accepted before (a replayed request)."""
+        view_id = str(view.get("id") or "")
+        if not view_id:
+            return True
+        from datetime import timedelta
+
+        from bot.store.inbox import Inbox
+
+        return Inbox(self.ctx.store, "", timedelta(0)).remember("slack", f"slack:view:{view_id}")
 
     def import_triage(self) -> None:
         """Queue tracker items in triage (label or status), each with a card in the intake
@@ -263,7 +282,7 @@ def _register_listeners(app: App, rt: Runtime) -> None:
 
     @app.event("app_mention")
     def on_mention(body: dict[str, Any], request: BoltRequest, say: Say) -> None:
-        if request.headers.get("x-slack-retry-num"):
+        if retry_number(request) > 0:
             return  # the first delivery was answered; a retry must not answer twice
         event = body.get("event") or {}
         rt.spawn(
@@ -278,3 +297,13 @@ def _register_submission(app: App, rt: Runtime, callback_id: str, handler: Any) 
     @app.view_submission(callback_id)
     def on_submit(body: dict[str, Any], ack: Ack) -> None:
         handler(rt, body, ack)
+
+
+def retry_number(request: BoltRequest) -> int:
+    """Slack's delivery attempt: 0 (or no header) is the first; Socket Mode always says 0."""
+    values = request.headers.get("x-slack-retry-num") or []
+    first = values[0] if isinstance(values, list | tuple) and values else values
+    try:
+        return int(str(first or "0").strip())
+    except ValueError:
+        return 0

@@ -31,27 +31,29 @@ class PoDirectory:
         self.ttl = ttl
         self.clock = clock
         self._lock = threading.Lock()
-        self._members: frozenset[str] = frozenset()
-        self._fetched_at: float | None = None
+        self._members: dict[str, tuple[frozenset[str], float]] = {}  # group -> (members, at)
 
     def is_po(self, user_id: str) -> bool:
         if user_id in self.users:
             return True
         if not self.usergroup or not user_id:
             return False
-        return user_id in self._group_members()
+        return user_id in self.group_members(self.usergroup)
 
-    def _group_members(self) -> frozenset[str]:
+    def group_members(self, usergroup: str) -> frozenset[str]:
+        """Members of a Slack user group (global or a team's), cached for `ttl` seconds."""
+        if not usergroup:
+            return frozenset()
         with self._lock:
-            fresh = self._fetched_at is not None and self.clock() - self._fetched_at < self.ttl
-            if fresh:
-                return self._members
+            known = self._members.get(usergroup)
+            if known is not None and self.clock() - known[1] < self.ttl:
+                return known[0]
             try:
-                response = self.client().usergroups_users_list(usergroup=self.usergroup)
+                response = self.client().usergroups_users_list(usergroup=usergroup)
             except (SlackApiError, SlackClientError) as exc:
                 # Fail closed, and do not cache the failure: the next click asks again.
-                log.warning("cannot list PO user group %s: %s", self.usergroup, exc)
-                return self._members if self._fetched_at is not None else frozenset()
-            self._members = frozenset(response.get("users") or [])
-            self._fetched_at = self.clock()
-            return self._members
+                log.warning("cannot list PO user group %s: %s", usergroup, exc)
+                return known[0] if known is not None else frozenset()
+            members = frozenset(response.get("users") or [])
+            self._members[usergroup] = (members, self.clock())
+            return members

@@ -87,7 +87,7 @@ def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
         health = rt.answers.health()
         return blocks.ready_blocks(list(health.top[:n]), n, health.unready)
     if parsed.name == "queue":
-        if not rt.po.is_po(user):
+        if not rt.intake.may_see_queue(user):
             return [blocks.text("Only product owners can see the intake queue.")]
         rt.import_triage()
         return blocks.queue_blocks(rt.intake.requests("pending"))

@@ -20,6 +20,7 @@ from bot.services.intake import (
     IntakeError,
     RequestInput,
 )
+from bot.services.owners import REFUSAL as OWNERS_REFUSAL
 from bot.slack import blocks, modals
 from bot.store.models import RequestRow
 
@@ -65,6 +66,9 @@ def on_intake_submit(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
         ack(response_action="errors", errors=errors)
         return
     ack()
+    if not rt.first_submission(body.get("view") or {}):
+        log.warning("intake form %s submitted again; ignored", (body.get("view") or {}).get("id"))
+        return
     rt.spawn(_file_request, rt, body, form)
 
 
@@ -115,7 +119,7 @@ def _open_decision_form(rt: Runtime, body: dict[str, Any]) -> None:
     user = _user(body)
     url = str(body.get("response_url") or "")
     action = (body.get("actions") or [{}])[0]
-    if not rt.po.is_po(user):
+    if not rt.intake.may_see_queue(user):
         rt.respond(url, [blocks.text(REFUSAL)])
         return
     try:
@@ -124,6 +128,10 @@ def _open_decision_form(rt: Runtime, body: dict[str, Any]) -> None:
         row = None
     if row is None:
         rt.respond(url, [blocks.text("That request no longer exists.")])
+        return
+    # A Slack request's Accept is checked again against the destination the PO picks.
+    if row.origin != "slack" and not rt.intake.may_decide(user, row, None):
+        rt.respond(url, [blocks.text(OWNERS_REFUSAL)])
         return
     if row.status != PENDING:
         word = blocks.STATUS_WORDS.get(row.status, row.status)
@@ -202,10 +210,10 @@ def _decide(rt: Runtime, body: dict[str, Any], decide: Callable[[str, int, int],
     request_id, version = int(meta.get("request", 0)), int(meta.get("version", -1))
     row = rt.intake.get(request_id)
     channel = row.card_channel if row else None
-    if not rt.po.is_po(user):
+    if not rt.intake.may_see_queue(user):
         rt.tell(user, REFUSAL, channel)
         return
-    try:
+    try:  # the intake service checks the actor against this request's product owners
         decided = decide(user, request_id, version)
     except IntakeError as exc:
         rt.tell(user, f"Request #{request_id}: {exc}", channel)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -163,18 +173,31 @@ class CommentLedger(Base):
     pending_since: Mapped[datetime | None] = mapped_column(nullable=True)
     # A write in flight (one replica at a time per item); stale after a few minutes.
     claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Which process holds the claim: one that died is known at once on its own host.
+    claimed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # The item's `updated` before Refinery's writes: the last human activity we know of.
     human_updated: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class WebhookDelivery(Base):
-    """Delivery ids already handled, so a redelivered webhook is processed once."""
+    """The webhook inbox: each accepted delivery, stored before it is answered, worked until
+    done. The primary key deduplicates redeliveries (and replayed Slack submissions)."""
 
     __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_status", "status", "received_at"),)
 
     delivery_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     source: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="done")  # pending | done | failed
+    event_name: Mapped[str] = mapped_column(String(64), default="")  # X-GitHub-Event
+    body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class JobRun(Base):
@@ -291,3 +314,25 @@ class PruneProposal(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     snooze_until: Mapped[datetime | None] = mapped_column(nullable=True)
     messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # PO -> [channel, ts]
+
+
+class LeaderEpoch(Base):
+    """One row per scheduler election: its id is the leader's epoch, rising across replicas."""
+
+    __tablename__ = "leader_epochs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    elected_at: Mapped[datetime]
+
+
+class JobTick(Base):
+    """Which epoch ran one fire time of one job: a second leader finds the tick taken."""
+
+    __tablename__ = "job_ticks"
+
+    job: Mapped[str] = mapped_column(String(128), primary_key=True)
+    fire_at: Mapped[datetime] = mapped_column(primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime]

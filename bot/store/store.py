@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import FindingRow, ItemRow, KeyValue, SyncCursor
@@ -38,11 +39,13 @@ class UpsertResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    stale: int = 0  # older (by the source's `updated`) than the stored copy: left alone
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.stale += other.stale
         return self
 
 
@@ -135,6 +138,8 @@ class Store:
                     stored = existing.get(uid)
                     if stored is None:
                         new.append(values)
+                    elif _older(item.updated, stored[3]):
+                        result.stale += 1  # a page or event that lost a race to a newer copy
                     elif stored[1] != values["content_hash"] or stored[2] is not None:
                         changed.append({"id": stored[0], **values})
                     else:
@@ -306,13 +311,19 @@ class Store:
             return dict(row.value) if row else None
 
     def set_kv(self, key: str, value: dict[str, Any]) -> None:
-        with self.session() as session:
-            row = session.get(KeyValue, key)
-            if row is None:
-                session.add(KeyValue(key=key, value=value, updated_at=utcnow()))
-            else:
-                row.value = value
-                row.updated_at = utcnow()
+        for attempt in (1, 2):
+            try:
+                with self.session() as session:
+                    row = session.get(KeyValue, key)
+                    if row is None:
+                        session.add(KeyValue(key=key, value=value, updated_at=utcnow()))
+                    else:
+                        row.value = value
+                        row.updated_at = utcnow()
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise  # two threads inserted the same key at once: the second updates
 
 
 def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
@@ -320,20 +331,24 @@ def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
         yield values[start : start + size]
 
 
+def _older(new: datetime | None, stored: datetime | None) -> bool:
+    return new is not None and stored is not None and new < stored
+
+
 def _stored_hashes(
     session: Session, uids: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, str, datetime | None]]:
-    """(id, content hash, gone_at) of the stored items among `uids`."""
+) -> dict[tuple[str, str], tuple[int, str, datetime | None, datetime | None]]:
+    """(id, content hash, gone_at, updated) of the stored items among `uids`."""
     by_source: dict[str, list[str]] = {}
     for source, key in uids:
         by_source.setdefault(source, []).append(key)
-    found: dict[tuple[str, str], tuple[int, str, datetime | None]] = {}
+    found: dict[tuple[str, str], tuple[int, str, datetime | None, datetime | None]] = {}
     for source, keys in by_source.items():
-        query = select(ItemRow.id, ItemRow.key, ItemRow.content_hash, ItemRow.gone_at).where(
-            ItemRow.source == source, ItemRow.key.in_(keys)
-        )
-        for row_id, key, digest, gone_at in session.execute(query):
-            found[(source, key)] = (row_id, digest, gone_at)
+        query = select(
+            ItemRow.id, ItemRow.key, ItemRow.content_hash, ItemRow.gone_at, ItemRow.updated
+        ).where(ItemRow.source == source, ItemRow.key.in_(keys))
+        for row_id, key, digest, gone_at, updated in session.execute(query):
+            found[(source, key)] = (row_id, digest, gone_at, updated)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -39,6 +40,21 @@ class Event:
     field_changes: int = 0  # changelog items (Jira); 0 on a comment-only update
     full_issue: bool = True  # False when the payload abbreviates the issue's fields
     reason: str = ""  # why it is ignored
+
+
+def read_event(source: str, name: str, body: bytes) -> Event:
+    """Parse a delivery's raw body once into its event; raise Malformed on bad JSON or shape.
+
+    `name` is GitHub's X-GitHub-Event header (unused for Jira)."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Malformed("body is not JSON") from exc
+    except RecursionError as exc:
+        raise Malformed("JSON nested too deep") from exc
+    if source == "jira":
+        return jira_event(payload)
+    return github_event(name, payload)
 
 
 def jira_event(payload: Any) -> Event:

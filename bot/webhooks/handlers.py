@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.render.comment import is_own_body
 from bot.services.comments import comment_on_item
@@ -16,13 +17,16 @@ from connectors.item import Item
 
 if TYPE_CHECKING:
     from bot.context import AppContext
+    from connectors.jira import JiraStream
     from connectors.jira.fields import FieldMap
 
 log = logging.getLogger(__name__)
 
 
-def handle(ctx: AppContext, event: Event) -> str:
-    """Do what an event asks; return a short line saying what happened (for logs and tests)."""
+def handle(ctx: AppContext, event: Event, item: Item | None = None) -> str:
+    """Do what an event asks; return a short line saying what happened (for logs and tests).
+
+    `item` is the issue already parsed when the request was checked (parsed once)."""
     if event.kind == "ignored":
         return f"ignored: {event.reason}"
     if event.source == "jira" and not ctx.settings.jira.url:
@@ -41,8 +45,20 @@ def handle(ctx: AppContext, event: Event) -> str:
     if not event.full_issue:
         # Jira's comment events abbreviate the issue; its jira:issue_updated carries it whole.
         return f"ignored: comment on {event.key} (the issue update event re-evaluates it)"
-    item, estimate_known = to_item(ctx, event)
-    item = merge_stored(ctx, item, estimate_known)
+    if item is None:
+        item = to_item(ctx, event)[0]
+    stored = ctx.store.get_item(item.source, item.key)
+    if stale(item, stored):
+        # An older state delivered late (or again, under a new id) must not win.
+        log.warning(
+            "webhook %s: %s updated %s is older than the stored %s; ignored",
+            event.source,
+            item.key,
+            item.updated,
+            stored.updated if stored else None,
+        )
+        return f"stale: {item.uid} (stored copy is newer)"
+    item = merge_stored(ctx, item, _estimate_known(ctx, event), stored)
     ctx.store.upsert_items([item])
     summary = comment_on_item(ctx, item)
     acted = ", ".join(a.describe() for a in summary.done) or "no comment change"
@@ -93,38 +109,81 @@ def _own_comment_deleted(ctx: AppContext, event: Event, comment: Comment) -> str
     return f"dismissed: our comment on {event.key} was deleted by someone"
 
 
+def stale(item: Item, stored: Item | None) -> bool:
+    """The source's own clock says the stored copy is newer than this one."""
+    if stored is None or item.updated is None or stored.updated is None:
+        return False
+    return item.updated < stored.updated
+
+
+def _estimate_known(ctx: AppContext, event: Event) -> bool:
+    if event.source == "jira":
+        fields = _jira_fields(ctx)
+        values = event.issue.get("fields") or {}
+        return any(field_id in values for field_id in fields.story_points)
+    return ctx.settings.github.project is None
+
+
 def to_item(ctx: AppContext, event: Event) -> tuple[Item, bool]:
     """Build the item with the connector's own pure parser; also say whether the payload
-    carried the estimate (a GitHub Projects field never does; Jira's field may be left out)."""
+    carried the estimate (a GitHub Projects field never does; Jira's field may be left out).
+    On a cold Jira field cache this reads the site's field list."""
     if event.source == "jira":
         from connectors.jira import to_item as jira_to_item
 
-        fields = _jira_fields(ctx)
-        values = event.issue.get("fields") or {}
-        known = any(field_id in values for field_id in fields.story_points)
-        return jira_to_item(event.issue, fields, ctx.settings.jira.url), known
+        return jira_to_item(event.issue, _jira_fields(ctx), ctx.settings.jira.url), False
+    return _github_item(ctx, event), ctx.settings.github.project is None
+
+
+def parse_offline(ctx: AppContext, event: Event) -> tuple[Item, bool]:
+    """Parse before the answer, never calling out: (item, complete). On a cold Jira field
+    cache the item lacks custom fields (complete=False) and is parsed again after the answer;
+    it still proves the payload's fields have the right types."""
+    from connectors.strict import check_depth, check_github_issue, check_jira_issue
+
+    check_depth(event.issue)
+    if event.source == "jira":
+        from connectors.jira import to_item as jira_to_item
+        from connectors.jira.fields import FieldMap
+
+        check_jira_issue(event.issue)
+        try:
+            cached = _jira_stream(ctx).cached_field_map()
+        except SQLAlchemyError:
+            cached = None  # the store is down: the inbox answers 503 next
+
+        fields = cached or FieldMap()
+        return jira_to_item(event.issue, fields, ctx.settings.jira.url), cached is not None
+    check_github_issue(event.issue, event.project)
+    return _github_item(ctx, event), True
+
+
+def _github_item(ctx: AppContext, event: Event) -> Item:
     from connectors.github import to_item as github_to_item
     from connectors.github.parse import EstimateLabels
 
     config = ctx.settings.github
     labels = EstimateLabels(config.estimate_labels, config.size_points)
-    return github_to_item(event.issue, event.project, labels), config.project is None
+    return github_to_item(event.issue, event.project, labels)
 
 
 def _jira_fields(ctx: AppContext) -> FieldMap:
     """The site's custom-field map, cached in the store by the Jira stream."""
+    return _jira_stream(ctx).field_map()
+
+
+def _jira_stream(ctx: AppContext) -> JiraStream:
     from connectors.jira import JiraStream, JiraTracker, make_jira_stream
 
     tracker = ctx.tracker("jira")
     if isinstance(tracker, JiraTracker):
-        return JiraStream(tracker.client, ctx.settings.jira, kv=ctx.store).field_map()
-    return make_jira_stream(ctx.settings, ctx.store).field_map()
+        return JiraStream(tracker.client, ctx.settings.jira, kv=ctx.store)
+    return make_jira_stream(ctx.settings, ctx.store)
 
 
-def merge_stored(ctx: AppContext, item: Item, estimate_known: bool) -> Item:
+def merge_stored(ctx: AppContext, item: Item, estimate_known: bool, stored: Item | None) -> Item:
     """Keep what a webhook payload cannot know from the synced copy (Projects estimates, and
     fields Jira leaves out of some webhooks), so an event never invents a finding."""
-    stored = ctx.store.get_item(item.source, item.key)
     if stored is None:
         return item
     keep: dict[str, Any] = {}

@@ -1,25 +1,20 @@
-"""POST /webhooks/jira and /webhooks/github: verify, dedupe, answer fast, then do the work."""
+"""POST /webhooks/jira and /webhooks/github: verify, store in the inbox, answer, then work it."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import threading
-from collections import deque
-from concurrent.futures import Future, wait
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.store.models import WebhookDelivery
-from bot.webhooks.events import Event, Malformed, github_event, jira_event
-from bot.webhooks.handlers import handle, to_item
+from bot.store.inbox import StoreUnavailable
+from bot.webhooks.events import Event, Malformed, read_event
+from bot.webhooks.handlers import in_scope, parse_offline
 from bot.webhooks.signatures import verify
+from bot.webhooks.worker import Dispatcher
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -28,52 +23,11 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "refinery.webhooks"
 KEEP_DELIVERIES = timedelta(days=7)  # GitHub offers redelivery for a few days; Jira retries sooner
-PRUNE_EVERY = 500  # deliveries between prunes of old delivery ids
-
-
-class Dispatcher:
-    """Runs accepted events on the context's background executor and tracks them."""
-
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self._lock = threading.Lock()
-        self._pending: set[Future[str]] = set()
-        self._accepted = 0
-        self.outcomes: deque[str] = deque(maxlen=100)  # what recent events led to, newest last
-
-    def submit(self, event: Event) -> None:
-        future = self.ctx.background.submit(self._run, event)
-        with self._lock:
-            self._pending.add(future)
-            self._accepted += 1
-            prune = self._accepted % PRUNE_EVERY == 0
-        future.add_done_callback(self._forget)
-        if prune:
-            self.ctx.background.submit(prune_deliveries, self.ctx)
-
-    def drain(self, timeout: float | None = None) -> None:
-        """Wait for every accepted event to be handled (tests, graceful shutdown)."""
-        with self._lock:
-            pending = set(self._pending)
-        wait(pending, timeout=timeout)
-
-    def _run(self, event: Event) -> str:
-        try:
-            outcome = handle(self.ctx, event)
-        except Exception:
-            log.exception("webhook %s %s failed", event.source, event.key)
-            raise
-        log.info("webhook %s: %s", event.source, outcome)
-        self.outcomes.append(outcome)
-        return outcome
-
-    def _forget(self, future: Future[str]) -> None:
-        with self._lock:
-            self._pending.discard(future)
+MAX_DELIVERY_ID = 200  # longer ids are hashed, so a long header never fails the insert
 
 
 def register_webhooks(app: Flask, ctx: AppContext) -> Dispatcher:
-    """Add the two webhook routes to the app."""
+    """Add the two webhook routes to the app and start working the inbox (resuming it)."""
     dispatcher = Dispatcher(ctx)
     app.extensions[EXTENSION] = dispatcher
     server = ctx.settings.server
@@ -88,7 +42,7 @@ def register_webhooks(app: Flask, ctx: AppContext) -> Dispatcher:
         if refused := verify(secret, header, body, allow_unsigned=server.allow_unsigned_webhooks):
             return _error(401, refused)
         delivery = request.headers.get("X-Atlassian-Webhook-Identifier")
-        return _accept(dispatcher, "jira", body, delivery, jira_event)
+        return _accept(dispatcher, "jira", "", body, delivery)
 
     @app.post("/webhooks/github")
     def github_webhook() -> tuple[Response, int]:
@@ -103,8 +57,9 @@ def register_webhooks(app: Flask, ctx: AppContext) -> Dispatcher:
         if name == "ping":
             return jsonify(status="pong"), 200
         delivery = request.headers.get("X-GitHub-Delivery")
-        return _accept(dispatcher, "github", body, delivery, lambda p: github_event(name, p))
+        return _accept(dispatcher, "github", name, body, delivery)
 
+    dispatcher.start()
     return dispatcher
 
 
@@ -122,56 +77,55 @@ def _read_body(limit: int) -> tuple[bytes, tuple[Response, int] | None]:
 
 
 def _accept(
-    dispatcher: Dispatcher, source: str, body: bytes, delivery: str | None, read: Any
+    dispatcher: Dispatcher, source: str, name: str, body: bytes, delivery: str | None
 ) -> tuple[Response, int]:
+    """Check the payload (no network), store it in the inbox, answer 202; 4xx change nothing."""
+    ctx = dispatcher.ctx
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(400, "body is not JSON")
-    try:
-        event: Event = read(payload)
+        event: Event = read_event(source, name, body)
     except Malformed as exc:
         return _error(400, str(exc))
     if event.kind == "ignored":
         return jsonify(status="ignored", reason=event.reason), 200
+    if source == "jira" and not ctx.settings.jira.url:
+        return jsonify(status="ignored", reason="jira.url is not set"), 200
+    if not in_scope(ctx, event):
+        return jsonify(status="ignored", reason=f"{event.project} is not configured"), 200
+    parsed = None
     if event.kind in ("changed", "comment") and event.full_issue:
         # Parse now (pure, ~0.1 ms) so a wrongly typed field is a 400, not a dropped event.
         try:
-            to_item(dispatcher.ctx, event)[0].validate()
+            item, complete = parse_offline(ctx, event)
+            item.validate()
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            return _error(400, f"issue has a field of an unexpected type ({type(exc).__name__})")
-    # Without a delivery id, an identical body is the same delivery sent again.
-    delivery_id = delivery or "sha256:" + hashlib.sha256(body).hexdigest()
-    if not _first_delivery(dispatcher.ctx, source, delivery_id):
+            return _error(400, f"issue has a field of an unexpected type ({exc})"[:300])
+        parsed = item if complete else None
+    delivery_id = _delivery_id(source, delivery, body)
+    try:
+        first = dispatcher.accept(source, delivery_id, name, body, event, parsed)
+    except StoreUnavailable as exc:
+        log.error("webhook %s: the store cannot take the delivery (%s); answered 503", source, exc)
+        response, status = _error(503, "the store is unavailable; retry later")
+        response.headers["Retry-After"] = "5"
+        return response, status
+    if not first:
         return jsonify(status="duplicate"), 200
-    dispatcher.submit(event)
     return jsonify(status="accepted"), 202
 
 
-def _first_delivery(ctx: AppContext, source: str, delivery_id: str) -> bool:
-    """Record the delivery id; False when it was seen before (a redelivery)."""
-    try:
-        with ctx.store.session() as session:
-            session.add(
-                WebhookDelivery(
-                    delivery_id=f"{source}:{delivery_id}"[:255],
-                    source=source,
-                    received_at=datetime.now(UTC),
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+def _delivery_id(source: str, delivery: str | None, body: bytes) -> str:
+    """Without a delivery id, an identical body is the same delivery sent again."""
+    raw = delivery or "sha256:" + hashlib.sha256(body).hexdigest()
+    if len(raw) > MAX_DELIVERY_ID:
+        raw = "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
+    return f"{source}:{raw}"
 
 
 def prune_deliveries(ctx: AppContext) -> int:
-    """Forget delivery ids old enough that no sender redelivers them."""
-    cutoff = datetime.now(UTC) - KEEP_DELIVERIES
-    with ctx.store.session() as session:
-        result = session.execute(
-            delete(WebhookDelivery).where(WebhookDelivery.received_at < cutoff)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    """Forget handled delivery ids old enough that no sender redelivers them."""
+    from bot.store.inbox import Inbox
+
+    return Inbox(ctx.store, "", timedelta(0)).prune(KEEP_DELIVERIES)
 
 
 def _error(status: int, message: str) -> tuple[Response, int]:

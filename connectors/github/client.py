@@ -45,6 +45,9 @@ def next_link(headers: dict[str, Any]) -> str | None:
     return match.group(1) if match else None
 
 
+API_VERSION = "2022-11-28"  # sent as X-GitHub-Api-Version on every request
+
+
 class GithubClient:
     """Send REST and GraphQL requests through PyGithub's requester and count them."""
 
@@ -73,6 +76,8 @@ class GithubClient:
             timeout=int(timeout),
             seconds_between_requests=seconds_between_requests,
             seconds_between_writes=seconds_between_writes,
+            # Pinned, so a new API default cannot change the shapes the parser reads.
+            api_version=API_VERSION,
         )
         self.requester = self.github.requester
         self.min_rate_remaining = min_rate_remaining

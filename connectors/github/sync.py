@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import Page, SyncPlan
@@ -16,12 +18,12 @@ PAGE_SIZE = 100
 class IssueStream:
     """The issues of one repository, oldest change first, so the cursor can follow the pages.
 
-    Paging is by keyset, not page number: each request asks for `since=<newest updated_at seen>`
-    (GitHub's `since` is inclusive, so the issue at each page boundary is read twice; the stream
-    drops the repeat). Numbered pages would skip an issue whenever an issue on an earlier page is
-    edited mid-sync (the list shifts left under us, and the skipped issue is older than the
-    cursor, so no later sync sees it). The price is the overlap: N issues take about N/99
-    requests instead of N/100.
+    Paging is by keyset, not page number: each request asks for the issues updated after one
+    second before the newest `updated_at` seen (GitHub documents `since` as "after", so asking
+    for the newest itself could skip the rest of a tie); repeats are dropped. Numbered pages would
+    skip an issue whenever an issue on an earlier page is edited mid-sync (the list shifts left
+    under us, and the skipped issue is older than the cursor, so no later sync sees it). The
+    price is the overlap: N issues take about N/99 requests instead of N/100.
     """
 
     source = "github"
@@ -51,8 +53,9 @@ class IssueStream:
         already yielded, so its cursor is stored).
         """
         self.client.check_budget()
-        since, page_number = cursor, 1
-        known: set[int] = set()  # numbers already yielded whose updated_at equals `since`
+        target, page_number = cursor, 1  # read issues updated at or after `target`
+        seen: set[tuple[int, str]] = set()  # (number, updated_at) already yielded this run
+        at_stamp: Counter[str] = Counter()  # how many of them carry each updated_at
         while True:
             params: dict[str, Any] = {
                 "state": "all",
@@ -60,29 +63,31 @@ class IssueStream:
                 "direction": "asc",
                 "per_page": PAGE_SIZE,
             }
-            if since:
-                params["since"] = since
+            if target:
+                # GitHub's `since` means "updated after": ask from one second earlier so the
+                # issues at `target` itself come back (if it is inclusive, earlier ones repeat).
+                params["since"] = one_second_before(target)
             if page_number > 1:
                 params["page"] = page_number
             before = self.client.requests
             headers, data = self.client.get(f"/repos/{self.repo}/issues", params)
-            issues = [
-                issue
-                for issue in data
-                if not is_pull_request(issue)
-                and not (issue["updated_at"] == since and issue["number"] in known)
-            ]
+            fresh = [i for i in data if (i["number"], str(i["updated_at"])) not in seen]
+            for issue in fresh:
+                seen.add((issue["number"], str(issue["updated_at"])))
+                at_stamp[str(issue["updated_at"])] += 1
+            issues = [i for i in fresh if not is_pull_request(i)]
             items = [to_item(issue, self.repo, self.estimate) for issue in issues]
             self.details.fill(items, issues)  # board estimates, dependencies: <= 1 request
-            newest, position = _newest(data, since, page_number)
-            at_newest = {issue["number"] for issue in data if issue["updated_at"] == newest}
-            known = known | at_newest if newest == since else at_newest
+            newest = max((str(i["updated_at"]) for i in data), default=target)
             yield Page(items, newest, requests=self.client.requests - before)
             if next_link(headers) is None or not data:
                 return
-            # Restart the list at the newest timestamp, skipping the whole pages of issues that
-            # share it (a bulk edit), so a tie longer than a page cannot loop forever.
-            since, page_number = newest, position // PAGE_SIZE + 1
+            if newest is None or newest == target:
+                page_number += 1  # a page inside one timestamp (a bulk edit): walk the tie
+            else:
+                # Restart the list at the newest timestamp, past the whole pages of it already
+                # read, so an issue edited mid-sync never shifts another out of view.
+                target, page_number = newest, at_stamp[newest] // PAGE_SIZE + 1
             self.client.check_budget()
 
     def live_keys(self) -> set[str] | None:
@@ -90,10 +95,7 @@ class IssueStream:
         return None
 
 
-def _newest(data: list[dict[str, Any]], since: str | None, page: int) -> tuple[str | None, int]:
-    """Return the page's newest updated_at, and how far into a `since=<it>` list this page got."""
-    stamps = [str(issue["updated_at"]) for issue in data]
-    newest = max(stamps, default=since)
-    if newest is None or newest == since:  # the whole page shares `since`: walking one tie
-        return newest, (page - 1) * PAGE_SIZE + len(stamps)
-    return newest, stamps.count(newest)
+def one_second_before(stamp: str) -> str:
+    """GitHub's "2026-01-17T11:36:36Z", one second earlier."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(seconds=1)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -79,12 +79,12 @@ class GithubTracker:
         self._write("DELETE", f"/repos/{repo}/issues/comments/{comment_id}")
 
     def create_issue(self, draft: IssueDraft) -> Created:
-        """POST /repos/{o}/{r}/issues with title, a Why/Outcome body, labels (and type if set)."""
+        """POST /repos/{o}/{r}/issues with title, a Why/Outcome body and labels."""
         payload: dict[str, Any] = {"title": draft.title, "body": issue_body(draft)}
         if draft.labels:
             payload["labels"] = list(draft.labels)
-        if draft.issue_type:
-            payload["type"] = draft.issue_type  # organisation issue types; 422 if unknown
+        # No `type`: the draft's type is a Jira one ("Story"), and GitHub refuses a type the
+        # organisation has not defined. Labels carry the kind instead.
         answer = self._write("POST", f"/repos/{draft.project}/issues", payload)
         if not answer:
             return Created(key=f"{draft.project}#0", url="")

@@ -60,10 +60,16 @@ class JiraStream:
         self.config = config
         self.kv = kv
         self.name = f"jira:{client.site}"
-        self.jql = base_jql(config)
+        self._jql: str | None = None  # built on first use: a webhooks-only setup has no scope
         self._fields: FieldMap | None = None
         self._fresh = False  # fields were read from the site by this stream (not the cache)
         self._live: set[str] | None = None
+
+    @property
+    def jql(self) -> str:
+        if self._jql is None:
+            self._jql = base_jql(self.config)
+        return self._jql
 
     # -- Stream protocol -------------------------------------------------------------------
 
@@ -126,8 +132,14 @@ class JiraStream:
             return self._live
         keys: set[str] = set()
         size = ID_PAGE_CLOUD if self.client.deployment() == "cloud" else ID_PAGE_DC
-        for issues, _ in self._pages(self.jql, ["id"], size):
-            keys.update(str(issue["key"]) for issue in issues if issue.get("key"))
+        # `key` is asked for by name: an id-only search returns ids and nothing else.
+        for issues, _ in self._pages(self.jql, ["key"], size):
+            for issue in issues:
+                if not issue.get("key"):
+                    # A key we cannot read is not a gone item: skip the gone check this run.
+                    log.warning("jira: the live-issue search returned no keys; gone check skipped")
+                    return None
+                keys.add(str(issue["key"]))
         return keys
 
     # -- searching -------------------------------------------------------------------------
@@ -196,6 +208,18 @@ class JiraStream:
 
     def field_map(self) -> FieldMap:
         return self._load_site(refresh=False)
+
+    def cached_field_map(self) -> FieldMap | None:
+        """The site's field map from the store's cache only (no request), or None when cold."""
+        if self._fields is not None:
+            return self._fields
+        cached = self.kv.get_kv(f"jira-site:{self.client.site}") if self.kv else None
+        if not cached or not cached.get("fields"):
+            return None
+        names: dict[str, str] = dict(cached.get("names") or {})
+        return FieldMap.from_dict(cached["fields"]).configured(
+            self.config.estimate_field, self.config.outcome_field, names
+        )
 
     def _load_site(self, refresh: bool) -> FieldMap:
         if self._fields is not None and (self._fresh or not refresh):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Any
 
 from connectors.base import BodyFormat, ConnectorError, Created, IssueDraft
@@ -14,6 +16,8 @@ PROPERTY = "refinery"  # comment property key marking Refinery's own comment
 DRY_RUN_ID = "dry-run"
 DECLINE_WORDS = ("won't", "wont", "declin", "reject", "cancel")
 COMMENT_PAGE = 100
+# What every body Refinery writes carries (the renderer's signature and hidden marker).
+OWN_MARKS = ("Posted by Refinery", "<!-- refinery")
 
 
 class JiraTracker:
@@ -40,17 +44,21 @@ class JiraTracker:
     # -- comments --------------------------------------------------------------------------
 
     def find_own_comment(self, key: str) -> str | None:
-        """Return the id of the comment carrying Refinery's property, if any."""
+        """Return the id of Refinery's comment on the issue, if any.
+
+        The comments endpoint documents no `expand=properties`, so the comment is recognised
+        by the signature every Refinery body carries (its property, when a server returns
+        properties anyway, counts too)."""
         start = 0
         while True:
-            # GET /rest/api/3/issue/{key}/comment?expand=properties
+            # GET /rest/api/3/issue/{key}/comment (startAt / maxResults paging)
             page = self.client.get(
                 f"{self.client.api}/issue/{key}/comment",
-                {"expand": "properties", "startAt": start, "maxResults": COMMENT_PAGE},
+                {"startAt": start, "maxResults": COMMENT_PAGE},
             )
             comments = list((page or {}).get("comments") or ())
             for comment in comments:
-                if any(p.get("key") == PROPERTY for p in comment.get("properties") or ()):
+                if _is_own(comment):
                     return str(comment["id"])
             start += len(comments)
             if not comments or start >= int((page or {}).get("total") or 0):
@@ -65,10 +73,13 @@ class JiraTracker:
         return str(answer["id"])
 
     def edit_comment(self, key: str, comment_id: str, body: Any) -> None:
-        """PUT /rest/api/3/issue/{key}/comment/{id}."""
+        """PUT /rest/api/3/issue/{key}/comment/{id}?notifyUsers=false (Cloud): an edit of
+        Refinery's note is no news to the watchers. Data Center documents no such switch."""
         if self._dry(f"edit comment {comment_id} on", key, {"body": body}):
             return
-        self.client.put(f"{self.client.api}/issue/{key}/comment/{comment_id}", {"body": body})
+        path = f"{self.client.api}/issue/{key}/comment/{comment_id}"
+        params = {"notifyUsers": "false"} if self.client.deployment() == "cloud" else None
+        self.client.call("PUT", path, params=params, body={"body": body})
 
     def delete_comment(self, key: str, comment_id: str) -> None:
         """DELETE /rest/api/3/issue/{key}/comment/{id}."""
@@ -218,10 +229,28 @@ def describe(draft: IssueDraft, body_format: BodyFormat) -> Any:
         if footer:
             content.extend(_paragraphs(footer))
         return {"type": "doc", "version": 1, "content": content}
-    parts = [f"h2. {title}\n{text}" for title, text in sections]
+    parts = [f"h2. {title}\n{escape_wiki(text)}" for title, text in sections]
     if footer:
-        parts.append(footer)
+        parts.append(escape_wiki(footer))
     return "\n\n".join(parts)
+
+
+# Characters that start wiki markup (macros, links, mentions, tables, images, effects):
+# escaped so a request's words show as typed, never as a link, macro or mention.
+_WIKI_CHARS = re.compile(r"([\\{}\[\]|*_+^~?!#-])")
+
+
+def escape_wiki(text: str) -> str:
+    """Text from people, safe inside Data Center wiki markup (no macro, link or mention)."""
+    return _WIKI_CHARS.sub(r"\\\1", text)
+
+
+def _is_own(comment: dict[str, Any]) -> bool:
+    if any(p.get("key") == PROPERTY for p in comment.get("properties") or ()):
+        return True
+    body = comment.get("body")
+    text = body if isinstance(body, str) else json.dumps(body)
+    return any(mark in text for mark in OWN_MARKS)
 
 
 def _paragraphs(text: str) -> list[dict[str, Any]]:
@@ -235,4 +264,4 @@ def _paragraphs(text: str) -> list[dict[str, Any]]:
 def _text(text: str, body_format: BodyFormat) -> Any:
     if body_format == "adf":
         return {"type": "doc", "version": 1, "content": _paragraphs(text)}
-    return text
+    return escape_wiki(text)

@@ -238,7 +238,13 @@ def test_a_lost_ledger_edits_the_existing_comment_instead_of_adding(
     jira = FakeJira().install(rsps)
     jira.comments["PAY-1"] = [
         {"id": "500", "body": "someone else", "properties": []},
-        {"id": "501", "body": "old", "properties": [{"key": "refinery", "value": {}}]},
+        # An older Refinery comment: the comments endpoint returns no properties, so it is
+        # known by the signature its body carries.
+        {
+            "id": "501",
+            "body": f"old findings\n\n_{SIGNATURE}: this comment is updated as the item changes._",
+            "properties": [{"key": "refinery", "value": {}}],
+        },
     ]
     ctx = build_ctx(settings, jira=real_jira_tracker(settings))
     ctx.store.upsert_items([unready(key="PAY-1")])
@@ -247,5 +253,7 @@ def test_a_lost_ledger_edits_the_existing_comment_instead_of_adding(
         ("GET", "comment"),
         ("PUT", "501"),
     ]
+    assert "expand" not in jira.calls[0].query  # the endpoint documents no expand=properties
+    assert jira.calls[1].query == "notifyUsers=false"  # an edit e-mails nobody
     assert SIGNATURE in str(jira.comments["PAY-1"][1]["body"])
     assert ledger(ctx)["PAY-1"].comment_id == "501"

@@ -32,6 +32,7 @@ class Call:
     method: str
     path: str
     body: Any
+    query: str = ""
 
 
 @dataclass
@@ -51,8 +52,8 @@ class CommentApi:
 
     def _note(self, request: PreparedRequest) -> Call:
         body = json.loads(request.body) if request.body else None
-        path = urlsplit(str(request.url)).path
-        call = Call(str(request.method), path, body)
+        url = urlsplit(str(request.url))
+        call = Call(str(request.method), url.path, body, url.query)
         self.calls.append(call)
         return call
 
@@ -84,7 +85,7 @@ class FakeJira(CommentApi):
         issue = rf"{base}/rest/api/3/issue/([A-Z][A-Z0-9]*-\d+)/comment"
         rsps.add_callback(responses.GET, re.compile(rf"{issue}(\?.*)?$"), self._list)
         rsps.add_callback(responses.POST, re.compile(rf"{issue}$"), self._add)
-        rsps.add_callback(responses.PUT, re.compile(rf"{issue}/(\d+)$"), self._edit)
+        rsps.add_callback(responses.PUT, re.compile(rf"{issue}/(\d+)(\?.*)?$"), self._edit)
         rsps.add_callback(responses.DELETE, re.compile(rf"{issue}/(\d+)$"), self._delete)
         fields = (SHARED / "jira" / "field_list_real.json").read_text()
         rsps.add(responses.GET, re.compile(rf"{base}/rest/api/3/field$"), body=fields)
@@ -96,6 +97,9 @@ class FakeJira(CommentApi):
     def _list(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
         call = self._note(request)
         found = self.comments.get(self._key(call), [])
+        if "expand=properties" not in str(request.url):
+            # The endpoint documents no comment properties in its answer: leave them out.
+            found = [{k: v for k, v in c.items() if k != "properties"} for c in found]
         page = {"startAt": 0, "maxResults": 100, "total": len(found), "comments": found}
         return 200, {}, json.dumps(page)
 
@@ -199,6 +203,7 @@ def build_ctx(settings: Settings, **trackers: Tracker) -> Any:
     from bot.store import open_store
     from rules.engine import Engine
 
-    ctx = AppContext(settings, open_store(settings.store.url), Engine(settings.rules))
+    store = open_store(settings.store.url, settings.store.lock_timeout)
+    ctx = AppContext(settings, store, Engine(settings.rules))
     ctx._trackers.update(trackers)
     return ctx

@@ -20,7 +20,7 @@ from bot.store import open_store
 from bot.web import create_app
 from bot.webhooks.events import Event
 from bot.webhooks.handlers import handle
-from bot.webhooks.http import Dispatcher
+from bot.webhooks.worker import Dispatcher
 from connectors.jira.fields import from_field_list, names_of
 from rules.engine import Engine
 from tests.fuzz.strategies import HEAVY, MANY, broken, json_values, replaced
@@ -84,7 +84,11 @@ def server() -> Iterator[tuple[Any, AppContext]]:
     )
     ctx = AppContext(settings_, store, Engine())
     ctx._trackers.update(jira=FakeTracker("jira"), github=FakeTracker("github"))  # type: ignore[dict-item]
-    app = create_app(ctx)
+    with pytest.MonkeyPatch.context() as patch:
+        # The inbox worker would need a store shared across threads; events are handled
+        # inline here instead (see `recorder`).
+        patch.setattr(Dispatcher, "start", lambda _self: None)
+        app = create_app(ctx)
     with responses.RequestsMock(assert_all_requests_are_fired=False):
         yield app.test_client(), ctx
     ctx.close()
@@ -93,7 +97,12 @@ def server() -> Iterator[tuple[Any, AppContext]]:
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorder = Recorder()
-    monkeypatch.setattr(Dispatcher, "submit", lambda _self, event: recorder.events.append(event))
+
+    def accept(_self: Any, *args: Any) -> bool:
+        recorder.events.append(args[4])  # (source, delivery_id, name, body, event, item)
+        return True
+
+    monkeypatch.setattr(Dispatcher, "accept", accept)
     return recorder
 
 

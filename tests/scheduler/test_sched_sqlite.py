@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.main import _register, app
 from bot.scheduler.leader import SchedulerBusy, SqliteLease, current_holder
 from bot.scheduler.runner import JobSpec, SchedulerRunner
 from bot.scheduler.triggers import crontab_trigger
@@ -96,14 +100,70 @@ def test_a_run_missed_while_down_runs_once_on_start(tmp_path: Path) -> None:
     assert current_holder(store) is None  # shutdown released the lease
 
 
-def test_refinery_schedule_refuses_while_another_scheduler_runs(tmp_path: Path) -> None:
+def test_refinery_schedule_stands_by_then_takes_over_when_the_lease_is_freed(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "refinery.db"
     config = tmp_path / "refinery.toml"
-    config.write_text(f'[store]\nurl = "sqlite:///{db}"\n')
-    SqliteLease(open_store(f"sqlite:///{db}"), holder="ops-box:4242:cafe").acquire()
-    _register()
-    result = CliRunner().invoke(app, ["schedule", "--config", str(config)])
-    assert result.exit_code == 2
-    output = " ".join(result.output.split())
-    assert "Scheduler not started" in output
-    assert "ops-box:4242:cafe" in output
+    config.write_text(
+        f'[store]\nurl = "sqlite:///{db}"\n[schedule]\nleader_retry_seconds = 0.2\n'
+        'sync = ""\ndigest = ""\n'
+    )
+    holder = SqliteLease(open_store(f"sqlite:///{db}"), holder="ops-box:4242:cafe")
+    holder.acquire()
+    log = tmp_path / "schedule.log"
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "refinery"), "schedule", "--config", str(config)],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+    )
+    try:
+        deadline = time.monotonic() + 120  # a cold start on a loaded machine is slow
+        while "Standing by" not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        seen = " ".join(log.read_text().split())
+        assert "Standing by" in seen and "ops-box:4242:cafe" in seen, seen
+        assert process.poll() is None  # still running: it retries instead of exiting
+        holder.stop()  # the holder goes away: the standby takes the lease
+        deadline = time.monotonic() + 60
+        while current_holder(holder.store) in (None, "ops-box:4242:cafe"):
+            assert time.monotonic() < deadline, "the standby never took the lease"
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_a_refused_lease_keeps_retrying_and_a_dead_local_holder_is_taken_over_at_once(
+    tmp_path: Path,
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'refinery.db'}")
+    # A lease left by a process of this host that no longer runs (a crash, then a restart).
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with store.session() as session:
+        session.add(
+            SchedulerLease(
+                name=SqliteLease.NAME,
+                holder=f"{socket.gethostname()}:{dead.pid}:dead",
+                heartbeat_at=datetime.now(UTC),
+            )
+        )
+    elected = threading.Event()
+    lease = SqliteLease(store, holder="me:1:z", retry_seconds=0.05)
+    lease.start(elected.set, lambda: None)
+    assert elected.wait(5) and lease.is_leader
+    lease.stop()
+    # Refused at start by a live holder: stands by, then leads once the holder is gone.
+    live = SqliteLease(store, holder="other:2:y")
+    live.acquire()
+    elected.clear()
+    standby = SqliteLease(store, holder="me:3:w", retry_seconds=0.05)
+    standby.start(elected.set, lambda: None)
+    assert not standby.is_leader and not elected.wait(0.3)
+    live.stop()
+    assert elected.wait(5) and current_holder(store) == "me:3:w"
+    standby.stop()

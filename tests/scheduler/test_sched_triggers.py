@@ -87,7 +87,8 @@ def test_a_digest_inside_the_skipped_hour_fires_once_when_clocks_go_forward() ->
     day = datetime(2026, 3, 28, 12, tzinfo=BERLIN)
     fires = fire_times("30 2 * * sun", day, day + timedelta(days=8))
     assert len(fires) == 2  # 02:30 does not exist on 03-29; it still runs that day, once
-    assert fires[0].astimezone(UTC) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    # As cron does: when the clock jumps from 02:00 to 03:00, at 03:00 CEST.
+    assert fires[0].astimezone(UTC) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
     assert fires[1].astimezone(UTC) == datetime(2026, 4, 5, 0, 30, tzinfo=UTC)
 
 
@@ -138,7 +139,9 @@ def test_job_runs_record_the_fire_time_each_run_covers_across_the_autumn_change(
     store = open_store("sqlite://")
     runs: list[datetime] = []
     spec = JobSpec("digest", crontab_trigger("0 9 * * mon", BERLIN), runs.append)
-    runner = SchedulerRunner(store, [spec], SqliteLease(store), timezone=BERLIN, grace_seconds=60)
+    lease = SqliteLease(store)
+    lease.acquire()  # runs are fenced: only the lease holder runs jobs
+    runner = SchedulerRunner(store, [spec], lease, timezone=BERLIN, grace_seconds=60)
     fires = fire_times(
         "0 9 * * mon", datetime(2026, 10, 12, tzinfo=BERLIN), datetime(2026, 11, 3, tzinfo=BERLIN)
     )
@@ -155,3 +158,15 @@ def test_job_runs_record_the_fire_time_each_run_covers_across_the_autumn_change(
         "10-26 09:00 +0100",
         "11-02 09:00 +0100",
     ]
+
+
+def test_day_of_month_and_weekday_together_mean_either_as_crontab_does() -> None:
+    december = (datetime(2026, 12, 1, tzinfo=BERLIN), datetime(2027, 1, 2, tzinfo=BERLIN))
+    days = [f.strftime("%a %d") for f in fire_times("0 9 1 * 1", *december)]
+    # The 1st (a Tuesday) and every Monday, and 1 January (a Friday): not only Monday the 1st.
+    assert days == ["Tue 01", "Mon 07", "Mon 14", "Mon 21", "Mon 28", "Fri 01"]
+
+
+def test_a_bad_field_is_named() -> None:
+    with pytest.raises(ValueError, match="minute"):
+        crontab_trigger("61 9 * * *", BERLIN)

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+FORM_ONLY = {"chat.getPermalink", "users.lookupByEmail", "usergroups.users.list"}
+
 
 @dataclass
 class Call:
@@ -26,6 +28,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.usergroup_members: list[str] = []
         self.fail: dict[str, str] = {}  # method -> Slack error code to answer with
+        self.socket_url = ""  # what apps.connections.open hands out (a local Socket Mode server)
         self._lock = threading.Lock()
         self._ts = 0
         fake = self
@@ -37,17 +40,20 @@ class FakeSlack:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode() if length else ""
-                if "json" in (self.headers.get("Content-Type") or ""):
-                    params = json.loads(raw or "{}")
-                else:
-                    params = dict(parse_qsl(raw))
+                as_json = "json" in (self.headers.get("Content-Type") or "")
+                params = json.loads(raw or "{}") if as_json else dict(parse_qsl(raw))
                 path = self.path.split("?", 1)[0]
                 if path.startswith("/respond/"):
                     fake._record(Call("respond:" + path.removeprefix("/respond/"), params))
                     self._send(200, b"ok", "text/plain")
                     return
                 method = path.removeprefix("/api/")
-                answer = fake._answer(method, params)
+                if as_json and method in FORM_ONLY:
+                    # Slack reads these methods' arguments from the form (or query) only.
+                    fake._record(Call(method, params))
+                    answer = {"ok": False, "error": "invalid_arguments"}
+                else:
+                    answer = fake._answer(method, params)
                 self._send(200, json.dumps(answer).encode(), "application/json")
 
             def _send(self, status: int, body: bytes, kind: str) -> None:
@@ -106,6 +112,10 @@ class FakeSlack:
             if email.startswith("nobody"):
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": {"id": "U" + email.split("@")[0].upper()}}
+        if method == "apps.connections.open":
+            if not self.socket_url:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_url}
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": "https://example.slack.com/archives/C1/p1"}
         return {"ok": True}

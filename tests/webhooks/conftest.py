@@ -20,8 +20,9 @@ from waitress.server import create_server
 from bot.config import Settings
 from bot.store.models import CommentLedger, FindingRow, ItemRow, WebhookDelivery
 from bot.web import create_app
-from bot.webhooks.http import EXTENSION, Dispatcher
+from bot.webhooks.http import EXTENSION
 from bot.webhooks.signatures import sign
+from bot.webhooks.worker import Dispatcher
 from tests.comments.trackers import (
     GITHUB_URL,
     JIRA_URL,
@@ -51,6 +52,7 @@ class Hook:
     jira: FakeJira
     github: FakeGithub
     dispatcher: Dispatcher
+    mock: Any = None  # the `responses` mock standing in for both APIs
     sent: int = 0
     deliveries: list[str] = field(default_factory=list)
 
@@ -148,7 +150,7 @@ def make_hook(tmp_path: Path) -> Iterator[HookFactory]:
         thread.start()
         servers.append((server, thread, ctx))
         base = f"http://127.0.0.1:{server.effective_port}"
-        return Hook(base, ctx, jira, github, app.extensions[EXTENSION])
+        return Hook(base, ctx, jira, github, app.extensions[EXTENSION], mock)
 
     yield start
     for server, thread, ctx in servers:

@@ -184,6 +184,11 @@ def test_pull_request_comment_is_ignored(make_hook: HookFactory) -> None:
 
 def test_repositories_not_configured_are_left_alone(make_hook: HookFactory) -> None:
     hook = make_hook(github={"repos": ["acme/shop"]})
-    status, _ = hook.github_event("issues", fixture("github", "webhook_issues_edited_body.json"))
-    assert status == 202 and hook.ctx.store.keys("github") == set()
+    before = hook.snapshot()
+    status, answer = hook.github_event(
+        "issues", fixture("github", "webhook_issues_edited_body.json")
+    )
+    # Answered before the inbox: nothing to keep, so nothing is stored, not even the delivery.
+    assert (status, answer["status"]) == (200, "ignored")
+    assert hook.snapshot() == before and hook.ctx.store.keys("github") == set()
     assert hook.github.calls == []

@@ -15,7 +15,7 @@ from bot.services.sync import run_stream
 from bot.store import Store
 from connectors.base import AuthError, RateLimited
 from connectors.github.client import GithubClient
-from connectors.github.sync import IssueStream
+from connectors.github.sync import IssueStream, one_second_before
 from tests.connectors.github.fakes import TOKEN, FakeRepo, at
 
 SECONDARY = (
@@ -49,7 +49,7 @@ def test_low_budget_stops_after_storing_the_page(
     with time_machine.travel(repo.reset + 5):
         resumed = run_stream(store, IssueStream(client, "acme/shop"))
     assert resumed.stopped is None
-    assert repo.queries[1]["since"] == cursor
+    assert repo.queries[1]["since"] == one_second_before(cursor)  # "after": one second back
     assert len(store.keys("github")) == 250
 
 

@@ -13,7 +13,7 @@ from bench.stubs.github_stub import make_issues
 from bot.services.sync import run_stream
 from bot.store import Store
 from connectors.github.client import GithubClient
-from connectors.github.sync import IssueStream
+from connectors.github.sync import IssueStream, one_second_before
 from tests.connectors.github.fakes import FakeRepo, at, load
 
 
@@ -44,9 +44,9 @@ def test_incremental_sync_of_seven_changes(
     before = len(rsps.calls)
     summary = run_stream(store, stream)
     assert len(rsps.calls) - before <= math.ceil(7 / 100) + 1
-    assert summary.updated == 7  # plus the newest old issue, re-read as `since` is inclusive
+    assert summary.updated == 7  # plus the newest old issue, re-read from one second before
     assert summary.unchanged <= 1
-    assert repo.queries[-1]["since"] == cursor
+    assert repo.queries[-1]["since"] == one_second_before(cursor)
     assert store.get_item("github", "acme/shop#40").title == "Edited 40"  # type: ignore[union-attr]
     assert store.get_cursor("github:acme/shop")[0] == "2026-03-01T10:00:00Z"
 
@@ -63,7 +63,7 @@ def test_incremental_sends_the_cursor_as_since(
         "sort": "updated",
         "direction": "asc",
         "per_page": "100",
-        "since": "2025-01-01T04:00:00Z",
+        "since": "2025-01-01T03:59:59Z",  # GitHub's since is "after": issues at 04:00 count
     }
 
 
@@ -97,7 +97,8 @@ def test_recorded_mixed_page_with_its_link_header(
     ]
     assert summary.requests == len(rsps.calls) == 2
     second = dict(parse_qsl(urlsplit(str(rsps.calls[1].request.url)).query))
-    assert second["since"] == max(issue["updated_at"] for issue in body)  # PRs count for paging
+    newest = max(issue["updated_at"] for issue in body)  # PRs count for paging
+    assert second["since"] == one_second_before(newest)
     assert client.budgets["core"].remaining == 4982
 
 
@@ -183,3 +184,21 @@ def test_live_keys_are_unsupported(client: GithubClient) -> None:
     assert stream.live_keys() is None
     assert stream.plan(None).requests == 0
     assert stream.name == "github:acme/shop"
+
+
+def test_since_is_exclusive_and_a_tie_at_the_cursor_is_still_read(
+    rsps: responses.RequestsMock, client: GithubClient, store: Store
+) -> None:
+    """GitHub's `since` returns issues updated *after* it (the fake does so too): an issue
+    updated in the cursor's very second, but not on the page that set the cursor, is read."""
+    issues = make_issues(150)
+    repo = FakeRepo(rsps, issues)
+    tie = next(i for i in issues if i["number"] == 90)["updated_at"]
+    repo.touch(list(range(90, 121)), tie)  # 31 issues share one second, across page 1's end
+    pages = IssueStream(client, "acme/shop").fetch(None)
+    first = next(pages)
+    assert first.cursor == tie and len(first.items) == 100  # the page ends inside the tie
+    rest = [item.key for page in pages for item in page.items]
+    keys = {item.key for item in first.items} | set(rest)
+    assert keys == {f"acme/shop#{n}" for n in range(1, 151)}
+    assert all(q.get("since", "") != tie for q in repo.queries)  # never "after the tie"

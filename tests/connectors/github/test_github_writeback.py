@@ -126,12 +126,14 @@ def test_create_issue_writes_why_and_outcome_sections(
         outcome="Conversion from 2.1% to 2.5%",
         labels=["intake"],
         requested_by="Dana",
+        issue_type="Story",  # what the accept form carries: a Jira issue type
     )
     created = GithubTracker(client).create_issue(draft)
     assert (created.key, created.url) == ("acme/shop#42", "https://github.com/acme/shop/issues/42")
     sent = json.loads(rsps.calls[0].request.body or "{}")
     assert sent["title"] == "Faster checkout" and sent["labels"] == ["intake"]
-    assert "type" not in sent
+    assert "type" not in sent  # GitHub would refuse a type the organisation has not defined
+    assert rsps.calls[0].request.headers["X-GitHub-Api-Version"] == "2022-11-28"
     assert sent["body"].startswith("### Why\n\nCarts are abandoned.\n\n### Outcome\n\nConversion")
 
 

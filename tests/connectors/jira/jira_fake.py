@@ -116,7 +116,9 @@ class FakeJira:
             return failure
         matching = self._matching(body["jql"])
         start = int(body.get("nextPageToken") or 0)
-        size = min(int(body.get("maxResults", 50)), 5000 if body["fields"] == ["id"] else 100)
+        # Atlassian: up to 5,000 per page when only `id` or `key` is requested.
+        small = set(body["fields"]) <= {"id", "key"}
+        size = min(int(body.get("maxResults", 50)), 5000 if small else 100)
         page = matching[start : start + size]
         answer: dict[str, Any] = {"issues": [self._shape(i, body["fields"]) for i in page]}
         if start + size < len(matching):
@@ -166,9 +168,10 @@ class FakeJira:
 
     def _shape(self, issue: dict[str, Any], fields: list[str]) -> dict[str, Any]:
         wanted = set(fields)
+        if wanted == {"id"}:
+            return {"id": issue["id"]}  # as documented: an id-only search returns only ids
         shaped = {k: issue[k] for k in ("expand", "id", "self", "key") if k in issue}
-        if wanted != {"id"}:
-            shaped["fields"] = {k: v for k, v in issue["fields"].items() if k in wanted}
+        shaped["fields"] = {k: v for k, v in issue["fields"].items() if k in wanted}
         return shaped
 
 

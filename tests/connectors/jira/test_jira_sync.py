@@ -137,8 +137,36 @@ def test_items_that_left_the_jql_are_marked_gone(
     summary = run_stream(store, stream_for(store))
     assert summary.gone == 2
     assert store.keys("jira") == {f"PAY-{n}" for n in range(1, 31)} - {"PAY-4", "PAY-9"}
-    id_only = [c for c in rsps.calls if '"fields": ["id"]' in body(c)]
-    assert len(id_only) == 1 and '"maxResults": 5000' in body(id_only[0])
+    key_only = [c for c in rsps.calls if '"fields": ["key"]' in body(c)]
+    assert len(key_only) == 1 and '"maxResults": 5000' in body(key_only[0])
+
+
+def test_incremental_sync_keeps_every_live_item_when_id_searches_return_only_ids(
+    store: Store, rsps: responses.RequestsMock
+) -> None:
+    # The fake answers an id-only search with ids and nothing else, as Atlassian documents.
+    site = FakeJira(rsps, issues(842))
+    run_stream(store, stream_for(store), full=True)
+    site.touch("PAY-7", T0 + timedelta(days=1), summary="Changed")
+    summary = run_stream(store, stream_for(store))
+    assert summary.gone == 0 and summary.gone_refused == 0
+    assert store.count_items() == 842
+    shaped = site._shape(site.issues["PAY-1"], ["id"])
+    assert shaped == {"id": site.issues["PAY-1"]["id"]}
+
+
+def test_a_source_that_drops_more_than_a_fifth_is_not_marked_gone_without_full(
+    store: Store, rsps: responses.RequestsMock
+) -> None:
+    site = FakeJira(rsps, issues(50))
+    run_stream(store, stream_for(store), full=True)
+    for n in range(1, 12):  # 11 of 50 = 22 %
+        del site.issues[f"PAY-{n}"]
+    summary = run_stream(store, stream_for(store))
+    assert summary.gone == 0 and summary.gone_refused == 11
+    assert "NOT marked gone" in summary.line() and store.count_items() == 50
+    confirmed = run_stream(store, stream_for(store), full=True)
+    assert confirmed.gone == 11 and store.count_items() == 39
 
 
 def test_data_center_pages_by_offset_on_api_v2(store: Store, rsps: responses.RequestsMock) -> None:

@@ -34,12 +34,14 @@ class Comments:
         base = f"{site}/rest/api/3/issue/{key}/comment"
         rsps.add_callback("GET", base, callback=self._list)
         rsps.add_callback("POST", base, callback=self._add)
-        rsps.add_callback("PUT", re.compile(re.escape(base) + r"/\d+"), callback=self._edit)
+        rsps.add_callback("PUT", re.compile(re.escape(base) + r"/\d+(\?.*)?$"), callback=self._edit)
 
     def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
-        assert "expand=properties" in request.url
+        assert "expand" not in request.url  # the endpoint documents no expand=properties
         page = {"startAt": 0, "maxResults": 100, "total": len(self.comments)}
-        return 200, {}, json.dumps(page | {"comments": self.comments})
+        # As documented, the listing carries no comment properties.
+        listed = [{k: v for k, v in c.items() if k != "properties"} for c in self.comments]
+        return 200, {}, json.dumps(page | {"comments": listed})
 
     def _add(self, request: Any) -> tuple[int, dict[str, str], str]:
         body = json.loads(request.body)
@@ -49,7 +51,7 @@ class Comments:
         return 201, {}, json.dumps(comment)
 
     def _edit(self, request: Any) -> tuple[int, dict[str, str], str]:
-        comment_id = request.url.rsplit("/", 1)[1]
+        comment_id = request.url.split("?", 1)[0].rsplit("/", 1)[1]
         for comment in self.comments:
             if comment["id"] == comment_id:
                 comment["body"] = json.loads(request.body)["body"]
@@ -71,8 +73,7 @@ def test_commenting_twice_leaves_one_edited_comment(rsps: responses.RequestsMock
     comments = Comments(rsps)
     jira = tracker()
     assert jira.body_format == "adf"
-    first = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": []}]}
-    second = {"type": "doc", "version": 1, "content": []}
+    first, second = signed_doc("Not ready yet."), signed_doc("Ready now.")
     comment_twice(jira, "PAY-1", first, second)
     ours = [c for c in comments.comments if c.get("properties")]
     assert len(ours) == 1 and ours[0]["body"] == second
@@ -80,6 +81,39 @@ def test_commenting_twice_leaves_one_edited_comment(rsps: responses.RequestsMock
     assert len(comments.comments) == 2  # the foreign comment is untouched
     methods = [c.request.method for c in rsps.calls]
     assert methods == ["GET", "POST", "GET", "PUT"]
+    assert rsps.calls[3].request.url.endswith("?notifyUsers=false")  # watchers not e-mailed
+
+
+def signed_doc(text: str) -> dict[str, Any]:
+    """An ADF body as Refinery writes it: its text, then the signature line."""
+    paragraphs = [text, "Posted by Refinery: this comment is updated as the item changes."]
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": line}]}
+            for line in paragraphs
+        ],
+    }
+
+
+def test_a_foreign_comment_quoting_nothing_of_ours_is_not_taken_for_ours(
+    rsps: responses.RequestsMock,
+) -> None:
+    Comments(rsps)  # the documented example: one comment by someone else
+    assert tracker().find_own_comment("PAY-1") is None
+
+
+def test_user_text_is_escaped_in_data_center_wiki_markup(rsps: responses.RequestsMock) -> None:
+    rsps.add("GET", f"{DC_SITE}/rest/api/2/serverInfo", json={"deploymentType": "Server"})
+    rsps.add("POST", f"{DC_SITE}/rest/api/2/issue", json={"id": "1", "key": "OPS-2"}, status=201)
+    jira = tracker(site=DC_SITE, email="")
+    why = "See [click|http://evil.example] {html}<b>x</b>{html} and ping [~admin]"
+    jira.create_issue(IssueDraft(project="OPS", title="t", why=why, outcome="o"))
+    description = json.loads(rsps.calls[-1].request.body)["fields"]["description"]
+    assert "[click|http" not in description and "{html}" not in description
+    assert r"\[click\|http://evil.example\]" in description
+    assert r"\{html\}" in description and r"\[\~admin\]" in description
 
 
 def test_dry_run_sends_no_write_request(rsps: responses.RequestsMock) -> None:
