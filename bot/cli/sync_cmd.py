@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.services.judge import Judge
 from bot.services.report import evaluate_store
 from bot.services.sync import SyncSummary, run_stream, streams_for
 from bot.store import open_store
@@ -75,17 +76,19 @@ def sync(
         TextColumn("items · {task.fields[pages]} pages"),
         TimeElapsedColumn(),
     )
+    engine = Engine(settings.rules)
+    judge = Judge(store, engine)
     with Progress(*columns, console=console, transient=True) as progress:
         bar = BarProgress(progress)
         for stream in streams:
             try:
-                summaries.append(run_stream(store, stream, full=full, progress=bar))
+                summaries.append(run_stream(store, stream, full=full, progress=bar, judge=judge))
             except ConnectorError as exc:
                 failed = True
                 err.print(f"[red]{stream.name}[/red]: {exc}", highlight=False)
     for summary in summaries:
         console.print(summary.line(), highlight=False)
-    report = evaluate_store(store, Engine(settings.rules))
+    report = evaluate_store(store, engine)
     console.print(
         f"Evaluated {report.items} open items: {report.ready_pct:.0f}% ready, "
         f"{report.findings} findings.",

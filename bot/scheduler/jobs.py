@@ -136,7 +136,7 @@ def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     lines = []
     for stream in streams_for(ctx.settings, ctx.store):
         try:
-            lines.append(run_stream(ctx.store, stream).line())
+            lines.append(run_stream(ctx.store, stream, judge=ctx.judge).line())
         except ConnectorError as exc:
             log.error("sync: %s failed: %s", stream.name, exc)
             lines.append(f"{stream.name}: failed")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.config import Settings, TeamConfig
 from bot.services import comment_ledger
-from bot.services.report import ItemResult, Report, evaluate
-from bot.store import Store
+from bot.services.judge import Judge
+from bot.services.report import ItemResult, card_result
+from bot.store import Store, readiness
 from bot.store.models import DecisionRow, DigestSnapshot, RequestRow
 from connectors.item import Item, Person
 from rules.engine import Engine
@@ -42,12 +44,6 @@ def select_teams(settings: Settings, name: str | None) -> list[TeamConfig]:
 
 def channel_for(settings: Settings, team: TeamConfig) -> str:
     return team.channel or settings.slack.digest_channel
-
-
-def team_items(store: Store, team: TeamConfig) -> list[Item]:
-    """The team's stored items (its Jira projects and GitHub repos; all when it names none)."""
-    scope = [*team.projects, *team.repos]
-    return list(store.items(projects=scope or None))
 
 
 @dataclass(frozen=True)
@@ -180,6 +176,12 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(SPARKS[round((value - low) * scale)] for value in values)
 
 
+def team_scope(team: TeamConfig, statuses: tuple[str, ...] = readiness.OPEN) -> readiness.Scope:
+    """The team's items (its Jira projects and GitHub repos; all when it names none)."""
+    scope = (*team.projects, *team.repos)
+    return readiness.Scope(projects=scope or None, statuses=statuses)
+
+
 def build_digest(
     store: Store,
     engine: Engine,
@@ -187,37 +189,37 @@ def build_digest(
     team: TeamConfig,
     now: datetime | None = None,
 ) -> DigestData:
-    """Evaluate the team's items and gather everything its digest shows."""
+    """Gather everything the team's digest shows, from stored verdicts (SQL aggregations)."""
     now = now or datetime.now(UTC)
-    items = team_items(store, team)
-    report, _ = evaluate(items, engine)
+    Judge(store, engine).refresh()  # only what is stale: usually nothing
+    scope = team_scope(team)
+    totals = readiness.totals(store, scope)
+    top = readiness.unready(store, scope, order="rank", limit=settings.digest.top_unready)
     history = snapshots(store, team.name, settings.digest.trend_points - 1)
     previous = history[-1] if history else None
     since = previous.taken_at if previous else now - DEFAULT_DECISION_WINDOW
     accepted, declined, other = decision_counts(store, team.name, since)
-    open_items = [item for item in items if item.status_category != "done"]
-    estimated = [item.estimate for item in open_items if item.estimate is not None]
     people = settings.slack.people
     return DigestData(
         team=team.name,
         channel=channel_for(settings, team),
         taken_at=now,
-        items=report.items,
-        ready=report.ready,
-        per_rule=dict(report.per_rule),
+        items=totals.items,
+        ready=totals.ready,
+        per_rule=dict(totals.per_rule),
         previous=previous,
-        trend=[snap.ready_pct for snap in history] + [_pct(report)],
-        top_unready=[owned(r, people) for r in report.top_by_rank(settings.digest.top_unready)],
-        unready=len(report.unready),
+        trend=[snap.ready_pct for snap in history] + [totals.ready_pct],
+        top_unready=[owned(card_result(card), people) for card in top],
+        unready=totals.unready,
         pending=pending_requests(store, team.name, now),
         accepted=accepted,
         declined=declined,
         other_decisions=other,
         decisions_since=since,
-        stale=stale_items(store, open_items, settings.digest.stale_days, now, people),
+        stale=stale_items(store, scope, settings.digest.stale_days, now, people),
         stale_days=settings.digest.stale_days,
-        backlog_points=sum(estimated),
-        unestimated=len(open_items) - len(estimated),
+        backlog_points=totals.points,
+        unestimated=totals.unestimated,
         sprint_capacity=team.sprint_capacity,
     )
 
@@ -226,23 +228,15 @@ def build_reminder(
     store: Store, engine: Engine, settings: Settings, team: TeamConfig
 ) -> ReminderData:
     """The next `refinement_items` not-started items, by rank, that fail rules, by owner."""
-    upcoming = sorted(
-        (item for item in team_items(store, team) if item.status_category == "todo"),
-        key=lambda item: (item.rank is None, item.rank or "", item.key),
-    )
-    report, _ = evaluate(upcoming, engine)
-    chosen = report.top_by_rank(team.refinement_items)
+    Judge(store, engine).refresh()
+    scope = team_scope(team, statuses=("todo",))
+    looked_at = readiness.totals(store, scope).items
+    chosen = readiness.unready(store, scope, order="rank", limit=team.refinement_items)
     groups: dict[str, OwnerGroup] = {}
-    for result in chosen:
-        entry = owned(result, settings.slack.people)
+    for card in chosen:
+        entry = owned(card_result(card), settings.slack.people)
         groups.setdefault(entry.owner.text, OwnerGroup(entry.owner)).items.append(entry)
-    return ReminderData(
-        team.name, channel_for(settings, team), len(upcoming), list(groups.values())
-    )
-
-
-def _pct(report: Report) -> float:
-    return report.ready_pct
+    return ReminderData(team.name, channel_for(settings, team), looked_at, list(groups.values()))
 
 
 def snapshots(store: Store, team: str, limit: int) -> list[Snapshot]:
@@ -315,7 +309,7 @@ def decision_counts(store: Store, team: str, since: datetime) -> tuple[int, int,
 
 def stale_items(
     store: Store,
-    items: Iterable[Item],
+    scope: readiness.Scope,
     stale_days: int,
     now: datetime,
     people: dict[str, str],
@@ -325,23 +319,14 @@ def stale_items(
     Refinery's own comments bump an item's `updated`; the comment ledger knows when Refinery
     wrote and what the item's last human update was before that (see last_human_update).
     """
-    candidates = list(items)
-    by_source: dict[str, list[str]] = {}
-    for item in candidates:
-        by_source.setdefault(item.source, []).append(item.key)
-    ledger = {
-        (source, key): row
-        for source, keys in by_source.items()
-        for key, row in comment_ledger.rows(store, source, keys).items()
-    }
     cutoff = now - timedelta(days=stale_days)
     stale: list[StaleItem] = []
-    for item in candidates:
-        last = last_human_update(item, ledger.get((item.source, item.key)))
+    for card, ledger in readiness.quiet_candidates(store, scope, cutoff):
+        last = _last_human(card.updated, card.created, _ledger_times(ledger))
         if last is None or last > cutoff:
             continue
-        owner = mention(item.assignee or item.reporter, people)
-        stale.append(StaleItem(item.key, item.title, item.url, owner, (now - last).days))
+        owner = mention(card.owner, people)
+        stale.append(StaleItem(card.key, card.title, card.url, owner, (now - last).days))
     return sorted(stale, key=lambda s: (-s.days, s.key))
 
 
@@ -349,7 +334,22 @@ def last_human_update(item: Item, row: comment_ledger.LedgerRow | None) -> datet
     """The item's `updated`, unless that was Refinery's comment (within a minute of the
     ledger's post or edit time): then the human update the ledger saw before it wrote, or,
     when it recorded none, the item's creation (erring towards calling it stale)."""
-    if item.updated is None:
-        return item.created
-    human = comment_ledger.human_update(item.updated, row)
-    return human if human is not None else item.created
+    return _last_human(item.updated, item.created, row)
+
+
+def _last_human(
+    updated: datetime | None, created: datetime | None, row: comment_ledger.LedgerRow | None
+) -> datetime | None:
+    if updated is None:
+        return created
+    human = comment_ledger.human_update(updated, row)
+    return human if human is not None else created
+
+
+def _ledger_times(times: dict[str, Any] | None) -> comment_ledger.LedgerRow | None:
+    """The ledger times a staleness check reads, as a row (the rest does not matter here)."""
+    if times is None:
+        return None
+    return comment_ledger.LedgerRow(
+        None, "open", "", times["posted_at"], times["edited_at"], None, None, times["human_updated"]
+    )

@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.store import Store
+from bot.services.judge import Judge
+from bot.store import Store, readiness
 from connectors.item import Item, Person
 from rules.engine import SEVERITIES, Engine, Finding
 
@@ -106,11 +107,45 @@ def evaluate_store(
     source: str | None = None,
     projects: Sequence[str] | None = None,
 ) -> Report:
-    """Evaluate every stored item (optionally one source or some projects) and keep history."""
-    report, evaluated = evaluate(store.items(source=source, projects=projects), engine)
-    if record:
-        store.record_findings(evaluated)
+    """The report of the stored items (optionally one source or some projects), read from
+    stored verdicts; items not yet judged under the current rules are judged first, once.
+    With record=False nothing is written: stale items are evaluated, not stored."""
+    scope = readiness.Scope(source=source, projects=tuple(projects) if projects else None)
+    if not record:
+        judge = Judge(store, engine)
+        if judge.stale():
+            return evaluate(store.items(source=source, projects=projects), engine)[0]
+    else:
+        Judge(store, engine).refresh()
+    return stored_report(store, scope)
+
+
+def stored_report(store: Store, scope: readiness.Scope) -> Report:
+    """Every unready item of `scope` with its stored findings, plus totals, by SQL."""
+    totals = readiness.totals(store, scope)
+    report = Report(items=totals.items, ready=totals.ready, per_rule=Counter(totals.per_rule))
+    report.unready = [card_result(card) for card in readiness.unready(store, scope)]
     return report
+
+
+def card_result(card: readiness.Card) -> ItemResult:
+    """A stored card as the ItemResult renderers take."""
+    return ItemResult(
+        source=card.source,
+        key=card.key,
+        title=card.title,
+        url=card.url,
+        project=card.project,
+        kind=card.kind,
+        status=card.status,
+        rank=card.rank,
+        assignee=card.assignee,
+        reporter=card.reporter,
+        findings=tuple(
+            Finding(f.rule, f.severity, f.message, f.hint, f.evidence)  # type: ignore[arg-type]
+            for f in card.findings
+        ),
+    )
 
 
 def _result(item: Item, findings: list[Finding]) -> ItemResult:

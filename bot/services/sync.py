@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
+from bot.services.judge import Judge
 from bot.store import Store
 from connectors.base import RateLimited, Stream
 
@@ -40,10 +41,16 @@ class SyncSummary:
 
 
 def run_stream(
-    store: Store, stream: Stream, *, full: bool = False, progress: SyncProgress | None = None
+    store: Store,
+    stream: Stream,
+    *,
+    full: bool = False,
+    progress: SyncProgress | None = None,
+    judge: Judge | None = None,
 ) -> SyncSummary:
     """Sync one stream. The cursor moves only after the page it covers is stored, so a crash
-    anywhere resumes from the last stored page without losing or duplicating items."""
+    anywhere resumes from the last stored page without losing or duplicating items. With a
+    judge, each page's new and changed items are evaluated once, as they are stored."""
     summary = SyncSummary(stream.name)
     cursor = None if full else store.get_cursor(stream.name)[0]
     plan = stream.plan(cursor)
@@ -53,6 +60,10 @@ def run_stream(
     try:
         for page in stream.fetch(cursor):
             result = store.upsert_items(page.items)
+            if judge is not None:
+                # Incremental pages hold only changed items. A crash before this line leaves
+                # them stale (judged = NULL), and the next report or serve start judges them.
+                judge.items(page.items)
             if page.cursor is not None:
                 store.set_cursor(stream.name, page.cursor)
             summary.pages += 1

@@ -42,6 +42,7 @@ class ItemRow(Base):
         UniqueConstraint("source", "key", name="uq_items_source_key"),
         Index("ix_items_project", "project"),
         Index("ix_items_rank", "rank"),
+        Index("ix_items_judged", "judged"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -60,6 +61,18 @@ class ItemRow(Base):
     synced_at: Mapped[datetime]
     # Set when the item left its source's query (deleted, moved, closed out of scope).
     gone_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # What reports show without parsing `data` (no e-mail addresses: pages must not show any).
+    url: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(255), default="")
+    created: Mapped[datetime | None] = mapped_column(nullable=True)
+    owner_id: Mapped[str | None] = mapped_column(
+        String(255), nullable=True
+    )  # assignee, else reporter
+    people: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The stored verdicts: the rules fingerprint they were made under (NULL: not judged since
+    # the item last changed) and how many findings are open.
+    judged: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    open_findings: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class FindingRow(Base):
@@ -78,6 +91,8 @@ class FindingRow(Base):
     severity: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text, default="")
+    # The quoted span of the item that shows the problem, when the rule found one.
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)

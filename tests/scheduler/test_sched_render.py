@@ -142,14 +142,13 @@ def test_five_hundred_unready_items_still_fit() -> None:
 
 
 def test_one_owner_with_a_hundred_items_is_cut_inside_the_text_limit() -> None:
-    store = _huge_store(300)
-    with store.session() as session:  # one owner for everything
-        from bot.store.models import ItemRow
+    import dataclasses
 
-        for row in session.query(ItemRow):
-            data = dict(row.data)
-            data["assignee"] = {"id": "dev-0", "name": "Developer 0", "email": None}
-            row.data = data
+    from connectors.item import Person
+
+    store = _huge_store(300)
+    owner = Person("dev-0", "Developer 0")  # one owner for everything
+    store.upsert_items([dataclasses.replace(item, assignee=owner) for item in store.items()])
     config = settings(
         teams=[{"name": "big", "projects": ["BIG"], "channel": "C0BIG", "refinement_items": 100}]
     )

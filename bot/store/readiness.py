@@ -1,0 +1,360 @@
+"""Backlog readiness from stored verdicts, with SQL aggregations (no item is evaluated here).
+
+Every report counts live items (not gone) in the given status categories; an item is ready
+when it has no open finding. Scopes name a source and/or projects (Jira keys, GitHub repos).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from bot.store.models import CommentLedger, FindingRow, ItemRow
+from bot.store.store import Store
+from connectors.item import Person
+
+OPEN = ("todo", "in_progress")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which items a report covers. None: any."""
+
+    source: str | None = None
+    projects: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] = OPEN
+    # Narrowing filters (the web team page): findings of one rule, one owner id, one kind.
+    rule: str | None = None
+    owner: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    rule: str
+    severity: str
+    message: str
+    hint: str
+    evidence: str | None
+    first_seen: datetime
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """An item as reports show it, read from the item's columns (its JSON is not parsed)."""
+
+    source: str
+    key: str
+    title: str
+    url: str
+    project: str
+    kind: str
+    status: str
+    status_category: str
+    rank: str | None
+    estimate: float | None
+    created: datetime | None
+    updated: datetime | None
+    assignee: Person | None
+    reporter: Person | None
+    findings: tuple[StoredFinding, ...] = ()
+
+    @property
+    def uid(self) -> str:
+        return f"{self.source}:{self.key}"
+
+    @property
+    def owner(self) -> Person | None:
+        return self.assignee or self.reporter
+
+
+@dataclass(frozen=True)
+class Totals:
+    items: int
+    ready: int
+    per_rule: dict[str, int] = field(default_factory=dict)
+    points: float = 0.0  # story points of the items counted
+    unestimated: int = 0
+
+    @property
+    def unready(self) -> int:
+        return self.items - self.ready
+
+    @property
+    def ready_pct(self) -> float:
+        return 100.0 * self.ready / self.items if self.items else 100.0
+
+
+def _where(scope: Scope) -> list[Any]:
+    clauses: list[Any] = [ItemRow.gone_at.is_(None), ItemRow.status_category.in_(scope.statuses)]
+    if scope.source:
+        clauses.append(ItemRow.source == scope.source)
+    if scope.projects is not None:
+        clauses.append(ItemRow.project.in_(list(scope.projects)))
+    if scope.owner:
+        clauses.append(ItemRow.owner_id == scope.owner)
+    if scope.kind:
+        clauses.append(ItemRow.kind == scope.kind)
+    return clauses
+
+
+_JOIN = and_(
+    FindingRow.source == ItemRow.source,
+    FindingRow.key == ItemRow.key,
+    FindingRow.resolved_at.is_(None),
+)
+
+
+def totals(store: Store, scope: Scope) -> Totals:
+    """Items, ready items, open findings per rule, points and unestimated items in `scope`."""
+    unready = func.coalesce(ItemRow.open_findings, 0) > 0
+    counts = select(
+        func.count(),
+        func.sum(case((unready, 0), else_=1)),
+        func.sum(ItemRow.estimate),
+        func.sum(case((ItemRow.estimate.is_(None), 1), else_=0)),
+    ).where(*_where(scope))
+    per_rule = (
+        select(FindingRow.rule, func.count())
+        .select_from(ItemRow)
+        .join(FindingRow, _JOIN)
+        .where(*_where(scope))
+        .group_by(FindingRow.rule)
+    )
+    with store.session() as session:
+        items, ready, points, unestimated = session.execute(counts).one()
+        rules = {rule: int(n) for rule, n in session.execute(per_rule)}
+    return Totals(
+        int(items or 0), int(ready or 0), rules, float(points or 0), int(unestimated or 0)
+    )
+
+
+def totals_by_project(store: Store, scope: Scope) -> dict[str, Totals]:
+    """`totals` for every project at once (the overview combines them per team)."""
+    unready = func.coalesce(ItemRow.open_findings, 0) > 0
+    counts = (
+        select(
+            ItemRow.project,
+            func.count(),
+            func.sum(case((unready, 0), else_=1)),
+            func.sum(ItemRow.estimate),
+            func.sum(case((ItemRow.estimate.is_(None), 1), else_=0)),
+        )
+        .where(*_where(scope))
+        .group_by(ItemRow.project)
+    )
+    per_rule = (
+        select(ItemRow.project, FindingRow.rule, func.count())
+        .select_from(ItemRow)
+        .join(FindingRow, _JOIN)
+        .where(*_where(scope))
+        .group_by(ItemRow.project, FindingRow.rule)
+    )
+    found: dict[str, Totals] = {}
+    with store.session() as session:
+        rules: dict[str, dict[str, int]] = {}
+        for project, rule, n in session.execute(per_rule):
+            rules.setdefault(project, {})[rule] = int(n)
+        for project, items, ready, points, unestimated in session.execute(counts):
+            found[project] = Totals(
+                int(items),
+                int(ready or 0),
+                rules.get(project, {}),
+                float(points or 0),
+                int(unestimated or 0),
+            )
+    return found
+
+
+def combine(parts: Sequence[Totals]) -> Totals:
+    per_rule: dict[str, int] = {}
+    for part in parts:
+        for rule, n in part.per_rule.items():
+            per_rule[rule] = per_rule.get(rule, 0) + n
+    return Totals(
+        sum(p.items for p in parts),
+        sum(p.ready for p in parts),
+        per_rule,
+        sum(p.points for p in parts),
+        sum(p.unestimated for p in parts),
+    )
+
+
+_SEVERITY = case(
+    (FindingRow.severity == "error", 2), (FindingRow.severity == "warning", 1), else_=0
+)
+
+
+def unready(
+    store: Store, scope: Scope, *, order: str = "rank", limit: int | None = None
+) -> list[Card]:
+    """Unready items in `scope` with their open findings.
+
+    order: "rank" (backlog order), "worst" (highest severity, then most findings, then rank)
+    or "oldest" (created first). With `scope.rule`, only items with that rule's finding."""
+    clauses = [*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0]
+    if scope.rule:
+        other = aliased(FindingRow)
+        clauses.append(
+            exists().where(
+                other.source == ItemRow.source,
+                other.key == ItemRow.key,
+                other.rule == scope.rule,
+                other.resolved_at.is_(None),
+            )
+        )
+    rank_last = (ItemRow.rank.is_(None), ItemRow.rank, ItemRow.key)
+    query = select(*_CARD_COLUMNS).where(*clauses)
+    if order == "worst":
+        grouped = (
+            select(
+                FindingRow.source.label("source"),
+                FindingRow.key.label("key"),
+                func.max(_SEVERITY).label("worst"),
+                func.count().label("n"),
+            )
+            .where(FindingRow.resolved_at.is_(None))
+            .group_by(FindingRow.source, FindingRow.key)
+            .subquery()
+        )
+        query = query.join(
+            grouped, and_(grouped.c.source == ItemRow.source, grouped.c.key == ItemRow.key)
+        ).order_by(grouped.c.worst.desc(), grouped.c.n.desc(), *rank_last)
+    elif order == "oldest":
+        query = query.order_by(ItemRow.created.is_(None), ItemRow.created, ItemRow.key)
+    else:
+        query = query.order_by(*rank_last)
+    if limit is not None:
+        query = query.limit(limit)
+    with store.session() as session:
+        rows = list(session.execute(query))
+        found = _findings(session, [(row.source, row.key) for row in rows])
+    return [_card(row, found.get((row.source, row.key), ())) for row in rows]
+
+
+def card(store: Store, source: str, key: str, *, history: bool = False) -> Card | None:
+    """One item's card with its open findings (with `history`, resolved ones too)."""
+    query = select(*_CARD_COLUMNS).where(ItemRow.source == source, ItemRow.key == key)
+    with store.session() as session:
+        row = session.execute(query).first()
+        if row is None:
+            return None
+        found = _findings(session, [(source, key)], history=history)
+    return _card(row, found.get((source, key), ()))
+
+
+_CARD_COLUMNS = (
+    ItemRow.source,
+    ItemRow.key,
+    ItemRow.title,
+    ItemRow.url,
+    ItemRow.project,
+    ItemRow.kind,
+    ItemRow.status,
+    ItemRow.status_category,
+    ItemRow.rank,
+    ItemRow.estimate,
+    ItemRow.created,
+    ItemRow.updated,
+    ItemRow.people,
+)
+
+
+def _findings(
+    session: Any, uids: list[tuple[str, str]], *, history: bool = False
+) -> dict[tuple[str, str], tuple[StoredFinding, ...]]:
+    by_source: dict[str, list[str]] = {}
+    for source, key in uids:
+        by_source.setdefault(source, []).append(key)
+    found: dict[tuple[str, str], list[StoredFinding]] = {}
+    for source, keys in by_source.items():
+        for start in range(0, len(keys), 500):
+            query = select(
+                FindingRow.key,
+                FindingRow.rule,
+                FindingRow.severity,
+                FindingRow.message,
+                FindingRow.hint,
+                FindingRow.evidence,
+                FindingRow.first_seen,
+                FindingRow.resolved_at,
+            ).where(FindingRow.source == source, FindingRow.key.in_(keys[start : start + 500]))
+            if not history:
+                query = query.where(FindingRow.resolved_at.is_(None))
+            for key, *values in session.execute(query.order_by(FindingRow.id)):
+                found.setdefault((source, key), []).append(StoredFinding(*values))
+    return {uid: tuple(items) for uid, items in found.items()}
+
+
+def _person(value: Any) -> Person | None:
+    if not isinstance(value, dict) or not value.get("id"):
+        return None
+    return Person(id=str(value["id"]), name=str(value.get("name") or ""))
+
+
+def _card(row: Any, findings: Sequence[StoredFinding]) -> Card:
+    people = row.people or {}
+    return Card(
+        source=row.source,
+        key=row.key,
+        title=row.title,
+        url=row.url or "",
+        project=row.project,
+        kind=row.kind,
+        status=row.status or "",
+        status_category=row.status_category,
+        rank=row.rank,
+        estimate=row.estimate,
+        created=row.created,
+        updated=row.updated,
+        assignee=_person(people.get("assignee")),
+        reporter=_person(people.get("reporter")),
+        findings=tuple(findings),
+    )
+
+
+def quiet_candidates(
+    store: Store, scope: Scope, cutoff: datetime
+) -> list[tuple[Card, dict[str, Any] | None]]:
+    """Items in `scope` that may not have had a human update since `cutoff`, with their
+    comment-ledger times: those updated before it, and those Refinery itself wrote on (whose
+    `updated` may be Refinery's own comment). The caller decides with the ledger times."""
+    query = (
+        select(
+            *_CARD_COLUMNS,
+            CommentLedger.posted_at,
+            CommentLedger.edited_at,
+            CommentLedger.human_updated,
+        )
+        .join(
+            CommentLedger,
+            and_(CommentLedger.source == ItemRow.source, CommentLedger.key == ItemRow.key),
+            isouter=True,
+        )
+        .where(
+            *_where(scope),
+            or_(
+                ItemRow.updated.is_(None),
+                ItemRow.updated <= cutoff,
+                CommentLedger.id.is_not(None),
+            ),
+        )
+    )
+    found: list[tuple[Card, dict[str, Any] | None]] = []
+    with store.session() as session:
+        for row in session.execute(query):
+            ledger = None
+            if row.posted_at is not None:
+                ledger = {
+                    "posted_at": row.posted_at,
+                    "edited_at": row.edited_at,
+                    "human_updated": row.human_updated,
+                }
+            found.append((_card(row, ()), ledger))
+    return found
