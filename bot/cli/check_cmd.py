@@ -13,6 +13,7 @@ import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
 from bot.render.terminal import findings_table, health_summary
+from bot.services.judge import Judge
 from bot.services.report import Report, evaluate, evaluate_store
 from connectors.files import FileFormatError, load_many
 from connectors.item import Item
@@ -141,6 +142,13 @@ def _check_store(url: str, engine: Engine) -> Report:
             err.print(
                 "The store holds no items yet: run `refinery sync`, or pass files "
                 "(`refinery check export.json`). `refinery demo` shows a sample.",
+                highlight=False,
+            )
+        stale = Judge(store, engine).stale()
+        if stale:
+            err.print(
+                f"Evaluating {stale} stored items under the current rules (once; later "
+                "checks read the stored verdicts).",
                 highlight=False,
             )
         return evaluate_store(store, engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,12 +45,15 @@ class Judge:
         self._thread: threading.Thread | None = None
 
     def items(
-        self, items: Iterable[Item], now: datetime | None = None
+        self,
+        items: Iterable[Item],
+        now: datetime | None = None,
+        hashes: Sequence[str] | None = None,
     ) -> list[tuple[Item, list[Finding]]]:
         """Evaluate `items` (as they were just stored) and store their verdicts."""
         judged = [(item, self.engine.evaluate(item)) for item in items]
         if judged:
-            save_verdicts(self.store, judged, self.fingerprint, now)
+            save_verdicts(self.store, judged, self.fingerprint, now, hashes)
         return judged
 
     def stale(self) -> int:
@@ -69,7 +72,7 @@ class Judge:
             try:
                 while rows := stale_items(self.store, self.fingerprint, after, batch):
                     after = rows[-1][0]
-                    self.items(item for _, item in rows)
+                    self.items([row[2] for row in rows], hashes=[row[1] for row in rows])
                     self.state.done += len(rows)
                     if progress:
                         progress(self.state.done, total)

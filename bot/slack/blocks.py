@@ -115,6 +115,8 @@ def health_blocks(report: Health, scope: str, worst: int = 5) -> list[Block]:
     results = report.worst[:worst]
     if results:
         blocks.append(text("*Worst items*\n" + "\n".join(_result_line(r) for r in results)))
+    if report.pending:
+        blocks.append(text(f"_Re-evaluating {report.pending} items under the current rules._"))
     return blocks
 
 

@@ -38,26 +38,37 @@ def count_stale(store: Store, fingerprint: str) -> int:
 
 def stale_items(
     store: Store, fingerprint: str, after_id: int = 0, limit: int = 1000
-) -> list[tuple[int, Item]]:
-    """The next `limit` stale live items after row id `after_id` (keyset, so batches are cheap)."""
+) -> list[tuple[int, str, Item]]:
+    """The next `limit` stale live items after row id `after_id` (keyset, so batches are
+    cheap), each with its row id and stored content hash."""
     query = (
-        select(ItemRow.id, ItemRow.data)
+        select(ItemRow.id, ItemRow.content_hash, ItemRow.data)
         .where(ItemRow.gone_at.is_(None), _stale(fingerprint), ItemRow.id > after_id)
         .order_by(ItemRow.id)
         .limit(limit)
     )
     with store.session() as session:
-        return [(row_id, Item.from_dict(data)) for row_id, data in session.execute(query)]
+        return [
+            (row_id, digest, Item.from_dict(data))
+            for row_id, digest, data in session.execute(query)
+        ]
 
 
 def save_verdicts(
-    store: Store, judged: Judged, fingerprint: str, now: datetime | None = None
+    store: Store,
+    judged: Judged,
+    fingerprint: str,
+    now: datetime | None = None,
+    hashes: Sequence[str] | None = None,
 ) -> int:
     """Record the findings history of judged items and mark them judged, in one transaction.
 
     An item whose stored content changed since it was read (a webhook raced this batch) keeps
-    its stale mark, so it is judged again with what is stored now. Returns the items marked.
+    its stale mark, so it is judged again with what is stored now. `hashes` are the content
+    hashes the items were read with (default: computed, as the upsert that stored them did).
+    Returns the items marked.
     """
+    expected = list(hashes) if hashes is not None else [content_hash(i) for i, _ in judged]
     now = now or utcnow()
     marked = 0
     table = cast(Table, ItemRow.__table__)
@@ -85,13 +96,13 @@ def save_verdicts(
                 [(item.source, item.key, found) for item, found in chunk], now, session=session
             )
             params = []
-            for item, found in chunk:
+            for offset, (item, found) in enumerate(chunk):
                 owner = item.assignee or item.reporter
                 params.append(
                     {
                         "b_source": item.source,
                         "b_key": item.key,
-                        "b_hash": content_hash(item),
+                        "b_hash": expected[start + offset],
                         "b_open": len(found),
                         "b_url": item.url,
                         "b_status": item.status,
