@@ -78,3 +78,6 @@ def _register() -> None:
     from bot.cli import digest_cmd  # digests, reminders, scheduler (issue 6)
 
     digest_cmd.register(app)
+    from bot.cli import web_cmd  # the read-only pages
+
+    web_cmd.register(app)

@@ -46,6 +46,18 @@ def serve(
     from bot.slack.socket import start_socket_mode, wants_socket_mode
 
     settings = settings_or_exit(config)
+    web = settings.web
+    if (
+        web.enabled
+        and not (web.secret and web.secret.get_secret_value())
+        and not (web.trusted_user_header)
+    ):
+        err.print(
+            "Configuration error: [web] enabled = true needs web.secret (for share links) "
+            "or web.trusted_user_header.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     ctx = AppContext.build(settings)
     # `docker stop` and systemd send SIGTERM: stop like Ctrl-C, so the finally below runs.
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -56,6 +68,8 @@ def serve(
         if wants_socket_mode(ctx):
             socket = start_socket_mode(ctx)
         app = create_app(ctx)
+        # Verdicts made under other rules (or never made) are redone once, in the background.
+        ctx.judge.start_background()
         runtime = app.extensions.get("refinery.slack") or (socket.runtime if socket else None)
         if runtime is not None:
             runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
@@ -71,8 +85,10 @@ def serve(
         bind_host = host or settings.server.host
         bind_port = port or settings.server.port
         mode = "Socket Mode" if socket else "HTTP at /slack/events"
+        pages = ", pages at /web/ (`refinery web link`)" if web.enabled else ""
         console.print(
-            f"Refinery serving on http://{bind_host}:{bind_port} (Slack: {mode})", highlight=False
+            f"Refinery serving on http://{bind_host}:{bind_port} (Slack: {mode}{pages})",
+            highlight=False,
         )
         waitress_serve(
             app,

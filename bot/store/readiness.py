@@ -200,15 +200,7 @@ def unready(
     or "oldest" (created first). With `scope.rule`, only items with that rule's finding."""
     clauses = [*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0]
     if scope.rule:
-        other = aliased(FindingRow)
-        clauses.append(
-            exists().where(
-                other.source == ItemRow.source,
-                other.key == ItemRow.key,
-                other.rule == scope.rule,
-                other.resolved_at.is_(None),
-            )
-        )
+        clauses.append(_has_rule(scope.rule))
     rank_last = (ItemRow.rank.is_(None), ItemRow.rank, ItemRow.key)
     query = select(*_CARD_COLUMNS).where(*clauses)
     if order == "worst":
@@ -358,3 +350,55 @@ def quiet_candidates(
                 }
             found.append((_card(row, ()), ledger))
     return found
+
+
+def count_unready(store: Store, scope: Scope) -> int:
+    """How many items `unready` would list without a limit."""
+    clauses = [*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0]
+    if scope.rule:
+        clauses.append(_has_rule(scope.rule))
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(ItemRow).where(*clauses)) or 0
+
+
+def owners(store: Store, scope: Scope) -> list[tuple[str, str, int]]:
+    """(owner id, name, unready items) of the unready items in `scope`, most items first."""
+    query = (
+        select(ItemRow.owner_id, func.max(ItemRow.owner_name), func.count())
+        .where(*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0)
+        .where(ItemRow.owner_id.is_not(None))
+        .group_by(ItemRow.owner_id)
+    )
+    with store.session() as session:
+        found = [(str(o), str(n or o), int(c)) for o, n, c in session.execute(query)]
+    return sorted(found, key=lambda entry: (-entry[2], entry[1]))
+
+
+def became_ready(store: Store, scope: Scope, since: datetime, limit: int = 50) -> list[Card]:
+    """Items in `scope` that are ready now and had a finding resolved after `since`."""
+    fixed = aliased(FindingRow)
+    query = (
+        select(*_CARD_COLUMNS)
+        .where(*_where(scope), func.coalesce(ItemRow.open_findings, 0) == 0)
+        .where(
+            exists().where(
+                fixed.source == ItemRow.source,
+                fixed.key == ItemRow.key,
+                fixed.resolved_at > since,
+            )
+        )
+        .order_by(ItemRow.rank.is_(None), ItemRow.rank, ItemRow.key)
+        .limit(limit)
+    )
+    with store.session() as session:
+        return [_card(row, ()) for row in session.execute(query)]
+
+
+def _has_rule(rule: str) -> Any:
+    other = aliased(FindingRow)
+    return exists().where(
+        other.source == ItemRow.source,
+        other.key == ItemRow.key,
+        other.rule == rule,
+        other.resolved_at.is_(None),
+    )

@@ -399,6 +399,7 @@ def _row_values(item: Item, now: datetime) -> dict[str, Any]:
         "status": item.status,
         "created": item.created,
         "owner_id": owner.id if owner else None,
+        "owner_name": (owner.name or owner.id)[:255] if owner else None,
         "people": people_of(item),
         # New content: its stored verdicts are out of date until it is judged again.
         "judged": None,

@@ -86,6 +86,7 @@ def save_verdicts(
             status=bindparam("b_status"),
             created=bindparam("b_created"),
             owner_id=bindparam("b_owner"),
+            owner_name=bindparam("b_owner_name"),
             people=bindparam("b_people"),
         )
     )
@@ -108,6 +109,7 @@ def save_verdicts(
                         "b_status": item.status,
                         "b_created": item.created,
                         "b_owner": owner.id if owner else None,
+                        "b_owner_name": (owner.name or owner.id)[:255] if owner else None,
                         "b_people": people_of(item),
                     }
                 )

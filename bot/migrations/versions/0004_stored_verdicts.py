@@ -29,6 +29,7 @@ def upgrade() -> None:
             sa.Column("created", bot.store.models.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("owner_id", sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column("owner_name", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("people", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("judged", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("open_findings", sa.Integer(), nullable=True))
@@ -42,5 +43,5 @@ def downgrade() -> None:
         batch_op.drop_column("evidence")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_judged")
-        for name in ("open_findings", "judged", "people", "owner_id", "created", "status", "url"):
+        for name in ("open_findings", "judged", "people", "owner_name", "owner_id", "created", "status", "url"):
             batch_op.drop_column(name)
