@@ -70,7 +70,7 @@ def every_page(site: Site) -> list[str]:
 
 def test_the_four_pages_render_with_a_share_link(site: Site) -> None:
     base = site.all_path()
-    status, body, headers = site.get(base)
+    status, body, _ = site.get(base)
     assert status == 200
     assert "payments" in body and "mobile" in body and "%</strong> ready" in body
     assert "Oldest unready items" in body and "<svg" in body
