@@ -27,6 +27,8 @@ class ItemResult:
     assignee: Person | None
     reporter: Person | None
     findings: tuple[Finding, ...]
+    # Set instead of assignee/reporter when read from stored verdicts (which keep only this).
+    owned_by: Person | None = None
 
     @property
     def uid(self) -> str:
@@ -35,7 +37,7 @@ class ItemResult:
     @property
     def owner(self) -> Person | None:
         """Who can fix it: the assignee, else the reporter."""
-        return self.assignee or self.reporter
+        return self.owned_by or self.assignee or self.reporter
 
     @property
     def weight(self) -> tuple[int, int]:
@@ -139,8 +141,9 @@ def card_result(card: readiness.Card) -> ItemResult:
         kind=card.kind,
         status=card.status,
         rank=card.rank,
-        assignee=card.assignee,
-        reporter=card.reporter,
+        assignee=None,
+        reporter=None,
+        owned_by=card.owner,
         findings=tuple(
             Finding(f.rule, f.severity, f.message, f.hint, f.evidence)  # type: ignore[arg-type]
             for f in card.findings

@@ -68,7 +68,6 @@ class ItemRow(Base):
     # Who can fix it: the assignee, else the reporter (id and display name).
     owner_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     owner_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    people: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The stored verdicts: the rules fingerprint they were made under (NULL: not judged since
     # the item last changed) and how many findings are open.
     judged: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -61,17 +61,12 @@ class Card:
     estimate: float | None
     created: datetime | None
     updated: datetime | None
-    assignee: Person | None
-    reporter: Person | None
+    owner: Person | None  # who can fix it: the assignee, else the reporter (no e-mail)
     findings: tuple[StoredFinding, ...] = ()
 
     @property
     def uid(self) -> str:
         return f"{self.source}:{self.key}"
-
-    @property
-    def owner(self) -> Person | None:
-        return self.assignee or self.reporter
 
 
 @dataclass(frozen=True)
@@ -226,7 +221,10 @@ def unready(
         query = query.limit(limit)
     with store.session() as session:
         rows = list(session.execute(query))
-        found = _findings(session, [(row.source, row.key) for row in rows])
+        if limit is None:  # everything in scope: one joined query, not one per 500 keys
+            found = _scope_findings(session, clauses)
+        else:
+            found = _findings(session, [(row.source, row.key) for row in rows])
     return [_card(row, found.get((row.source, row.key), ())) for row in rows]
 
 
@@ -254,8 +252,35 @@ _CARD_COLUMNS = (
     ItemRow.estimate,
     ItemRow.created,
     ItemRow.updated,
-    ItemRow.people,
+    ItemRow.owner_id,
+    ItemRow.owner_name,
 )
+
+
+_FINDING_COLUMNS = (
+    FindingRow.rule,
+    FindingRow.severity,
+    FindingRow.message,
+    FindingRow.hint,
+    FindingRow.evidence,
+    FindingRow.first_seen,
+    FindingRow.resolved_at,
+)
+
+
+def _scope_findings(
+    session: Any, clauses: list[Any]
+) -> dict[tuple[str, str], tuple[StoredFinding, ...]]:
+    query = (
+        select(FindingRow.source, FindingRow.key, *_FINDING_COLUMNS)
+        .join(ItemRow, _JOIN)
+        .where(*clauses)
+        .order_by(FindingRow.id)
+    )
+    found: dict[tuple[str, str], list[StoredFinding]] = {}
+    for source, key, *values in session.execute(query):
+        found.setdefault((source, key), []).append(StoredFinding(*values))
+    return {uid: tuple(items) for uid, items in found.items()}
 
 
 def _findings(
@@ -284,14 +309,7 @@ def _findings(
     return {uid: tuple(items) for uid, items in found.items()}
 
 
-def _person(value: Any) -> Person | None:
-    if not isinstance(value, dict) or not value.get("id"):
-        return None
-    return Person(id=str(value["id"]), name=str(value.get("name") or ""))
-
-
 def _card(row: Any, findings: Sequence[StoredFinding]) -> Card:
-    people = row.people or {}
     return Card(
         source=row.source,
         key=row.key,
@@ -305,8 +323,7 @@ def _card(row: Any, findings: Sequence[StoredFinding]) -> Card:
         estimate=row.estimate,
         created=row.created,
         updated=row.updated,
-        assignee=_person(people.get("assignee")),
-        reporter=_person(people.get("reporter")),
+        owner=Person(row.owner_id, row.owner_name or "") if row.owner_id else None,
         findings=tuple(findings),
     )
 

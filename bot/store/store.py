@@ -400,17 +400,8 @@ def _row_values(item: Item, now: datetime) -> dict[str, Any]:
         "created": item.created,
         "owner_id": owner.id if owner else None,
         "owner_name": (owner.name or owner.id)[:255] if owner else None,
-        "people": people_of(item),
         # New content: its stored verdicts are out of date until it is judged again.
         "judged": None,
-    }
-
-
-def people_of(item: Item) -> dict[str, Any]:
-    """Assignee and reporter as reports show them: id and name, never an e-mail address."""
-    return {
-        role: {"id": person.id, "name": person.name} if person else None
-        for role, person in (("assignee", item.assignee), ("reporter", item.reporter))
     }
 
 

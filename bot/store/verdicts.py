@@ -14,7 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, or_, select, update
 
 from bot.store.models import ItemRow
-from bot.store.store import CHUNK, Store, content_hash, people_of, utcnow
+from bot.store.store import CHUNK, Store, content_hash, utcnow
 from connectors.item import Item
 from rules.engine import Finding
 
@@ -87,7 +87,6 @@ def save_verdicts(
             created=bindparam("b_created"),
             owner_id=bindparam("b_owner"),
             owner_name=bindparam("b_owner_name"),
-            people=bindparam("b_people"),
         )
     )
     with store.session() as session:
@@ -110,7 +109,6 @@ def save_verdicts(
                         "b_created": item.created,
                         "b_owner": owner.id if owner else None,
                         "b_owner_name": (owner.name or owner.id)[:255] if owner else None,
-                        "b_people": people_of(item),
                     }
                 )
             outcome = session.execute(statement, params)

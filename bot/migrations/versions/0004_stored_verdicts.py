@@ -30,7 +30,6 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("owner_id", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("owner_name", sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column("people", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("judged", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("open_findings", sa.Integer(), nullable=True))
         batch_op.create_index("ix_items_judged", ["judged"], unique=False)
@@ -43,5 +42,5 @@ def downgrade() -> None:
         batch_op.drop_column("evidence")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_judged")
-        for name in ("open_findings", "judged", "people", "owner_name", "owner_id", "created", "status", "url"):
+        for name in ("open_findings", "judged", "owner_name", "owner_id", "created", "status", "url"):
             batch_op.drop_column(name)

@@ -1,0 +1,178 @@
+"""Reports from stored verdicts against re-evaluating every item, on a 100,000-item store.
+
+    .venv/bin/python bench/stored_verdicts_bench.py [--items 100000] [--repeat 3] [--seed 7]
+
+Builds the store of bench/digest_bench.py (four Jira projects, owners, 300 requests, seven
+weekly snapshots), judges every item once (what a changed rules configuration costs, in the
+background), then times, best and median of --repeat runs, each report two ways:
+- stored: what Refinery does now (SQL over the verdicts stored at ingest);
+- naive: the old way, evaluating every item of the scope again on each request.
+Also `refinery check --format json` from the store end to end (a new process each run), and
+the web overview and team page over WSGI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from digest_bench import NOW, PROJECTS, fill, spread
+from rules_bench import make_items
+
+from bot.cli.check_cmd import report_document
+from bot.config import Settings, TeamConfig
+from bot.context import AppContext
+from bot.pages.access import ALL, share_path
+from bot.render.digest import digest_message
+from bot.services import comment_ledger
+from bot.services.digest import build_digest, build_reminder
+from bot.services.judge import Judge
+from bot.services.report import evaluate, evaluate_store
+from bot.slack.answers import Answers, Health
+from bot.store import Store
+from bot.store.models import DigestSnapshot
+from bot.store.store import make_engine
+from bot.web import create_app
+from rules.engine import Engine
+
+
+def timed(work: Callable[[], object], repeat: int) -> tuple[float, float]:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - started)
+    return min(runs), statistics.median(runs)
+
+
+def naive_digest(store: Store, engine: Engine, team: TeamConfig) -> object:
+    """The old digest: every team item read, parsed and evaluated; staleness item by item."""
+    items = list(store.items(projects=team.projects or None))
+    report, _ = evaluate(items, engine)
+    open_items = [i for i in items if i.status_category != "done"]
+    keys = [i.key for i in open_items]
+    comment_ledger.rows(store, "jira", keys)
+    return report.top_by_rank(5), sum(i.estimate or 0 for i in open_items)
+
+
+def naive_check(store: Store, engine: Engine) -> str:
+    """The old `check` from the store: evaluate everything, record history, print JSON."""
+    report, evaluated = evaluate(store.items(), engine)
+    store.record_findings(evaluated)
+    return json.dumps(report_document(report))
+
+
+def naive_health(store: Store, engine: Engine) -> Health:
+    return Health.of(evaluate(store.items(), engine)[0])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    items = spread(make_items(args.items, rng), rng)
+    pay = {"name": "Payments", "projects": ["PAY"], "channel": "CPAY", "sprint_capacity": 30}
+    every = {"name": "Everyone", "projects": PROJECTS, "channel": "CALL"}
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/verdicts.db"
+        settings = Settings(
+            store={"url": url},  # type: ignore[arg-type]
+            teams=[pay, every],  # type: ignore[list-item]
+            web={"enabled": True, "secret": "bench-secret"},  # type: ignore[arg-type]
+        )
+        ctx = AppContext.build(settings)
+        store, engine = ctx.store, ctx.engine
+        loaded = fill(store, items, rng)
+        with store.session() as session:
+            for team in settings.teams:
+                for week in range(7, 0, -1):
+                    session.add(
+                        DigestSnapshot(
+                            team=team.name,
+                            taken_at=NOW - timedelta(weeks=week),
+                            items=len(items),
+                            ready=len(items) // 3 + week,
+                            per_rule={"missing-why": 100 + week},
+                        )
+                    )
+        started = time.perf_counter()
+        judged = Judge(store, engine).refresh()
+        judge_s = time.perf_counter() - started
+        print(
+            f"{args.items:,} items in SQLite (loaded in {loaded:.1f} s; all {judged:,} judged "
+            f"once in {judge_s:.1f} s); best and median of {args.repeat} runs\n"
+        )
+        header = f"{'what':<44} {'way':<7} {'best s':>8} {'median s':>9}"
+        print(header)
+        print("-" * len(header))
+
+        def row(label: str, way: str, work: Callable[[], object], repeat: int) -> None:
+            best, median = timed(work, repeat)
+            print(f"{label:<44} {way:<7} {best:>8.3f} {median:>9.3f}", flush=True)
+
+        for team in settings.teams:
+            label = f"digest build + render, team {team.name}"
+            row(label, "stored", lambda t=team: digest_message(build_digest(store, engine, settings, t, NOW)), args.repeat)
+            row(label, "naive", lambda t=team: naive_digest(store, engine, t), 1)
+        team = settings.teams[0]
+        row("refinement reminder, team Payments", "stored", lambda: build_reminder(store, engine, settings, team), args.repeat)
+        row("check from the store (report + JSON)", "stored", lambda: json.dumps(report_document(evaluate_store(store, engine))), args.repeat)
+        row("check from the store (report + JSON)", "naive", lambda: naive_check(store, engine), 1)
+
+        def cold_health() -> object:
+            fresh = Store(make_engine(url))  # a new process's store: no cached report
+            try:
+                return Answers(fresh, engine).health()
+            finally:
+                fresh.close()
+
+        row("/refinery health, cold", "stored", cold_health, args.repeat)
+        row("/refinery health, cold", "naive", lambda: naive_health(store, engine), 1)
+        client = create_app(ctx).test_client()
+        overview = share_path(settings, ALL)
+
+        def page(path: str) -> object:
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+            return response.data
+
+        row("web overview (2 teams)", "stored", lambda: page(overview), max(args.repeat, 5))
+        row("web overview (2 teams)", "naive", lambda: [naive_digest(store, engine, t) for t in settings.teams], 1)
+        row("web team page, Payments", "stored", lambda: page(overview + "team/Payments"), max(args.repeat, 5))
+        config = Path(tmp) / "refinery.toml"
+        config.write_text(f'[store]\nurl = "{url}"\n')
+        refinery = str(Path(sys.executable).parent / "refinery")
+
+        def check_cli() -> object:
+            done = subprocess.run(
+                [refinery, "check", "--format", "json", "--config", str(config)],
+                capture_output=True,
+                check=True,
+                env={**os.environ, "REFINERY_CONFIG": ""},
+            )
+            return done.stdout
+
+        row("`refinery check --format json` (process)", "stored", check_cli, args.repeat)
+        findings = len(json.loads(check_cli())["findings"])
+        print(f"\n(the check lists {findings:,} findings)")
+        ctx.close()
+
+
+if __name__ == "__main__":
+    main()
