@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
 from bot.services.judge import Judge
-from bot.services.report import evaluate_store
+from bot.services.report import stored_totals
 from bot.services.sync import SyncSummary, run_stream, streams_for
 from bot.store import open_store
 from connectors.base import ConnectorError
@@ -88,10 +88,10 @@ def sync(
                 err.print(f"[red]{stream.name}[/red]: {exc}", highlight=False)
     for summary in summaries:
         console.print(summary.line(), highlight=False)
-    report = evaluate_store(store, engine)
+    report = stored_totals(store, engine)
     console.print(
         f"Evaluated {report.items} open items: {report.ready_pct:.0f}% ready, "
-        f"{report.findings} findings.",
+        f"{sum(report.per_rule.values())} findings.",
         highlight=False,
     )
     if failed:

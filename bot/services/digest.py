@@ -321,12 +321,12 @@ def stale_items(
     """
     cutoff = now - timedelta(days=stale_days)
     stale: list[StaleItem] = []
-    for card, ledger in readiness.quiet_candidates(store, scope, cutoff):
-        last = _last_human(card.updated, card.created, _ledger_times(ledger))
+    for quiet in readiness.quiet_candidates(store, scope, cutoff):
+        last = _last_human(quiet.updated, quiet.created, _ledger_times(quiet.ledger))
         if last is None or last > cutoff:
             continue
-        owner = mention(card.owner, people)
-        stale.append(StaleItem(card.key, card.title, card.url, owner, (now - last).days))
+        owner = mention(quiet.owner, people)
+        stale.append(StaleItem(quiet.key, quiet.title, quiet.url, owner, (now - last).days))
     return sorted(stale, key=lambda s: (-s.days, s.key))
 
 

@@ -122,6 +122,12 @@ def evaluate_store(
     return stored_report(store, scope)
 
 
+def stored_totals(store: Store, engine: Engine) -> readiness.Totals:
+    """Items, ready items and findings per rule of the whole store (judging stale items first)."""
+    Judge(store, engine).refresh()
+    return readiness.totals(store, readiness.Scope())
+
+
 def stored_report(store: Store, scope: readiness.Scope) -> Report:
     """Every unready item of `scope` with its stored findings, plus totals, by SQL."""
     totals = readiness.totals(store, scope)

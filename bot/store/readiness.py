@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from bot.store.models import CommentLedger, FindingRow, ItemRow
@@ -328,44 +328,62 @@ def _card(row: Any, findings: Sequence[StoredFinding]) -> Card:
     )
 
 
-def quiet_candidates(
-    store: Store, scope: Scope, cutoff: datetime
-) -> list[tuple[Card, dict[str, Any] | None]]:
-    """Items in `scope` that may not have had a human update since `cutoff`, with their
-    comment-ledger times: those updated before it, and those Refinery itself wrote on (whose
-    `updated` may be Refinery's own comment). The caller decides with the ledger times."""
-    query = (
+@dataclass(frozen=True, slots=True)
+class Quiet:
+    """An item that may have had no human update since a cutoff (see `quiet_candidates`)."""
+
+    key: str
+    title: str
+    url: str
+    owner: Person | None
+    updated: datetime | None
+    created: datetime | None
+    ledger: dict[str, Any] | None  # Refinery's comment times on it, when it commented
+
+
+def quiet_candidates(store: Store, scope: Scope, cutoff: datetime) -> list[Quiet]:
+    """Items in `scope` that may not have had a human update since `cutoff`: those without a
+    Refinery comment whose last update (or creation) is before it, decided in SQL, and every
+    item Refinery commented on (its `updated` may be Refinery's own write), with the ledger's
+    times for the caller to decide."""
+    last = func.coalesce(ItemRow.updated, ItemRow.created)
+    ledger_join = and_(CommentLedger.source == ItemRow.source, CommentLedger.key == ItemRow.key)
+    plain = (
+        select(ItemRow.key, ItemRow.title, ItemRow.url, ItemRow.owner_id, ItemRow.owner_name, last)
+        .outerjoin(CommentLedger, ledger_join)
+        .where(*_where(scope), CommentLedger.id.is_(None), last <= cutoff)
+    )
+    commented = (
         select(
-            *_CARD_COLUMNS,
+            ItemRow.key,
+            ItemRow.title,
+            ItemRow.url,
+            ItemRow.owner_id,
+            ItemRow.owner_name,
+            ItemRow.updated,
+            ItemRow.created,
             CommentLedger.posted_at,
             CommentLedger.edited_at,
             CommentLedger.human_updated,
         )
-        .join(
-            CommentLedger,
-            and_(CommentLedger.source == ItemRow.source, CommentLedger.key == ItemRow.key),
-            isouter=True,
-        )
-        .where(
-            *_where(scope),
-            or_(
-                ItemRow.updated.is_(None),
-                ItemRow.updated <= cutoff,
-                CommentLedger.id.is_not(None),
-            ),
-        )
+        .join(CommentLedger, ledger_join)
+        .where(*_where(scope))
     )
-    found: list[tuple[Card, dict[str, Any] | None]] = []
+    found: list[Quiet] = []
     with store.session() as session:
-        for row in session.execute(query):
-            ledger = None
-            if row.posted_at is not None:
-                ledger = {
-                    "posted_at": row.posted_at,
-                    "edited_at": row.edited_at,
-                    "human_updated": row.human_updated,
-                }
-            found.append((_card(row, ()), ledger))
+        for key, title, url, owner_id, owner_name, when in session.execute(plain):
+            owner = Person(owner_id, owner_name or "") if owner_id else None
+            found.append(Quiet(key, title, url or "", owner, when, None, None))
+        for row in session.execute(commented):
+            owner = Person(row.owner_id, row.owner_name or "") if row.owner_id else None
+            times = {
+                "posted_at": row.posted_at,
+                "edited_at": row.edited_at,
+                "human_updated": row.human_updated,
+            }
+            found.append(
+                Quiet(row.key, row.title, row.url or "", owner, row.updated, row.created, times)
+            )
     return found
 
 
