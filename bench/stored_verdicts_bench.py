@@ -84,13 +84,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--store", type=Path, help="Keep the store in this file and reuse it when it exists."
+    )
+    parser.add_argument("--build-only", action="store_true", help="Build --store and stop.")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    items = spread(make_items(args.items, rng), rng)
     pay = {"name": "Payments", "projects": ["PAY"], "channel": "CPAY", "sprint_capacity": 30}
     every = {"name": "Everyone", "projects": PROJECTS, "channel": "CALL"}
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/verdicts.db"
+        path = args.store.resolve() if args.store else Path(tmp) / "verdicts.db"
+        reuse = path.exists()
+        url = f"sqlite:///{path}"
         settings = Settings(
             store={"url": url},  # type: ignore[arg-type]
             teams=[pay, every],  # type: ignore[list-item]
@@ -98,26 +103,35 @@ def main(argv: list[str] | None = None) -> None:
         )
         ctx = AppContext.build(settings)
         store, engine = ctx.store, ctx.engine
-        loaded = fill(store, items, rng)
-        with store.session() as session:
-            for team in settings.teams:
-                for week in range(7, 0, -1):
-                    session.add(
-                        DigestSnapshot(
-                            team=team.name,
-                            taken_at=NOW - timedelta(weeks=week),
-                            items=len(items),
-                            ready=len(items) // 3 + week,
-                            per_rule={"missing-why": 100 + week},
+        if reuse:
+            print(f"{store.count_items():,} items in {path} (reused)")
+        else:
+            items = spread(make_items(args.items, rng), rng)
+            loaded = fill(store, items, rng)
+            with store.session() as session:
+                for team in settings.teams:
+                    for week in range(7, 0, -1):
+                        session.add(
+                            DigestSnapshot(
+                                team=team.name,
+                                taken_at=NOW - timedelta(weeks=week),
+                                items=len(items),
+                                ready=len(items) // 3 + week,
+                                per_rule={"missing-why": 100 + week},
+                            )
                         )
-                    )
-        started = time.perf_counter()
-        judged = Judge(store, engine).refresh()
-        judge_s = time.perf_counter() - started
-        print(
-            f"{args.items:,} items in SQLite (loaded in {loaded:.1f} s; all {judged:,} judged "
-            f"once in {judge_s:.1f} s); best and median of {args.repeat} runs\n"
-        )
+            del items
+            started = time.perf_counter()
+            judged = Judge(store, engine).refresh()
+            judge_s = time.perf_counter() - started
+            print(
+                f"{args.items:,} items in SQLite (loaded in {loaded:.1f} s; all {judged:,} "
+                f"judged once, as after a rules change, in {judge_s:.1f} s)"
+            )
+        if args.build_only:
+            ctx.close()
+            return
+        print(f"best and median of {args.repeat} runs (naive: one run)\n")
         header = f"{'what':<44} {'way':<7} {'best s':>8} {'median s':>9}"
         print(header)
         print("-" * len(header))
@@ -128,11 +142,26 @@ def main(argv: list[str] | None = None) -> None:
 
         for team in settings.teams:
             label = f"digest build + render, team {team.name}"
-            row(label, "stored", lambda t=team: digest_message(build_digest(store, engine, settings, t, NOW)), args.repeat)
+            row(
+                label,
+                "stored",
+                lambda t=team: digest_message(build_digest(store, engine, settings, t, NOW)),
+                args.repeat,
+            )
             row(label, "naive", lambda t=team: naive_digest(store, engine, t), 1)
         team = settings.teams[0]
-        row("refinement reminder, team Payments", "stored", lambda: build_reminder(store, engine, settings, team), args.repeat)
-        row("check from the store (report + JSON)", "stored", lambda: json.dumps(report_document(evaluate_store(store, engine))), args.repeat)
+        row(
+            "refinement reminder, team Payments",
+            "stored",
+            lambda: build_reminder(store, engine, settings, team),
+            args.repeat,
+        )
+        row(
+            "check from the store (report + JSON)",
+            "stored",
+            lambda: json.dumps(report_document(evaluate_store(store, engine))),
+            args.repeat,
+        )
         row("check from the store (report + JSON)", "naive", lambda: naive_check(store, engine), 1)
 
         def cold_health() -> object:
@@ -153,8 +182,18 @@ def main(argv: list[str] | None = None) -> None:
             return response.data
 
         row("web overview (2 teams)", "stored", lambda: page(overview), max(args.repeat, 5))
-        row("web overview (2 teams)", "naive", lambda: [naive_digest(store, engine, t) for t in settings.teams], 1)
-        row("web team page, Payments", "stored", lambda: page(overview + "team/Payments"), max(args.repeat, 5))
+        row(
+            "web overview (2 teams)",
+            "naive",
+            lambda: [naive_digest(store, engine, t) for t in settings.teams],
+            1,
+        )
+        row(
+            "web team page, Payments",
+            "stored",
+            lambda: page(overview + "team/Payments"),
+            max(args.repeat, 5),
+        )
         config = Path(tmp) / "refinery.toml"
         config.write_text(f'[store]\nurl = "{url}"\n')
         refinery = str(Path(sys.executable).parent / "refinery")

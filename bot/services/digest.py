@@ -21,6 +21,7 @@ from rules.engine import Engine
 IMPLICIT_TEAM = "backlog"
 SPARKS = "▁▂▃▄▅▆▇█"
 DEFAULT_DECISION_WINDOW = timedelta(days=7)  # "since the last digest" when there was none
+STALE_LISTED = 200  # more than a digest can show (Slack cuts the list at its text limit)
 
 
 def teams(settings: Settings) -> list[TeamConfig]:
@@ -125,7 +126,8 @@ class DigestData:
     declined: int
     other_decisions: int
     decisions_since: datetime
-    stale: list[StaleItem]
+    stale: list[StaleItem]  # the stalest STALE_LISTED, stalest first
+    stale_count: int  # all of them
     stale_days: int
     backlog_points: float
     unestimated: int
@@ -200,6 +202,7 @@ def build_digest(
     since = previous.taken_at if previous else now - DEFAULT_DECISION_WINDOW
     accepted, declined, other = decision_counts(store, team.name, since)
     people = settings.slack.people
+    stale, stale_count = stale_items(store, scope, settings.digest.stale_days, now, people)
     return DigestData(
         team=team.name,
         channel=channel_for(settings, team),
@@ -216,7 +219,8 @@ def build_digest(
         declined=declined,
         other_decisions=other,
         decisions_since=since,
-        stale=stale_items(store, scope, settings.digest.stale_days, now, people),
+        stale=stale,
+        stale_count=stale_count,
         stale_days=settings.digest.stale_days,
         backlog_points=totals.points,
         unestimated=totals.unestimated,
@@ -313,21 +317,25 @@ def stale_items(
     stale_days: int,
     now: datetime,
     people: dict[str, str],
-) -> list[StaleItem]:
-    """Open items no human has updated for `stale_days`, stalest first.
+    limit: int = STALE_LISTED,
+) -> tuple[list[StaleItem], int]:
+    """The `limit` open items no human has updated for longest (over `stale_days`), stalest
+    first, and how many such items there are.
 
     Refinery's own comments bump an item's `updated`; the comment ledger knows when Refinery
     wrote and what the item's last human update was before that (see last_human_update).
     """
     cutoff = now - timedelta(days=stale_days)
+    quietest, count, commented = readiness.quiet_candidates(store, scope, cutoff, limit)
     stale: list[StaleItem] = []
-    for quiet in readiness.quiet_candidates(store, scope, cutoff):
+    for quiet in [*quietest, *commented]:
         last = _last_human(quiet.updated, quiet.created, _ledger_times(quiet.ledger))
         if last is None or last > cutoff:
             continue
         owner = mention(quiet.owner, people)
         stale.append(StaleItem(quiet.key, quiet.title, quiet.url, owner, (now - last).days))
-    return sorted(stale, key=lambda s: (-s.days, s.key))
+    total = count + len(stale) - len(quietest)  # quietest were all stale (SQL decided)
+    return sorted(stale, key=lambda s: (-s.days, s.key))[:limit], total
 
 
 def last_human_update(item: Item, row: comment_ledger.LedgerRow | None) -> datetime | None:

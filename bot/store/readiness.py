@@ -341,11 +341,15 @@ class Quiet:
     ledger: dict[str, Any] | None  # Refinery's comment times on it, when it commented
 
 
-def quiet_candidates(store: Store, scope: Scope, cutoff: datetime) -> list[Quiet]:
-    """Items in `scope` that may not have had a human update since `cutoff`: those without a
-    Refinery comment whose last update (or creation) is before it, decided in SQL, and every
-    item Refinery commented on (its `updated` may be Refinery's own write), with the ledger's
-    times for the caller to decide."""
+def quiet_candidates(
+    store: Store, scope: Scope, cutoff: datetime, limit: int
+) -> tuple[list[Quiet], int, list[Quiet]]:
+    """Items in `scope` that may not have had a human update since `cutoff`.
+
+    Returns the `limit` quietest items Refinery never commented on (decided in SQL: last update,
+    else creation, before the cutoff), how many such items there are, and every item Refinery
+    commented on (its `updated` may be Refinery's own write), with the ledger's times for the
+    caller to decide."""
     last = func.coalesce(ItemRow.updated, ItemRow.created)
     ledger_join = and_(CommentLedger.source == ItemRow.source, CommentLedger.key == ItemRow.key)
     plain = (
@@ -353,6 +357,8 @@ def quiet_candidates(store: Store, scope: Scope, cutoff: datetime) -> list[Quiet
         .outerjoin(CommentLedger, ledger_join)
         .where(*_where(scope), CommentLedger.id.is_(None), last <= cutoff)
     )
+    plain_count = select(func.count()).select_from(plain.subquery())
+    plain = plain.order_by(last, ItemRow.key).limit(limit)
     commented = (
         select(
             ItemRow.key,
@@ -369,11 +375,13 @@ def quiet_candidates(store: Store, scope: Scope, cutoff: datetime) -> list[Quiet
         .join(CommentLedger, ledger_join)
         .where(*_where(scope))
     )
+    quietest: list[Quiet] = []
     found: list[Quiet] = []
     with store.session() as session:
         for key, title, url, owner_id, owner_name, when in session.execute(plain):
             owner = Person(owner_id, owner_name or "") if owner_id else None
-            found.append(Quiet(key, title, url or "", owner, when, None, None))
+            quietest.append(Quiet(key, title, url or "", owner, when, None, None))
+        count = session.scalar(plain_count) or 0
         for row in session.execute(commented):
             owner = Person(row.owner_id, row.owner_name or "") if row.owner_id else None
             times = {
@@ -384,7 +392,7 @@ def quiet_candidates(store: Store, scope: Scope, cutoff: datetime) -> list[Quiet
             found.append(
                 Quiet(row.key, row.title, row.url or "", owner, row.updated, row.created, times)
             )
-    return found
+    return quietest, count, found
 
 
 def count_unready(store: Store, scope: Scope) -> int:

@@ -21,7 +21,7 @@ from bot.render.digest import (
     reminder_blocks,
     reminder_terminal,
 )
-from bot.services.digest import build_digest, build_reminder, teams
+from bot.services.digest import STALE_LISTED, build_digest, build_reminder, teams
 from bot.store import Store, open_store
 from connectors.item import Person
 from rules.engine import Engine
@@ -122,13 +122,15 @@ def test_five_hundred_unready_items_still_fit() -> None:
     )
     team = teams(config)[0]
     data = build_digest(store, Engine(), config, team, datetime(2026, 11, 30, tzinfo=UTC))
-    assert data.unready == 500 and len(data.stale) == 500
+    assert data.unready == 500 and data.stale_count == 500 and len(data.stale) == STALE_LISTED
     blocks = digest_blocks(data)
     assert check_limits(blocks) == []
     stale_text = next(
         b["text"]["text"] for b in blocks if "*Stale*" in b.get("text", {}).get("text", "")
     )
     assert stale_text.endswith("more") and "…and " in stale_text
+    listed = stale_text.count("\n• ")
+    assert stale_text.endswith(f"…and {500 - listed} more")  # counts the unlisted ones too
     # titles are escaped: Slack would read "<3>" as a link and "&" as an entity
     assert "&lt;3&gt; &amp; more: " in _texts(blocks)
 
