@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.services.judge import Judge
 from bot.store import Store, readiness
@@ -128,12 +129,21 @@ def stored_totals(store: Store, engine: Engine) -> readiness.Totals:
     return readiness.totals(store, readiness.Scope())
 
 
-def stored_report(store: Store, scope: readiness.Scope) -> Report:
-    """Every unready item of `scope` with its stored findings, plus totals, by SQL."""
+def stored_report(store: Store, scope: readiness.Scope, *, worst: int | None = None) -> Report:
+    """The unready items of `scope` with their stored findings, plus totals, by SQL. With
+    `worst`, only that many unready items, the worst first (the totals still cover all)."""
     totals = readiness.totals(store, scope)
     report = Report(items=totals.items, ready=totals.ready, per_rule=Counter(totals.per_rule))
-    report.unready = [card_result(card) for card in readiness.unready(store, scope)]
+    cards = readiness.unready(store, scope, order="worst" if worst else "rank", limit=worst)
+    report.unready = [card_result(card) for card in cards]
     return report
+
+
+def stored_document(store: Store, scope: readiness.Scope) -> dict[str, Any]:
+    """`refinery check --format json` from stored verdicts: one SQL query, no items built."""
+    fields = ("source", "key", "rule", "severity", "message", "hint", "url")
+    findings = [dict(zip(fields, row, strict=True)) for row in readiness.finding_rows(store, scope)]
+    return {"items": readiness.totals(store, scope).items, "findings": findings}
 
 
 def card_result(card: readiness.Card) -> ItemResult:

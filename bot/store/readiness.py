@@ -395,6 +395,27 @@ def quiet_candidates(
     return quietest, count, found
 
 
+def finding_rows(store: Store, scope: Scope) -> list[tuple[Any, ...]]:
+    """Every open finding in `scope` as (source, key, rule, severity, message, hint, url),
+    in store order: the rows of `refinery check --format json`, without building items."""
+    query = (
+        select(
+            ItemRow.source,
+            ItemRow.key,
+            FindingRow.rule,
+            FindingRow.severity,
+            FindingRow.message,
+            FindingRow.hint,
+            ItemRow.url,
+        )
+        .join(FindingRow, _JOIN)
+        .where(*_where(scope))
+        .order_by(ItemRow.id, FindingRow.id)
+    )
+    with store.session() as session:
+        return [tuple(row) for row in session.execute(query)]
+
+
 def count_unready(store: Store, scope: Scope) -> int:
     """How many items `unready` would list without a limit."""
     clauses = [*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0]
