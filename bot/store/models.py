@@ -42,7 +42,26 @@ class ItemRow(Base):
         UniqueConstraint("source", "key", name="uq_items_source_key"),
         Index("ix_items_project", "project"),
         Index("ix_items_rank", "rank"),
-        Index("ix_items_judged", "judged"),
+        Index("ix_items_judged", "judged", "gone_at"),
+        # Covering indexes: reports scan these instead of the rows (which hold the item JSON).
+        Index(
+            "ix_items_report",
+            "status_category",
+            "gone_at",
+            "project",
+            "open_findings",
+            "worst",
+            "failing",
+            "source",
+            "key",
+            "rank",
+            "created",
+            "updated",
+            "estimate",
+            "owner_id",
+            "kind",
+        ),
+        Index("ix_items_uid_report", "source", "key", "status_category", "gone_at", "project"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -72,6 +91,10 @@ class ItemRow(Base):
     # the item last changed) and how many findings are open.
     judged: Mapped[str | None] = mapped_column(String(32), nullable=True)
     open_findings: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The failing rules as ",rule-a,rule-b," and the worst severity (0 info .. 2 error), so
+    # per-rule counts and worst-first lists need no join with the findings table.
+    failing: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    worst: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class FindingRow(Base):
@@ -81,6 +104,8 @@ class FindingRow(Base):
     __table_args__ = (
         Index("ix_findings_item_open", "source", "key", "resolved_at"),
         Index("ix_findings_rule", "rule"),
+        # Open findings per item and rule without reading the rows (messages, hints, evidence).
+        Index("ix_findings_open", "resolved_at", "source", "key", "rule", "severity"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -106,65 +106,54 @@ _JOIN = and_(
 )
 
 
-def totals(store: Store, scope: Scope) -> Totals:
-    """Items, ready items, open findings per rule, points and unestimated items in `scope`."""
+def _open_rules(session: Any) -> list[str]:
+    """Rules with an open finding anywhere (an index-only scan)."""
+    query = select(FindingRow.rule).where(FindingRow.resolved_at.is_(None)).distinct()
+    return sorted(str(rule) for rule in session.scalars(query))
+
+
+def _fails(rule: str) -> Any:
+    return ItemRow.failing.contains(f",{rule},", autoescape=True)
+
+
+def _total_columns(rules: Sequence[str]) -> list[Any]:
     unready = func.coalesce(ItemRow.open_findings, 0) > 0
-    counts = select(
+    return [
         func.count(),
         func.sum(case((unready, 0), else_=1)),
         func.sum(ItemRow.estimate),
         func.sum(case((ItemRow.estimate.is_(None), 1), else_=0)),
-    ).where(*_where(scope))
-    per_rule = (
-        select(FindingRow.rule, func.count())
-        .select_from(ItemRow)
-        .join(FindingRow, _JOIN)
-        .where(*_where(scope))
-        .group_by(FindingRow.rule)
-    )
-    with store.session() as session:
-        items, ready, points, unestimated = session.execute(counts).one()
-        rules = {rule: int(n) for rule, n in session.execute(per_rule)}
+        *(func.sum(case((_fails(rule), 1), else_=0)) for rule in rules),
+    ]
+
+
+def _totals(values: Sequence[Any], rules: Sequence[str]) -> Totals:
+    items, ready, points, unestimated, *counts = values
+    per_rule = {rule: int(n) for rule, n in zip(rules, counts, strict=True) if n}
     return Totals(
-        int(items or 0), int(ready or 0), rules, float(points or 0), int(unestimated or 0)
+        int(items or 0), int(ready or 0), per_rule, float(points or 0), int(unestimated or 0)
     )
+
+
+def totals(store: Store, scope: Scope) -> Totals:
+    """Items, ready items, open findings per rule, points and unestimated items in `scope`:
+    one scan of the report index (the failing rules are on the item row)."""
+    with store.session() as session:
+        rules = _open_rules(session)
+        row = session.execute(select(*_total_columns(rules)).where(*_where(scope))).one()
+    return _totals(row, rules)
 
 
 def totals_by_project(store: Store, scope: Scope) -> dict[str, Totals]:
     """`totals` for every project at once (the overview combines them per team)."""
-    unready = func.coalesce(ItemRow.open_findings, 0) > 0
-    counts = (
-        select(
-            ItemRow.project,
-            func.count(),
-            func.sum(case((unready, 0), else_=1)),
-            func.sum(ItemRow.estimate),
-            func.sum(case((ItemRow.estimate.is_(None), 1), else_=0)),
-        )
-        .where(*_where(scope))
-        .group_by(ItemRow.project)
-    )
-    per_rule = (
-        select(ItemRow.project, FindingRow.rule, func.count())
-        .select_from(ItemRow)
-        .join(FindingRow, _JOIN)
-        .where(*_where(scope))
-        .group_by(ItemRow.project, FindingRow.rule)
-    )
-    found: dict[str, Totals] = {}
     with store.session() as session:
-        rules: dict[str, dict[str, int]] = {}
-        for project, rule, n in session.execute(per_rule):
-            rules.setdefault(project, {})[rule] = int(n)
-        for project, items, ready, points, unestimated in session.execute(counts):
-            found[project] = Totals(
-                int(items),
-                int(ready or 0),
-                rules.get(project, {}),
-                float(points or 0),
-                int(unestimated or 0),
-            )
-    return found
+        rules = _open_rules(session)
+        query = (
+            select(ItemRow.project, *_total_columns(rules))
+            .where(*_where(scope))
+            .group_by(ItemRow.project)
+        )
+        return {row[0]: _totals(row[1:], rules) for row in session.execute(query)}
 
 
 def combine(parts: Sequence[Totals]) -> Totals:
@@ -181,9 +170,11 @@ def combine(parts: Sequence[Totals]) -> Totals:
     )
 
 
-_SEVERITY = case(
-    (FindingRow.severity == "error", 2), (FindingRow.severity == "warning", 1), else_=0
-)
+def _unready_clauses(scope: Scope) -> list[Any]:
+    clauses = [*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0]
+    if scope.rule:
+        clauses.append(_fails(scope.rule))
+    return clauses
 
 
 def unready(
@@ -192,38 +183,31 @@ def unready(
     """Unready items in `scope` with their open findings.
 
     order: "rank" (backlog order), "worst" (highest severity, then most findings, then rank)
-    or "oldest" (created first). With `scope.rule`, only items with that rule's finding."""
-    clauses = [*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0]
-    if scope.rule:
-        clauses.append(_has_rule(scope.rule))
+    or "oldest" (created first). With `scope.rule`, only items with that rule's finding.
+    The order is chosen on the report index; only the chosen rows are read."""
+    clauses = _unready_clauses(scope)
     rank_last = (ItemRow.rank.is_(None), ItemRow.rank, ItemRow.key)
-    query = select(*_CARD_COLUMNS).where(*clauses)
-    if order == "worst":
-        grouped = (
-            select(
-                FindingRow.source.label("source"),
-                FindingRow.key.label("key"),
-                func.max(_SEVERITY).label("worst"),
-                func.count().label("n"),
-            )
-            .where(FindingRow.resolved_at.is_(None))
-            .group_by(FindingRow.source, FindingRow.key)
-            .subquery()
-        )
-        query = query.join(
-            grouped, and_(grouped.c.source == ItemRow.source, grouped.c.key == ItemRow.key)
-        ).order_by(grouped.c.worst.desc(), grouped.c.n.desc(), *rank_last)
-    elif order == "oldest":
-        query = query.order_by(ItemRow.created.is_(None), ItemRow.created, ItemRow.key)
-    else:
-        query = query.order_by(*rank_last)
-    if limit is not None:
-        query = query.limit(limit)
+    orders: dict[str, tuple[Any, ...]] = {
+        "rank": rank_last,
+        "worst": (ItemRow.worst.desc(), ItemRow.open_findings.desc(), *rank_last),
+        "oldest": (ItemRow.created.is_(None), ItemRow.created, ItemRow.key),
+    }
     with store.session() as session:
-        rows = list(session.execute(query))
-        if limit is None:  # everything in scope: one joined query, not one per 500 keys
+        if limit is None:  # everything in scope: one pass, findings in one joined query
+            query = select(*_CARD_COLUMNS).where(*clauses).order_by(*orders[order])
+            rows = list(session.execute(query))
             found = _scope_findings(session, clauses)
         else:
+            ids = list(
+                session.scalars(
+                    select(ItemRow.id).where(*clauses).order_by(*orders[order]).limit(limit)
+                )
+            )
+            by_id = {
+                row.id: row
+                for row in session.execute(select(*_CARD_COLUMNS).where(ItemRow.id.in_(ids)))
+            }
+            rows = [by_id[row_id] for row_id in ids if row_id in by_id]
             found = _findings(session, [(row.source, row.key) for row in rows])
     return [_card(row, found.get((row.source, row.key), ())) for row in rows]
 
@@ -240,6 +224,7 @@ def card(store: Store, source: str, key: str, *, history: bool = False) -> Card 
 
 
 _CARD_COLUMNS = (
+    ItemRow.id,
     ItemRow.source,
     ItemRow.key,
     ItemRow.title,
@@ -256,6 +241,8 @@ _CARD_COLUMNS = (
     ItemRow.owner_name,
 )
 
+
+_OWNER = (ItemRow.owner_id, ItemRow.owner_name)
 
 _FINDING_COLUMNS = (
     FindingRow.rule,
@@ -352,8 +339,9 @@ def quiet_candidates(
     caller to decide."""
     last = func.coalesce(ItemRow.updated, ItemRow.created)
     ledger_join = and_(CommentLedger.source == ItemRow.source, CommentLedger.key == ItemRow.key)
+    # Index-only: which items, and how many; then read just the rows listed.
     plain = (
-        select(ItemRow.key, ItemRow.title, ItemRow.url, ItemRow.owner_id, ItemRow.owner_name, last)
+        select(ItemRow.id, last)
         .outerjoin(CommentLedger, ledger_join)
         .where(*_where(scope), CommentLedger.id.is_(None), last <= cutoff)
     )
@@ -378,9 +366,16 @@ def quiet_candidates(
     quietest: list[Quiet] = []
     found: list[Quiet] = []
     with store.session() as session:
-        for key, title, url, owner_id, owner_name, when in session.execute(plain):
-            owner = Person(owner_id, owner_name or "") if owner_id else None
-            quietest.append(Quiet(key, title, url or "", owner, when, None, None))
+        chosen = list(session.execute(plain))
+        columns = (ItemRow.id, ItemRow.key, ItemRow.title, ItemRow.url, *_OWNER)
+        listed = [row_id for row_id, _ in chosen]
+        rows = {
+            row.id: row for row in session.execute(select(*columns).where(ItemRow.id.in_(listed)))
+        }
+        for row_id, when in chosen:
+            item = rows[row_id]
+            owner = Person(item.owner_id, item.owner_name or "") if item.owner_id else None
+            quietest.append(Quiet(item.key, item.title, item.url or "", owner, when, None, None))
         count = session.scalar(plain_count) or 0
         for row in session.execute(commented):
             owner = Person(row.owner_id, row.owner_name or "") if row.owner_id else None
@@ -418,9 +413,7 @@ def finding_rows(store: Store, scope: Scope) -> list[tuple[Any, ...]]:
 
 def count_unready(store: Store, scope: Scope) -> int:
     """How many items `unready` would list without a limit."""
-    clauses = [*_where(scope), func.coalesce(ItemRow.open_findings, 0) > 0]
-    if scope.rule:
-        clauses.append(_has_rule(scope.rule))
+    clauses = _unready_clauses(scope)
     with store.session() as session:
         return session.scalar(select(func.count()).select_from(ItemRow).where(*clauses)) or 0
 
@@ -456,13 +449,3 @@ def became_ready(store: Store, scope: Scope, since: datetime, limit: int = 50) -
     )
     with store.session() as session:
         return [_card(row, ()) for row in session.execute(query)]
-
-
-def _has_rule(rule: str) -> Any:
-    other = aliased(FindingRow)
-    return exists().where(
-        other.source == ItemRow.source,
-        other.key == ItemRow.key,
-        other.rule == rule,
-        other.resolved_at.is_(None),
-    )

@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from bot.store.models import ItemRow
 from bot.store.store import CHUNK, Store, content_hash, utcnow
 from connectors.item import Item
-from rules.engine import Finding
+from rules.engine import SEVERITIES, Finding
 
 Judged = Sequence[tuple[Item, Sequence[Finding]]]
 
@@ -54,6 +54,16 @@ def stale_items(
         ]
 
 
+def failing(found: Sequence[Finding]) -> str | None:
+    """ ",rule-a,rule-b," for the failing rules (None when none fails)."""
+    rules = sorted({f.rule for f in found})
+    return f",{','.join(rules)}," if rules else None
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
 def save_verdicts(
     store: Store,
     judged: Judged,
@@ -82,6 +92,8 @@ def save_verdicts(
         .values(
             judged=fingerprint,
             open_findings=bindparam("b_open"),
+            failing=bindparam("b_failing"),
+            worst=bindparam("b_worst"),
             url=bindparam("b_url"),
             status=bindparam("b_status"),
             created=bindparam("b_created"),
@@ -104,6 +116,8 @@ def save_verdicts(
                         "b_key": item.key,
                         "b_hash": expected[start + offset],
                         "b_open": len(found),
+                        "b_failing": failing(found),
+                        "b_worst": max((_rank(f.severity) for f in found), default=None),
                         "b_url": item.url,
                         "b_status": item.status,
                         "b_created": item.created,
