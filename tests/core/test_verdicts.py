@@ -163,3 +163,19 @@ def test_a_store_from_before_stored_verdicts_is_judged_once(tmp_path: Path) -> N
         assert stored_report(store, readiness.Scope()).per_rule == {"missing-estimate": 1}
     finally:
         store.close()
+
+
+def test_migrations_match_the_models_for_items_and_findings(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.store.models import Base
+
+    store = open_store(f"sqlite:///{tmp_path / 'm.db'}")
+    try:
+        with store.engine.connect() as connection:
+            diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        store.close()
+    mine = ("<items>", "<findings>", "'items'", "'findings'")
+    assert [d for d in diffs if any(name in repr(d) for name in mine)] == []
