@@ -179,3 +179,21 @@ def test_migrations_match_the_models_for_items_and_findings(tmp_path: Path) -> N
         store.close()
     mine = ("<items>", "<findings>", "'items'", "'findings'")
     assert [d for d in diffs if any(name in repr(d) for name in mine)] == []
+
+
+def test_a_rules_change_is_judged_once_in_the_background(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'bg.db'}")
+    try:
+        store.upsert_items(mixed_items(30))
+        Judge(store, Engine()).refresh()
+        changed = Judge(store, Engine({"missing-why": {"enabled": False}}))
+        thread = changed.start_background()
+        assert thread is not None
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        assert (changed.state.done, changed.state.total, changed.state.running) == (30, 30, False)
+        assert changed.stale() == 0 and changed.start_background() is None
+        rules = {row.rule for rows in store.open_findings().values() for row in rows}
+        assert "missing-why" not in rules
+    finally:
+        store.close()
