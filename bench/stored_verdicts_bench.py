@@ -40,9 +40,9 @@ from bot.render.digest import digest_message
 from bot.services import comment_ledger
 from bot.services.digest import build_digest, build_reminder
 from bot.services.judge import Judge
-from bot.services.report import evaluate, evaluate_store
+from bot.services.report import evaluate, stored_document
 from bot.slack.answers import Answers, Health
-from bot.store import Store
+from bot.store import Store, readiness
 from bot.store.models import DigestSnapshot
 from bot.store.store import make_engine
 from bot.web import create_app
@@ -66,6 +66,12 @@ def naive_digest(store: Store, engine: Engine, team: TeamConfig) -> object:
     keys = [i.key for i in open_items]
     comment_ledger.rows(store, "jira", keys)
     return report.top_by_rank(5), sum(i.estimate or 0 for i in open_items)
+
+
+def check_document(store: Store, engine: Engine) -> dict[str, object]:
+    """What `refinery check --format json` does from the store now."""
+    Judge(store, engine).refresh()
+    return stored_document(store, readiness.Scope())
 
 
 def naive_check(store: Store, engine: Engine) -> str:
@@ -159,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         row(
             "check from the store (report + JSON)",
             "stored",
-            lambda: json.dumps(report_document(evaluate_store(store, engine))),
+            lambda: json.dumps(check_document(store, engine)),
             args.repeat,
         )
         row("check from the store (report + JSON)", "naive", lambda: naive_check(store, engine), 1)

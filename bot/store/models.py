@@ -61,7 +61,9 @@ class ItemRow(Base):
             "owner_id",
             "kind",
         ),
-        Index("ix_items_uid_report", "source", "key", "status_category", "gone_at", "project"),
+        Index(
+            "ix_items_uid_report", "source", "key", "status_category", "gone_at", "project", "url"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -407,8 +407,8 @@ def finding_rows(store: Store, scope: Scope) -> list[tuple[Any, ...]]:
         .where(*_where(scope))
         .order_by(ItemRow.id, FindingRow.id)
     )
-    with store.session() as session:
-        return [tuple(row) for row in session.execute(query)]
+    with store.engine.connect() as connection:  # Core, not the ORM: tens of thousands of rows
+        return [tuple(row) for row in connection.execute(query)]
 
 
 def count_unready(store: Store, scope: Scope) -> int:

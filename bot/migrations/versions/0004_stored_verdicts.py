@@ -57,7 +57,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_items_report", REPORT, unique=False)
         batch_op.create_index(
             "ix_items_uid_report",
-            ["source", "key", "status_category", "gone_at", "project"],
+            ["source", "key", "status_category", "gone_at", "project", "url"],
             unique=False,
         )
     with op.batch_alter_table("findings", schema=None) as batch_op:
