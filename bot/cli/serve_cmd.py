@@ -11,7 +11,6 @@ import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
 from bot.context import AppContext
-from bot.web import create_app
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +43,7 @@ def serve(
     from bot.scheduler.leader import SchedulerBusy
     from bot.scheduler.runner import start_scheduler
     from bot.slack.socket import start_socket_mode, wants_socket_mode
+    from bot.web import create_app  # Flask and Bolt: only the server needs them
 
     settings = settings_or_exit(config)
     web = settings.web
