@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.render.explain import explain_table, explained_items
 from bot.render.terminal import findings_table, health_summary
 from bot.services.judge import Judge
 from bot.services.report import Report, evaluate, stored_document, stored_report
@@ -54,6 +55,13 @@ def check(
     limit: Annotated[
         int, typer.Option("--limit", help="Most findings rows in the table (0: all).", min=0)
     ] = 200,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show every rule's verdict on each item with the words it counted.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Evaluate backlog items and list the findings: missing why, outcome, estimate, ...
@@ -70,15 +78,21 @@ def check(
     except ValueError as exc:
         err.print(f"Configuration error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
+    explained: list[dict[str, Any]] | None = [] if explain else None
     if not paths:
-        _check_store(settings.store.url, engine, output, limit, fail_on)
+        _check_store(settings.store.url, engine, output, limit, fail_on, explained)
         return
-    report, read = _check_files(paths, engine)
+    report, read = _check_files(paths, engine, explained)
     if output is OutputFormat.json:
-        _write_json(report_document(report))
+        document = report_document(report)
+        if explained is not None:
+            document["evaluated"] = explained
+        _write_json(document)
     else:
         console.print(f"Checked {read}.", style="dim", highlight=False, markup=False)
         _print_table(report, limit)
+        if explained:
+            console.print(explain_table(explained, limit=limit))
     if fail_on is not None and _worst_at_least(report, fail_on.value):
         raise typer.Exit(1)
 
@@ -99,6 +113,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "severity": finding.severity,
             "message": finding.message,
             "hint": finding.hint,
+            "evidence": finding.evidence,
             "url": result.url,
         }
         for result in report.unready
@@ -130,18 +145,28 @@ def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
     return list(unique.values()), note
 
 
-def _check_files(paths: list[Path], engine: Engine) -> tuple[Report, str]:
+def _check_files(
+    paths: list[Path], engine: Engine, explained: list[dict[str, Any]] | None = None
+) -> tuple[Report, str]:
     items, note = load_files_or_exit(paths)
     # The items live until the process exits: spare the collector rescanning them.
     gc.freeze()
     report, _ = evaluate(items, engine)
+    if explained is not None:
+        explained.extend(explained_items(items, engine))
     return report, note
 
 
 def _check_store(
-    url: str, engine: Engine, output: OutputFormat, limit: int, fail_on: FailOn | None
+    url: str,
+    engine: Engine,
+    output: OutputFormat,
+    limit: int,
+    fail_on: FailOn | None,
+    explained: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Check from stored verdicts: JSON from one SQL query; the table needs only the worst."""
+    """Check from stored verdicts: JSON from one SQL query; the table needs only the worst.
+    --explain still evaluates every item (it shows verdicts that passed, which are not kept)."""
     from bot.store import open_store, readiness
 
     store = open_store(url)
@@ -163,12 +188,18 @@ def _check_store(
         scope = readiness.Scope()
         if output is OutputFormat.json:
             document = stored_document(store, scope)
+            if explained is not None:
+                document["evaluated"] = explained_items(store.items(), engine)
             _write_json(document)
             severities = {finding["severity"] for finding in document["findings"]}
         else:
             report = stored_report(store, scope, worst=limit or None)
             console.print("Checked the store.", style="dim", highlight=False, markup=False)
             _print_table(report, limit)
+            if explained is not None:
+                explained.extend(explained_items(store.items(), engine))
+                if explained:
+                    console.print(explain_table(explained, limit=limit))
             severities = {f.severity for r in report.unready for f in r.findings}
     finally:
         store.close()

@@ -141,7 +141,7 @@ def stored_report(store: Store, scope: readiness.Scope, *, worst: int | None = N
 
 def stored_document(store: Store, scope: readiness.Scope) -> dict[str, Any]:
     """`refinery check --format json` from stored verdicts: one SQL query, no items built."""
-    fields = ("source", "key", "rule", "severity", "message", "hint", "url")
+    fields = ("source", "key", "rule", "severity", "message", "hint", "evidence", "url")
     findings = [dict(zip(fields, row, strict=True)) for row in readiness.finding_rows(store, scope)]
     return {"items": readiness.totals(store, scope).items, "findings": findings}
 

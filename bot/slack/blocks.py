@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from bot.render.comment import counted_lines, quote
 from bot.services.report import ItemResult
 from bot.slack.answers import Health
 from bot.store.models import DecisionRow, RequestRow
 from connectors.item import Item
-from rules.engine import Finding
+from rules.engine import Finding, Verdict
 
 Block = dict[str, Any]
 
@@ -130,17 +132,26 @@ def ready_blocks(results: list[ItemResult], n: int, total_unready: int) -> list[
     ]
 
 
-def check_blocks(key: str, item: Item | None, findings: list[Finding]) -> list[Block]:
+def check_blocks(
+    key: str, item: Item | None, findings: list[Finding], verdicts: Sequence[Verdict] = ()
+) -> list[Block]:
+    """One item's findings with how to fix them, and what already counts, quoted."""
     if item is None:
         return [text(f"No item `{escape(key)}` in the store. Check the key, or run a sync.")]
     title = f"*{link(item.url, item.key)}* {escape(item.title)}"
+    counted = [f":white_check_mark: {escape(line)}" for line in counted_lines(verdicts)]
     if not findings:
-        return [text(f"{title}\n:white_check_mark: Ready: nothing to fix.")]
+        return [text("\n".join([f"{title}\n:white_check_mark: Ready: nothing to fix.", *counted]))]
     lines = [
-        f"{SEVERITY_ICON.get(f.severity, '')} *{escape(f.message)}*\n    _Fix:_ {escape(f.hint)}"
+        f"{SEVERITY_ICON.get(f.severity, '')} *{escape(f.message)}*"
+        + (f" ({escape(quote(f.evidence))})" if f.evidence else "")
+        + f"\n    _Fix:_ {escape(f.hint)}"
         for f in findings
     ]
-    return [text(title), text("\n".join(lines))]
+    found = [text(title), text("\n".join(lines))]
+    if counted:
+        found.append(text("*What already counts*\n" + "\n".join(counted)))
+    return found
 
 
 def _result_line(result: ItemResult) -> str:

@@ -391,7 +391,8 @@ def quiet_candidates(
 
 
 def finding_rows(store: Store, scope: Scope) -> list[tuple[Any, ...]]:
-    """Every open finding in `scope` as (source, key, rule, severity, message, hint, url),
+    """Every open finding in `scope` as (source, key, rule, severity, message, hint,
+    evidence, url),
     in store order: the rows of `refinery check --format json`, without building items."""
     query = (
         select(
@@ -401,6 +402,7 @@ def finding_rows(store: Store, scope: Scope) -> list[tuple[Any, ...]]:
             FindingRow.severity,
             FindingRow.message,
             FindingRow.hint,
+            FindingRow.evidence,
             ItemRow.url,
         )
         .join(FindingRow, _JOIN)
