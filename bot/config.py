@@ -214,6 +214,14 @@ class DuplicatesConfig(Section):
     max_suggestions: int = Field(default=3, ge=1, le=10)
 
 
+class WebConfig(Section):
+    enabled: bool = False  # the read-only pages under /web/ of `refinery serve`
+    secret: SecretStr | None = None  # signs share links; changing it revokes every link
+    key_version: int = Field(default=1, ge=1)  # raising it also revokes every link
+    base_url: str = ""  # public address for `refinery web link` (default: server.host:port)
+    trusted_user_header: str = ""  # behind a company proxy: a header naming the signed-in user
+
+
 class Settings(BaseSettings):
     """Every setting Refinery reads. See config.example.toml for what each key means."""
 
@@ -237,6 +245,7 @@ class Settings(BaseSettings):
     outcomes: OutcomesConfig = Field(default_factory=OutcomesConfig)
     duplicates: DuplicatesConfig = Field(default_factory=DuplicatesConfig)
     prune: PruneConfig = Field(default_factory=PruneConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     # Per-rule settings, validated by the rules engine (it knows each rule's parameters).
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from (None: defaults and environment only).

@@ -16,6 +16,7 @@ from rules.engine import Engine
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.services.judge import Judge
     from connectors.base import Tracker
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,13 @@ class AppContext:
         from bot.slack_client import make_web_client
 
         return make_web_client(self.settings)
+
+    @cached_property
+    def judge(self) -> Judge:
+        """Evaluates items as they are stored and keeps stored verdicts current."""
+        from bot.services.judge import Judge
+
+        return Judge(self.store, self.engine)
 
     @cached_property
     def background(self) -> ThreadPoolExecutor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify
 
 from bot.context import AppContext
+from bot.pages import register_pages
 from bot.slack.http import register_slack
 from bot.webhooks import register_webhooks
 
@@ -21,4 +22,5 @@ def create_app(ctx: AppContext) -> Flask:
 
     register_slack(app, ctx)  # POST /slack/events (when Slack is configured for HTTP)
     register_webhooks(app, ctx)  # POST /webhooks/jira, /webhooks/github
+    register_pages(app, ctx)  # GET /web/... when [web] enabled = true
     return app

@@ -14,7 +14,8 @@ import typer
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
 from bot.render.explain import explain_table, explained_items
 from bot.render.terminal import findings_table, health_summary
-from bot.services.report import Report, evaluate, evaluate_store
+from bot.services.judge import Judge
+from bot.services.report import Report, evaluate, stored_document, stored_report
 from connectors.files import FileFormatError, load_many
 from connectors.item import Item
 from rules.engine import Engine, severity_at_least
@@ -66,9 +67,10 @@ def check(
     """Evaluate backlog items and list the findings: missing why, outcome, estimate, ...
 
     With files, nothing is read from or written to the store; every file is parsed before
-    any item is evaluated. Without files, every stored item is evaluated and the findings
-    history is updated. Exit 0 when the check ran (whatever it found), 1 with --fail-on
-    when a finding at that severity or above exists, 2 when a file or the config is broken.
+    any item is evaluated. Without files, the stored verdicts are read (items not yet judged
+    under the current rules are judged first, once, and their history updated). Exit 0
+    when the check ran (whatever it found), 1 with --fail-on when a finding at that severity
+    or above exists, 2 when a file or the config is broken.
     """
     settings = settings_or_exit(config)
     try:
@@ -77,17 +79,15 @@ def check(
         err.print(f"Configuration error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
     explained: list[dict[str, Any]] | None = [] if explain else None
-    if paths:
-        report, read = _check_files(paths, engine, explained)
-    else:
-        report, read = _check_store(settings.store.url, engine, explained), "the store"
+    if not paths:
+        _check_store(settings.store.url, engine, output, limit, fail_on, explained)
+        return
+    report, read = _check_files(paths, engine, explained)
     if output is OutputFormat.json:
         document = report_document(report)
         if explained is not None:
             document["evaluated"] = explained
-        # Plain stdout, not Rich: the document must be byte-for-byte parseable JSON.
-        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        _write_json(document)
     else:
         console.print(f"Checked {read}.", style="dim", highlight=False, markup=False)
         _print_table(report, limit)
@@ -95,6 +95,12 @@ def check(
             console.print(explain_table(explained, limit=limit))
     if fail_on is not None and _worst_at_least(report, fail_on.value):
         raise typer.Exit(1)
+
+
+def _write_json(document: dict[str, Any]) -> None:
+    # Plain stdout, not Rich: the document must be byte-for-byte parseable JSON.
+    sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -151,8 +157,17 @@ def _check_files(
     return report, note
 
 
-def _check_store(url: str, engine: Engine, explained: list[dict[str, Any]] | None = None) -> Report:
-    from bot.store import open_store
+def _check_store(
+    url: str,
+    engine: Engine,
+    output: OutputFormat,
+    limit: int,
+    fail_on: FailOn | None,
+    explained: list[dict[str, Any]] | None = None,
+) -> None:
+    """Check from stored verdicts: JSON from one SQL query; the table needs only the worst.
+    --explain still evaluates every item (it shows verdicts that passed, which are not kept)."""
+    from bot.store import open_store, readiness
 
     store = open_store(url)
     try:
@@ -162,14 +177,38 @@ def _check_store(url: str, engine: Engine, explained: list[dict[str, Any]] | Non
                 "(`refinery check export.json`). `refinery demo` shows a sample.",
                 highlight=False,
             )
-        if explained is not None:
-            from bot.services.lean import store_backlog  # the backlog rules' batch
+        from bot.services.lean import store_backlog  # the backlog rules' batch
 
-            backlog = store_backlog(store) if engine.needs_backlog else None
-            explained.extend(explained_items(store.items(), engine, backlog))
-        return evaluate_store(store, engine)
+        backlog = store_backlog(store) if explained is not None and engine.needs_backlog else None
+        stale = Judge(store, engine).stale()
+        if stale:
+            err.print(
+                f"Evaluating {stale} stored items under the current rules (once; later "
+                "checks read the stored verdicts).",
+                highlight=False,
+            )
+        Judge(store, engine).refresh()
+        scope = readiness.Scope()
+        if output is OutputFormat.json:
+            document = stored_document(store, scope)
+            if explained is not None:
+                document["evaluated"] = explained_items(store.items(), engine, backlog)
+            _write_json(document)
+            severities = {finding["severity"] for finding in document["findings"]}
+        else:
+            report = stored_report(store, scope, worst=limit or None)
+            console.print("Checked the store.", style="dim", highlight=False, markup=False)
+            _print_table(report, limit)
+            if explained is not None:
+                explained.extend(explained_items(store.items(), engine, backlog))
+                if explained:
+                    console.print(explain_table(explained, limit=limit))
+            severities = {f.severity for r in report.unready for f in r.findings}
     finally:
         store.close()
+    # The worst items come first, so their severities include the worst in the store.
+    if fail_on is not None and any(severity_at_least(s, fail_on.value) for s in severities):
+        raise typer.Exit(1)
 
 
 def _print_table(report: Report, limit: int) -> None:

@@ -18,6 +18,7 @@ from rich.text import Text
 from bot.cli.main import console, err
 from bot.config import Settings
 from bot.render.terminal import health_summary, worst_items_table
+from bot.services.judge import Judge
 from bot.services.report import ItemResult, Report, evaluate_store
 from bot.store import Store, open_store
 from connectors.files import FileFormatError, Loaded, load_many
@@ -60,14 +61,17 @@ def demo(
         url = f"sqlite:///{directory / 'refinery-demo.db'}"
         store = open_store(url)
         try:
+            engine = Engine(settings.rules)
+            judge = Judge(store, engine)
             for entry in loaded:
                 result = store.upsert_items(entry.items)
+                judge.items(entry.items)  # an import is judged once, as it is stored
                 console.print(
                     _import_line(entry, result.inserted, result.updated),
                     highlight=False,
                     soft_wrap=True,
                 )
-            report = evaluate_store(store, Engine(settings.rules))
+            report = evaluate_store(store, engine)
             digest = digest_preview(store, settings)
             commented = _comment_target(report)
             comment = comment_preview(store, commented, settings) if commented else ""

@@ -87,3 +87,6 @@ def _register() -> None:
     from bot.cli import rules_cmd
 
     rules_cmd.register(app)
+    from bot.cli import web_cmd  # the read-only pages
+
+    web_cmd.register(app)

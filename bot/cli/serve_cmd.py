@@ -11,7 +11,6 @@ import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
 from bot.context import AppContext
-from bot.web import create_app
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +42,21 @@ def serve(
 
     from bot.scheduler.runner import start_scheduler
     from bot.slack.socket import start_socket_mode, wants_socket_mode
+    from bot.web import create_app  # Flask and Bolt: only the server needs them
 
     settings = settings_or_exit(config)
+    web = settings.web
+    if (
+        web.enabled
+        and not (web.secret and web.secret.get_secret_value())
+        and not (web.trusted_user_header)
+    ):
+        err.print(
+            "Configuration error: [web] enabled = true needs web.secret (for share links) "
+            "or web.trusted_user_header.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     ctx = AppContext.build(settings)
     # `docker stop` and systemd send SIGTERM: stop like Ctrl-C, so the finally below runs.
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -55,6 +67,8 @@ def serve(
         if wants_socket_mode(ctx):
             socket = start_socket_mode(ctx)
         app = create_app(ctx)
+        # Verdicts made under other rules (or never made) are redone once, in the background.
+        ctx.judge.start_background()
         runtime = app.extensions.get("refinery.slack") or (socket.runtime if socket else None)
         if runtime is not None:
             runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
@@ -68,8 +82,10 @@ def serve(
         bind_host = host or settings.server.host
         bind_port = port or settings.server.port
         mode = "Socket Mode" if socket else "HTTP at /slack/events"
+        pages = ", pages at /web/ (`refinery web link`)" if web.enabled else ""
         console.print(
-            f"Refinery serving on http://{bind_host}:{bind_port} (Slack: {mode})", highlight=False
+            f"Refinery serving on http://{bind_host}:{bind_port} (Slack: {mode}{pages})",
+            highlight=False,
         )
         waitress_serve(
             app,

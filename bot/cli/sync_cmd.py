@@ -9,7 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
-from bot.services.report import evaluate_store
+from bot.services.judge import Judge
+from bot.services.report import stored_totals
 from bot.services.sync import SyncSummary, run_stream, streams_for
 from bot.store import open_store
 from connectors.base import ConnectorError
@@ -75,6 +76,8 @@ def sync(
         TextColumn("items · {task.fields[pages]} pages"),
         TimeElapsedColumn(),
     )
+    engine = Engine(settings.rules)
+    judge = Judge(store, engine)
     with Progress(*columns, console=console, transient=True) as progress:
         bar = BarProgress(progress)
         for stream in streams:
@@ -86,6 +89,7 @@ def sync(
                         full=full,
                         progress=bar,
                         max_gone_share=settings.sync.max_gone_share,
+                        judge=judge,
                     )
                 )
             except ConnectorError as exc:
@@ -93,10 +97,10 @@ def sync(
                 err.print(f"[red]{stream.name}[/red]: {exc}", highlight=False)
     for summary in summaries:
         console.print(summary.line(), highlight=False)
-    report = evaluate_store(store, Engine(settings.rules))
+    report = stored_totals(store, engine)
     console.print(
         f"Evaluated {report.items} open items: {report.ready_pct:.0f}% ready, "
-        f"{report.findings} findings.",
+        f"{sum(report.per_rule.values())} findings.",
         highlight=False,
     )
     if failed:

@@ -39,17 +39,23 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def fit_lines(lines: Sequence[str], limit: int = MAX_TEXT, *, head: str = "") -> str:
-    """Join whole lines under `limit` characters; the rest becomes "…and N more"."""
+def fit_lines(
+    lines: Sequence[str], limit: int = MAX_TEXT, *, head: str = "", total: int | None = None
+) -> str:
+    """Join whole lines under `limit` characters; the rest becomes "…and N more" (`total`:
+    how many lines there are in all, when `lines` holds only the first of them)."""
     text = head
+    unlisted = 0 if total is None else max(0, total - len(lines))
     for index, line in enumerate(lines):
         candidate = f"{text}\n{line}" if text else line
-        more = len(lines) - index - 1
+        more = len(lines) - index - 1 + unlisted
         tail = f"\n…and {more} more" if more else ""
         if len(candidate) + len(tail) > limit:
-            rest = len(lines) - index
+            rest = len(lines) - index + unlisted
             return clip(f"{text}\n…and {rest} more" if text else f"…and {rest} more", limit)
         text = candidate
+    if unlisted:
+        return clip(f"{text}\n…and {unlisted} more", limit)
     return clip(text, limit)
 
 
@@ -187,8 +193,8 @@ def _stale_text(data: DigestData) -> str:
         f"• {link(s.url, s.key)} {escape(clip(s.title, 100))} · {who(s.owner)} — {s.days} d"
         for s in data.stale
     ]
-    head = f"*Stale*: {len(data.stale)} items no one has updated for {data.stale_days}+ days"
-    return fit_lines(lines, head=head)
+    head = f"*Stale*: {data.stale_count} items no one has updated for {data.stale_days}+ days"
+    return fit_lines(lines, head=head, total=data.stale_count)
 
 
 def digest_message(data: DigestData) -> dict[str, Any]:
@@ -226,11 +232,11 @@ def digest_terminal(data: DigestData) -> str:
     )
     for req in data.pending:
         lines.append(f"  #{req.id} {req.title} — {req.age_days} d")
-    lines.append(f"Stale ({data.stale_days}+ days without a human update): {len(data.stale)}")
+    lines.append(f"Stale ({data.stale_days}+ days without a human update): {data.stale_count}")
     for stale in data.stale[:20]:
         lines.append(f"  {stale.key} {stale.title} — {stale.days} d")
-    if len(data.stale) > 20:
-        lines.append(f"  …and {len(data.stale) - 20} more")
+    if data.stale_count > 20:
+        lines.append(f"  …and {data.stale_count - 20} more")
     lines.extend(part.replace("*", "") for part in lean_texts(data))
     return "\n".join(lines)
 

@@ -134,7 +134,7 @@ def _post(poster: SlackPoster, outgoing: Outgoing) -> PostResult:
 def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     """Sync every configured stream, re-evaluate the store (recording finding history), then
     queue new tracker requests with a triage card each in [slack] intake_channel."""
-    from bot.services.report import evaluate_store
+    from bot.services.report import stored_totals
     from bot.services.sync import run_stream, streams_for
     from bot.services.tracker_requests import import_and_announce
     from connectors.base import ConnectorError
@@ -144,13 +144,16 @@ def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
         try:
             lines.append(
                 run_stream(
-                    ctx.store, stream, max_gone_share=ctx.settings.sync.max_gone_share
+                    ctx.store,
+                    stream,
+                    max_gone_share=ctx.settings.sync.max_gone_share,
+                    judge=ctx.judge,
                 ).line()
             )
         except ConnectorError as exc:
             log.error("sync: %s failed: %s", stream.name, exc)
             lines.append(f"{stream.name}: failed")
-    report = evaluate_store(ctx.store, ctx.engine)
+    report = stored_totals(ctx.store, ctx.engine)
     lines.append(f"{report.items} open items, {report.ready_pct:.0f}% ready")
     try:
         lines.append(import_and_announce(ctx, poster=poster))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.render.comment import Rendered, ordered, render_findings, render_ready
 from bot.services import comment_ledger as ledger
 from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
+from bot.store.models import FindingRow
 from connectors.base import AuthError, BodyFormat, ConnectorError, RateLimited, Tracker
 from connectors.item import Item
 from rules.engine import Finding
@@ -122,7 +123,7 @@ def comment_on_item(ctx: AppContext, item: Item) -> CommentRunSummary:
     config = ctx.settings.comments
     summary = CommentRunSummary(dry_run=config.dry_run)
     if not config.enabled:
-        ctx.store.record_findings([(item.source, item.key, ctx.engine.evaluate(item))])
+        ctx.judge.items([item])
         summary.skipped = "comments.enabled is false"
         return summary
     tracker = ctx.tracker(item.source)
@@ -139,8 +140,20 @@ def comment_on_item(ctx: AppContext, item: Item) -> CommentRunSummary:
 def plan_source(
     ctx: AppContext, source: str, fmt: BodyFormat, now: datetime, *, record: bool
 ) -> tuple[list[Action], int]:
-    """Plan every stored item of a source; return the actions, oldest first, and the deferred."""
-    return _plan(ctx.store.items(source=source), ctx, source, fmt, now, record=record)
+    """Plan every stored item of a source from its stored findings (judging stale items
+    first, unless this is a dry run); return the actions, oldest first, and the deferred."""
+    if record:
+        ctx.judge.refresh()
+    elif ctx.judge.stale():  # a dry run writes nothing, verdicts included: evaluate instead
+        return _plan(ctx.store.items(source=source), ctx, source, fmt, now, record=False)
+    items = list(ctx.store.items(source=source))
+    stored = ctx.store.open_findings(source)
+    evaluated = [(item, [_finding(row) for row in stored.get(item.uid, [])]) for item in items]
+    return _plan_evaluated(evaluated, ctx, source, fmt, now)
+
+
+def _finding(row: FindingRow) -> Finding:
+    return Finding(row.rule, row.severity, row.message, row.hint, row.evidence)  # type: ignore[arg-type]
 
 
 def _plan(
@@ -152,11 +165,21 @@ def _plan(
     *,
     record: bool,
 ) -> tuple[list[Action], int]:
-    items = list(items)
-    evaluated = [(item, ctx.engine.evaluate(item)) for item in items]
     if record:  # keeps first_seen, which orders the queue, in step with what we comment on
-        ctx.store.record_findings([(i.source, i.key, found) for i, found in evaluated], now)
-    keys = [item.key for item in items]
+        evaluated = ctx.judge.items(items, now)
+    else:
+        evaluated = [(item, ctx.engine.evaluate(item)) for item in items]
+    return _plan_evaluated(evaluated, ctx, source, fmt, now)
+
+
+def _plan_evaluated(
+    evaluated: list[tuple[Item, list[Finding]]],
+    ctx: AppContext,
+    source: str,
+    fmt: BodyFormat,
+    now: datetime,
+) -> tuple[list[Action], int]:
+    keys = [item.key for item, _ in evaluated]
     known = ledger.rows(ctx.store, source, keys)
     first_seen = ledger.first_seen(ctx.store, source, keys)
     actions: list[Action] = []

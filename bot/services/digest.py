@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from bot.config import Settings, TeamConfig
 from bot.services import comment_ledger
+from bot.services.judge import Judge
 from bot.services.lean import Leanness, store_backlog, team_leanness
-from bot.services.report import ItemResult, Report, evaluate
-from bot.store import Store
+from bot.services.report import ItemResult, card_result
+from bot.store import Store, readiness
 from bot.store.models import DecisionRow, DigestSnapshot, PruneProposal, RequestRow
 from connectors.item import Item, Person
 from rules.backlog import Backlog
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 IMPLICIT_TEAM = "backlog"
 SPARKS = "▁▂▃▄▅▆▇█"
 DEFAULT_DECISION_WINDOW = timedelta(days=7)  # "since the last digest" when there was none
+STALE_LISTED = 200  # more than a digest can show (Slack cuts the list at its text limit)
 
 
 def teams(settings: Settings) -> list[TeamConfig]:
@@ -49,12 +51,6 @@ def select_teams(settings: Settings, name: str | None) -> list[TeamConfig]:
 
 def channel_for(settings: Settings, team: TeamConfig) -> str:
     return team.channel or settings.slack.digest_channel
-
-
-def team_items(store: Store, team: TeamConfig) -> list[Item]:
-    """The team's stored items (its Jira projects and GitHub repos; all when it names none)."""
-    scope = [*team.projects, *team.repos]
-    return list(store.items(projects=scope or None))
 
 
 @dataclass(frozen=True)
@@ -136,7 +132,8 @@ class DigestData:
     declined: int
     other_decisions: int
     decisions_since: datetime
-    stale: list[StaleItem]
+    stale: list[StaleItem]  # the stalest STALE_LISTED, stalest first
+    stale_count: int  # all of them
     stale_days: int
     backlog_points: float
     unestimated: int
@@ -203,6 +200,18 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(SPARKS[round((value - low) * scale)] for value in values)
 
 
+def team_items(store: Store, team: TeamConfig) -> list[Item]:
+    """The team's stored items (its Jira projects and GitHub repos; all when it names none)."""
+    scope = [*team.projects, *team.repos]
+    return list(store.items(projects=scope or None))
+
+
+def team_scope(team: TeamConfig, statuses: tuple[str, ...] = readiness.OPEN) -> readiness.Scope:
+    """The team's items (its Jira projects and GitHub repos; all when it names none)."""
+    scope = (*team.projects, *team.repos)
+    return readiness.Scope(projects=scope or None, statuses=statuses)
+
+
 def build_digest(
     store: Store,
     engine: Engine,
@@ -210,40 +219,42 @@ def build_digest(
     team: TeamConfig,
     now: datetime | None = None,
 ) -> DigestData:
-    """Evaluate the team's items and gather everything its digest shows."""
+    """Gather everything the team's digest shows, from stored verdicts (SQL aggregations)."""
     now = now or datetime.now(UTC)
-    items = team_items(store, team)
-    report, _ = evaluate(items, engine, _backlog(store, engine, team, now))
+    Judge(store, engine).refresh()  # only what is stale: usually nothing
+    scope = team_scope(team)
+    totals = readiness.totals(store, scope)
+    top = readiness.unready(store, scope, order="rank", limit=settings.digest.top_unready)
     history = snapshots(store, team.name, settings.digest.trend_points - 1)
     previous = history[-1] if history else None
     since = previous.taken_at if previous else now - DEFAULT_DECISION_WINDOW
     accepted, declined, other = decision_counts(store, team.name, since)
-    open_items = [item for item in items if item.status_category != "done"]
-    estimated = [item.estimate for item in open_items if item.estimate is not None]
     people = settings.slack.people
+    stale, stale_count = stale_items(store, scope, settings.digest.stale_days, now, people)
     return DigestData(
         team=team.name,
         channel=channel_for(settings, team),
         taken_at=now,
-        items=report.items,
-        ready=report.ready,
-        per_rule=dict(report.per_rule),
+        items=totals.items,
+        ready=totals.ready,
+        per_rule=dict(totals.per_rule),
         previous=previous,
-        trend=[snap.ready_pct for snap in history] + [_pct(report)],
-        top_unready=[owned(r, people) for r in report.top_by_rank(settings.digest.top_unready)],
-        unready=len(report.unready),
+        trend=[snap.ready_pct for snap in history] + [totals.ready_pct],
+        top_unready=[owned(card_result(card), people) for card in top],
+        unready=totals.unready,
         pending=pending_requests(store, team.name, now),
         accepted=accepted,
         declined=declined,
         other_decisions=other,
         decisions_since=since,
-        stale=stale_items(store, open_items, settings.digest.stale_days, now, people),
+        stale=stale,
+        stale_count=stale_count,
         stale_days=settings.digest.stale_days,
-        backlog_points=sum(estimated),
-        unestimated=len(open_items) - len(estimated),
+        backlog_points=totals.points,
+        unestimated=totals.unestimated,
         sprint_capacity=team.sprint_capacity,
         outcomes=outcome_summary(store, engine, settings, team),
-        leanness=team_leanness(store, settings, team, items, now),
+        leanness=team_leanness(store, settings, team, None, now),
         pruned=_prune_decisions(store, team.name, since),
     )
 
@@ -277,12 +288,13 @@ def build_reminder(
     store: Store, engine: Engine, settings: Settings, team: TeamConfig
 ) -> ReminderData:
     """The next `refinement_items` not-started items, by rank, that fail rules, by owner."""
-    upcoming = sorted(
-        (item for item in team_items(store, team) if item.status_category == "todo"),
-        key=lambda item: (item.rank is None, item.rank or "", item.key),
-    )
-    report, _ = evaluate(upcoming, engine, _backlog(store, engine, team))
-    chosen = report.top_by_rank(team.refinement_items)
+    Judge(store, engine).refresh()
+    scope = team_scope(team, statuses=("todo",))
+    looked_at = readiness.totals(store, scope).items
+    chosen = [
+        card_result(card)
+        for card in readiness.unready(store, scope, order="rank", limit=team.refinement_items)
+    ]
     groups: dict[str, OwnerGroup] = {}
     agenda: list[AgendaItem] = []
     from bot.services.agenda import dependencies, question_for  # late: agenda imports report
@@ -291,12 +303,13 @@ def build_reminder(
         entry = owned(result, settings.slack.people)
         groups.setdefault(entry.owner.text, OwnerGroup(entry.owner)).items.append(entry)
         agenda.append(AgendaItem(entry, question_for(result)))
-    by_key = {item.key: item for item in upcoming}
-    on_agenda = [by_key[result.key] for result in chosen if result.key in by_key]
+    on_agenda = [
+        item for result in chosen if (item := store.get_item(result.source, result.key)) is not None
+    ]
     return ReminderData(
         team.name,
         channel_for(settings, team),
-        len(upcoming),
+        looked_at,
         list(groups.values()),
         agenda=agenda,
         dependencies=dependencies(on_agenda),
@@ -325,10 +338,6 @@ def likely_duplicates(store: Store, settings: Settings, items: list[Item]) -> li
                 seen.add(pair)
                 found.append(LikelyDuplicate(item.key, hit.key, hit.title, hit.url, hit.score))
     return found
-
-
-def _pct(report: Report) -> float:
-    return report.ready_pct
 
 
 def snapshots(store: Store, team: str, limit: int) -> list[Snapshot]:
@@ -401,41 +410,51 @@ def decision_counts(store: Store, team: str, since: datetime) -> tuple[int, int,
 
 def stale_items(
     store: Store,
-    items: Iterable[Item],
+    scope: readiness.Scope,
     stale_days: int,
     now: datetime,
     people: dict[str, str],
-) -> list[StaleItem]:
-    """Open items no human has updated for `stale_days`, stalest first.
+    limit: int = STALE_LISTED,
+) -> tuple[list[StaleItem], int]:
+    """The `limit` open items no human has updated for longest (over `stale_days`), stalest
+    first, and how many such items there are.
 
     Refinery's own comments bump an item's `updated`; the comment ledger knows when Refinery
     wrote and what the item's last human update was before that (see last_human_update).
     """
-    candidates = list(items)
-    by_source: dict[str, list[str]] = {}
-    for item in candidates:
-        by_source.setdefault(item.source, []).append(item.key)
-    ledger = {
-        (source, key): row
-        for source, keys in by_source.items()
-        for key, row in comment_ledger.rows(store, source, keys).items()
-    }
     cutoff = now - timedelta(days=stale_days)
+    quietest, count, commented = readiness.quiet_candidates(store, scope, cutoff, limit)
     stale: list[StaleItem] = []
-    for item in candidates:
-        last = last_human_update(item, ledger.get((item.source, item.key)))
+    for quiet in [*quietest, *commented]:
+        last = _last_human(quiet.updated, quiet.created, _ledger_times(quiet.ledger))
         if last is None or last > cutoff:
             continue
-        owner = mention(item.assignee or item.reporter, people)
-        stale.append(StaleItem(item.key, item.title, item.url, owner, (now - last).days))
-    return sorted(stale, key=lambda s: (-s.days, s.key))
+        owner = mention(quiet.owner, people)
+        stale.append(StaleItem(quiet.key, quiet.title, quiet.url, owner, (now - last).days))
+    total = count + len(stale) - len(quietest)  # quietest were all stale (SQL decided)
+    return sorted(stale, key=lambda s: (-s.days, s.key))[:limit], total
 
 
 def last_human_update(item: Item, row: comment_ledger.LedgerRow | None) -> datetime | None:
     """The item's `updated`, unless that was Refinery's comment (within a minute of the
     ledger's post or edit time): then the human update the ledger saw before it wrote, or,
     when it recorded none, the item's creation (erring towards calling it stale)."""
-    if item.updated is None:
-        return item.created
-    human = comment_ledger.human_update(item.updated, row)
-    return human if human is not None else item.created
+    return _last_human(item.updated, item.created, row)
+
+
+def _last_human(
+    updated: datetime | None, created: datetime | None, row: comment_ledger.LedgerRow | None
+) -> datetime | None:
+    if updated is None:
+        return created
+    human = comment_ledger.human_update(updated, row)
+    return human if human is not None else created
+
+
+def _ledger_times(times: dict[str, Any] | None) -> comment_ledger.LedgerRow | None:
+    """The ledger times a staleness check reads, as a row (the rest does not matter here)."""
+    if times is None:
+        return None
+    return comment_ledger.LedgerRow(
+        None, "open", "", times["posted_at"], times["edited_at"], None, None, times["human_updated"]
+    )

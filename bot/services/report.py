@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from bot.store import Store
+from bot.services.judge import Judge
+from bot.store import Store, readiness
 from connectors.item import Item, Person
 from rules.backlog import Backlog
 from rules.engine import SEVERITIES, Engine, Finding
@@ -27,6 +29,8 @@ class ItemResult:
     assignee: Person | None
     reporter: Person | None
     findings: tuple[Finding, ...]
+    # Set instead of assignee/reporter when read from stored verdicts (which keep only this).
+    owned_by: Person | None = None
 
     @property
     def uid(self) -> str:
@@ -35,7 +39,7 @@ class ItemResult:
     @property
     def owner(self) -> Person | None:
         """Who can fix it: the assignee, else the reporter."""
-        return self.assignee or self.reporter
+        return self.owned_by or self.assignee or self.reporter
 
     @property
     def weight(self) -> tuple[int, int]:
@@ -115,16 +119,69 @@ def evaluate_store(
     source: str | None = None,
     projects: Sequence[str] | None = None,
 ) -> Report:
-    """Evaluate every stored item (optionally one source or some projects) and keep history."""
-    backlog = None
-    if engine.needs_backlog:
-        from bot.services.lean import store_backlog  # the whole store: blockers may lie outside
+    """The report of the stored items (optionally one source or some projects), read from
+    stored verdicts; items not yet judged under the current rules are judged first, once.
+    With record=False nothing is written: stale items are evaluated, not stored."""
+    scope = readiness.Scope(source=source, projects=tuple(projects) if projects else None)
+    if not record:
+        judge = Judge(store, engine)
+        if judge.stale():
+            backlog = None
+            if engine.needs_backlog:
+                from bot.services.lean import (
+                    store_backlog,  # the whole store: blockers may lie outside
+                )
 
-        backlog = store_backlog(store)
-    report, evaluated = evaluate(store.items(source=source, projects=projects), engine, backlog)
-    if record:
-        store.record_findings(evaluated)
+                backlog = store_backlog(store)
+            items = store.items(source=source, projects=projects)
+            return evaluate(items, engine, backlog)[0]
+    else:
+        Judge(store, engine).refresh()
+    return stored_report(store, scope)
+
+
+def stored_totals(store: Store, engine: Engine) -> readiness.Totals:
+    """Items, ready items and findings per rule of the whole store (judging stale items first)."""
+    Judge(store, engine).refresh()
+    return readiness.totals(store, readiness.Scope())
+
+
+def stored_report(store: Store, scope: readiness.Scope, *, worst: int | None = None) -> Report:
+    """The unready items of `scope` with their stored findings, plus totals, by SQL. With
+    `worst`, only that many unready items, the worst first (the totals still cover all)."""
+    totals = readiness.totals(store, scope)
+    report = Report(items=totals.items, ready=totals.ready, per_rule=Counter(totals.per_rule))
+    cards = readiness.unready(store, scope, order="worst" if worst else "rank", limit=worst)
+    report.unready = [card_result(card) for card in cards]
     return report
+
+
+def stored_document(store: Store, scope: readiness.Scope) -> dict[str, Any]:
+    """`refinery check --format json` from stored verdicts: one SQL query, no items built."""
+    fields = ("source", "key", "rule", "severity", "message", "hint", "evidence", "url")
+    findings = [dict(zip(fields, row, strict=True)) for row in readiness.finding_rows(store, scope)]
+    return {"items": readiness.totals(store, scope).items, "findings": findings}
+
+
+def card_result(card: readiness.Card) -> ItemResult:
+    """A stored card as the ItemResult renderers take."""
+    return ItemResult(
+        source=card.source,
+        key=card.key,
+        title=card.title,
+        url=card.url,
+        project=card.project,
+        kind=card.kind,
+        status=card.status,
+        rank=card.rank,
+        assignee=None,
+        reporter=None,
+        owned_by=card.owner,
+        findings=tuple(
+            Finding(f.rule, f.severity, f.message, f.hint, f.evidence)  # type: ignore[arg-type]
+            for f in card.findings
+        ),
+    )
 
 
 def _result(item: Item, findings: list[Finding]) -> ItemResult:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
+from bot.services.judge import Judge
 from bot.store import Store
 from connectors.base import RateLimited, Stream
 
@@ -56,9 +57,11 @@ def run_stream(
     full: bool = False,
     progress: SyncProgress | None = None,
     max_gone_share: float = DEFAULT_MAX_GONE_SHARE,
+    judge: Judge | None = None,
 ) -> SyncSummary:
     """Sync one stream. The cursor moves only after the page it covers is stored, so a crash
-    anywhere resumes from the last stored page without losing or duplicating items.
+    anywhere resumes from the last stored page without losing or duplicating items. With a
+    judge, each page's new and changed items are evaluated once, as they are stored.
 
     An incremental run marks at most `max_gone_share` of the source's items gone: more than
     that looks like a broken query or answer, not deletions, and waits for a --full run."""
@@ -71,6 +74,10 @@ def run_stream(
     try:
         for page in stream.fetch(cursor):
             result = store.upsert_items(page.items)
+            if judge is not None:
+                # Incremental pages hold only changed items. A crash before this line leaves
+                # them stale (judged = NULL), and the next report or serve start judges them.
+                judge.items(page.items)
             if page.cursor is not None:
                 store.set_cursor(stream.name, page.cursor)
             summary.pages += 1

@@ -1,28 +1,29 @@
-"""Backlog-health answers for slash commands, computed from the store and cached per version."""
+"""Backlog-health answers for slash commands, read from stored verdicts, cached per version."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
 import time
 from collections import Counter
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.services.judge import Judge
 from bot.services.lean import scope_leanness
-from bot.services.report import ItemResult, Report, evaluate_store
-from bot.store import Store
+from bot.services.report import ItemResult, Report, card_result
+from bot.store import Store, readiness
 from bot.store.models import ItemRow
-from bot.store.store import make_engine
 from connectors.item import Item
 from rules.engine import Engine, Finding
 
 SOURCES = ("jira", "github", "file")
 KEEP = 30  # items kept per list: more than any answer shows
+# Up to this many stale items are judged before answering; more are judged in the background
+# while answers come from the verdicts already stored (and say how many are pending).
+JUDGE_BEFORE_ANSWER = 2000
 StoreVersion = tuple[Any, ...]
 
 
@@ -36,6 +37,7 @@ class Health:
     per_rule: Counter[str] = field(default_factory=Counter)
     worst: tuple[ItemResult, ...] = ()
     top: tuple[ItemResult, ...] = ()  # unready items nearest the top of the backlog
+    pending: int = 0  # items still waiting to be judged under the current rules
     lean: tuple[str, ...] = ()  # the leanness report's lines (bot.services.lean)
 
     @property
@@ -54,46 +56,66 @@ class Health:
         )
 
 
-def health_of(store: Store, engine: Engine, scope: str) -> Health:
-    """Evaluate the stored items of a project, repo or source ("" = all), without history."""
+def scope_of(scope: str) -> readiness.Scope:
+    """A project, a repo, a source ("jira", "github", "file") or "" for everything."""
     if not scope:
-        report = evaluate_store(store, engine, record=False)
-    elif scope in SOURCES:
-        report = evaluate_store(store, engine, record=False, source=scope)
-    else:
-        report = evaluate_store(store, engine, record=False, projects=[scope])
+        return readiness.Scope()
+    if scope in SOURCES:
+        return readiness.Scope(source=scope)
+    return readiness.Scope(projects=(scope,))
+
+
+def health_of(store: Store, engine: Engine, scope: str, judge: Judge | None = None) -> Health:
+    """The health of a project, repo or source ("" = all), from stored verdicts by SQL."""
+    judge = judge or Judge(store, engine)
+    pending = judge.stale()
+    if pending and pending <= JUDGE_BEFORE_ANSWER:
+        judge.refresh()
+        pending = 0
+    elif pending:
+        judge.start_background()
+    where = scope_of(scope)
+    totals = readiness.totals(store, where)
+    worst = readiness.unready(store, where, order="worst", limit=KEEP)
+    top = readiness.unready(store, where, order="rank", limit=KEEP)
+    return Health(
+        items=totals.items,
+        ready=totals.ready,
+        unready=totals.unready,
+        per_rule=Counter(totals.per_rule),
+        worst=tuple(card_result(card) for card in worst),
+        top=tuple(card_result(card) for card in top),
+        pending=pending,
+        lean=tuple(_lean_lines(store, scope, totals.items)),
+    )
+
+
+def _lean_lines(store: Store, scope: str, items: int) -> list[str]:
+    if not items:
+        return []
     source = scope if scope in SOURCES else None
     projects = [scope] if scope and source is None else None
-    lean = scope_leanness(store, source, projects).lines() if report.items else []
-    return replace(Health.of(report), lean=tuple(lean))
+    return scope_leanness(store, source, projects).lines()
 
 
 class Answers:
-    """A report over 50,000 items takes seconds: compute each at most once per store version.
+    """Health answers, each computed at most once per store version.
 
-    With `store_url`, reports are computed in a child process, so the CPU they take never
-    holds the server's GIL while other threads are acknowledging Slack within 3 seconds.
+    Reports read stored verdicts with a few SQL aggregations (milliseconds on 100,000 items),
+    so they run in the server process; nothing evaluates the whole store on a request.
     """
 
     def __init__(
-        self,
-        store: Store,
-        engine: Engine,
-        *,
-        store_url: str = "",
-        rules: Any = None,
-        version_ttl: float = 0.0,
+        self, store: Store, engine: Engine, *, judge: Judge | None = None, version_ttl: float = 0.0
     ) -> None:
         self.store = store
         self.engine = engine
-        self.store_url = store_url
-        self.rules = rules or {}
+        self.judge = judge or Judge(store, engine)
         # Reading the version scans the items table; under a burst of commands, reuse it briefly.
         self.version_ttl = version_ttl
         self._version: tuple[float, StoreVersion] | None = None
         self._lock = threading.Lock()
         self._reports: dict[tuple[StoreVersion, str], Future[Health]] = {}
-        self._pool: Executor | None = None
 
     def version(self) -> StoreVersion:
         """What changes whenever a sync writes: live item count, last write, last removal."""
@@ -126,28 +148,17 @@ class Answers:
                 self._reports[key] = future
         if owner:
             try:
-                future.set_result(self._compute(scope))
+                health = health_of(self.store, self.engine, scope, self.judge)
             except BaseException as exc:
                 with self._lock:
                     self._reports.pop(key, None)
                 future.set_exception(exc)
+                raise
+            if health.pending:  # partial: ask again next time, when more is judged
+                with self._lock:
+                    self._reports.pop(key, None)
+            future.set_result(health)
         return future.result()
-
-    def _compute(self, scope: str) -> Health:
-        if not self.store_url:
-            return health_of(self.store, self.engine, scope)
-        with self._lock:
-            if self._pool is None:
-                # spawn, not fork: forking a process that runs threads can copy held locks.
-                context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=context,
-                    initializer=_watch_parent,
-                    initargs=(os.getpid(),),
-                )
-            pool = self._pool
-        return pool.submit(_child_health, self.store_url, self.rules, scope).result()
 
     def check(self, key: str) -> tuple[Item | None, list[Finding]]:
         """One item and its findings, by indexed lookups (no full report needed)."""
@@ -159,39 +170,4 @@ class Answers:
         return None, []
 
     def close(self) -> None:
-        """Stop the report process now, even in the middle of a report nobody will read."""
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():  # busy or stuck past SIGTERM: it must not outlive the server
-                process.kill()
-                process.join(timeout=5)
-
-
-_CHILD: dict[str, tuple[Store, Engine]] = {}
-
-
-def _watch_parent(parent: int) -> None:
-    """In the report process: yield the CPU to the server, and exit when it is gone."""
-    os.nice(10)  # acks (3 s budget) matter more than a report that takes seconds anyway
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="refinery-parent-watch").start()
-
-
-def _child_health(store_url: str, rules: Any, scope: str) -> Health:
-    """Runs in the report process: open the store and engine once, then evaluate."""
-    if store_url not in _CHILD:
-        _CHILD[store_url] = (Store(make_engine(store_url)), Engine(rules))
-    store, engine = _CHILD[store_url]
-    return health_of(store, engine, scope)
+        """Nothing to stop: reports run in the calling thread (kept for the server's shutdown)."""

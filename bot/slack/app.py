@@ -77,13 +77,7 @@ class Runtime:
         return cls(
             ctx=ctx,
             intake=make_intake(ctx, owners),
-            answers=Answers(
-                ctx.store,
-                ctx.engine,
-                store_url=_report_store_url(settings.store.url),
-                rules=settings.rules,
-                version_ttl=VERSION_TTL,
-            ),
+            answers=Answers(ctx.store, ctx.engine, judge=ctx.judge, version_ttl=VERSION_TTL),
             outcomes=Outcomes(ctx.store, ctx.engine, settings),
             po=po,
         )
@@ -176,11 +170,6 @@ class Runtime:
         self.slow.shutdown(wait=True, cancel_futures=True)
         self.urgent.shutdown(wait=True)
         self.work.shutdown(wait=True)
-
-
-def _report_store_url(url: str) -> str:
-    """Reports run in a child process, which can open any store but an in-memory one."""
-    return "" if ":memory:" in url or url in ("sqlite://", "sqlite:///") else url
 
 
 def _pool(size: int, name: str) -> ThreadPoolExecutor:

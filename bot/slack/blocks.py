@@ -120,6 +120,8 @@ def health_blocks(report: Health, scope: str, worst: int = 5) -> list[Block]:
         blocks.append(text("*Worst items*\n" + "\n".join(_result_line(r) for r in results)))
     if report.lean:
         blocks.append(text("*Leanness*\n" + "\n".join(f"• {line}" for line in report.lean)))
+    if report.pending:
+        blocks.append(text(f"_Re-evaluating {report.pending} items under the current rules._"))
     return blocks
 
 

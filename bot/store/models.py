@@ -52,6 +52,28 @@ class ItemRow(Base):
         UniqueConstraint("source", "key", name="uq_items_source_key"),
         Index("ix_items_project", "project"),
         Index("ix_items_rank", "rank"),
+        Index("ix_items_judged", "judged", "gone_at"),
+        # Covering indexes: reports scan these instead of the rows (which hold the item JSON).
+        Index(
+            "ix_items_report",
+            "status_category",
+            "gone_at",
+            "project",
+            "open_findings",
+            "worst",
+            "failing",
+            "source",
+            "key",
+            "rank",
+            "created",
+            "updated",
+            "estimate",
+            "owner_id",
+            "kind",
+        ),
+        Index(
+            "ix_items_uid_report", "source", "key", "status_category", "gone_at", "project", "url"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,6 +92,21 @@ class ItemRow(Base):
     synced_at: Mapped[datetime]
     # Set when the item left its source's query (deleted, moved, closed out of scope).
     gone_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # What reports show without parsing `data` (no e-mail addresses: pages must not show any).
+    url: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(255), default="")
+    created: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Who can fix it: the assignee, else the reporter (id and display name).
+    owner_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    owner_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The stored verdicts: the rules fingerprint they were made under (NULL: not judged since
+    # the item last changed) and how many findings are open.
+    judged: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    open_findings: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The failing rules as ",rule-a,rule-b," and the worst severity (0 info .. 2 error), so
+    # per-rule counts and worst-first lists need no join with the findings table.
+    failing: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    worst: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class FindingRow(Base):
@@ -79,6 +116,8 @@ class FindingRow(Base):
     __table_args__ = (
         Index("ix_findings_item_open", "source", "key", "resolved_at"),
         Index("ix_findings_rule", "rule"),
+        # Open findings per item and rule without reading the rows (messages, hints, evidence).
+        Index("ix_findings_open", "resolved_at", "source", "key", "rule", "severity"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -88,6 +127,8 @@ class FindingRow(Base):
     severity: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text, default="")
+    # The quoted span of the item that shows the problem, when the rule found one.
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,6 +107,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # One re-evaluation of stale verdicts at a time in this process (bot.services.judge).
+        self.judge_lock = threading.RLock()
 
     @property
     def is_postgres(self) -> bool:
@@ -221,56 +224,70 @@ class Store:
     # -- findings ----------------------------------------------------------------------------
 
     def record_findings(
-        self, results: Iterable[tuple[str, str, Sequence[Finding]]], now: datetime | None = None
+        self,
+        results: Iterable[tuple[str, str, Sequence[Finding]]],
+        now: datetime | None = None,
+        session: Session | None = None,
     ) -> None:
         """Update finding history for evaluated (source, key, findings): open new, touch kept,
         resolve fixed. Set-based (a few statements per 500 items), so 100,000 items stay fast."""
         now = now or utcnow()
         pending = {(source, key): list(found) for source, key, found in results}
-        with self.session() as session:
-            for chunk in _chunks(list(pending), CHUNK):
-                current: dict[tuple[str, str], dict[str, Any]] = {}
-                for row in _open_findings(session, chunk):
-                    current.setdefault((row.source, row.key), {})[row.rule] = row
-                new: list[dict[str, Any]] = []
-                touched: list[int] = []
-                resolved: list[int] = []
-                for uid in chunk:
-                    kept = current.get(uid, {})
-                    for finding in pending[uid]:
-                        row = kept.pop(finding.rule, None)
-                        if row is None:
-                            new.append(_finding_values(uid, finding, now))
-                        elif (row.severity, row.message, row.hint) == (
-                            finding.severity,
-                            finding.message,
-                            finding.hint,
-                        ):
-                            touched.append(row.id)
-                        else:
-                            session.execute(
-                                update(FindingRow)
-                                .where(FindingRow.id == row.id)
-                                .values(
-                                    last_seen=now,
-                                    severity=finding.severity,
-                                    message=finding.message,
-                                    hint=finding.hint,
-                                )
+        if session is None:
+            with self.session() as session:
+                self._record_findings(session, pending, now)
+        else:
+            self._record_findings(session, pending, now)
+
+    def _record_findings(
+        self,
+        session: Session,
+        pending: dict[tuple[str, str], list[Finding]],
+        now: datetime,
+    ) -> None:
+        for chunk in _chunks(list(pending), CHUNK):
+            current: dict[tuple[str, str], dict[str, Any]] = {}
+            for row in _open_findings(session, chunk):
+                current.setdefault((row.source, row.key), {})[row.rule] = row
+            new: list[dict[str, Any]] = []
+            touched: list[int] = []
+            resolved: list[int] = []
+            for uid in chunk:
+                kept = current.get(uid, {})
+                for finding in pending[uid]:
+                    row = kept.pop(finding.rule, None)
+                    if row is None:
+                        new.append(_finding_values(uid, finding, now))
+                    elif (row.severity, row.message, row.hint, row.evidence) == (
+                        finding.severity,
+                        finding.message,
+                        finding.hint,
+                        _evidence(finding),
+                    ):
+                        touched.append(row.id)
+                    else:
+                        session.execute(
+                            update(FindingRow)
+                            .where(FindingRow.id == row.id)
+                            .values(
+                                last_seen=now,
+                                severity=finding.severity,
+                                message=finding.message,
+                                hint=finding.hint,
+                                evidence=_evidence(finding),
                             )
-                    resolved.extend(row.id for row in kept.values())
-                if new:
-                    session.execute(insert(FindingRow), new)
-                if touched:
-                    session.execute(
-                        update(FindingRow).where(FindingRow.id.in_(touched)).values(last_seen=now)
-                    )
-                if resolved:
-                    session.execute(
-                        update(FindingRow)
-                        .where(FindingRow.id.in_(resolved))
-                        .values(resolved_at=now)
-                    )
+                        )
+                resolved.extend(row.id for row in kept.values())
+            if new:
+                session.execute(insert(FindingRow), new)
+            if touched:
+                session.execute(
+                    update(FindingRow).where(FindingRow.id.in_(touched)).values(last_seen=now)
+                )
+            if resolved:
+                session.execute(
+                    update(FindingRow).where(FindingRow.id.in_(resolved)).values(resolved_at=now)
+                )
 
     def open_findings(self, source: str | None = None) -> dict[str, list[FindingRow]]:
         """Open findings keyed by item uid ("jira:PAY-1")."""
@@ -364,6 +381,7 @@ def _open_findings(session: Session, uids: list[tuple[str, str]]) -> Iterator[An
         FindingRow.severity,
         FindingRow.message,
         FindingRow.hint,
+        FindingRow.evidence,
     )
     for source, keys in by_source.items():
         query = select(*columns).where(
@@ -376,6 +394,7 @@ def _open_findings(session: Session, uids: list[tuple[str, str]]) -> Iterator[An
 
 def _row_values(item: Item, now: datetime) -> dict[str, Any]:
     data = item.to_dict()
+    owner = item.assignee or item.reporter
     return {
         "source": item.source,
         "key": item.key,
@@ -391,7 +410,18 @@ def _row_values(item: Item, now: datetime) -> dict[str, Any]:
         "data": data,
         "synced_at": now,
         "gone_at": None,
+        "url": item.url,
+        "status": item.status,
+        "created": item.created,
+        "owner_id": owner.id if owner else None,
+        "owner_name": (owner.name or owner.id)[:255] if owner else None,
+        # New content: its stored verdicts are out of date until it is judged again.
+        "judged": None,
     }
+
+
+def _evidence(finding: Finding) -> str | None:
+    return getattr(finding, "evidence", None)
 
 
 def _finding_values(uid: tuple[str, str], finding: Finding, now: datetime) -> dict[str, Any]:
@@ -402,6 +432,7 @@ def _finding_values(uid: tuple[str, str], finding: Finding, now: datetime) -> di
         "severity": finding.severity,
         "message": finding.message,
         "hint": finding.hint,
+        "evidence": _evidence(finding),
         "first_seen": now,
         "last_seen": now,
     }

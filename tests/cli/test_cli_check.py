@@ -154,3 +154,29 @@ def test_explain_table_shows_the_quotes(invoke: Invoke) -> None:
     assert result.exit_code == 0, result.output
     assert "What counted" in result.stdout
     assert "✓" in result.stdout and "✗" in result.stdout
+
+
+def test_the_store_answers_as_the_files_do_and_judges_once(invoke: Invoke, clean_env: Path) -> None:
+    url = f"sqlite:///{clean_env / 'same.db'}"
+    store = open_store(url)
+    items = [item for path in DEMO_FILES for item in load_items(path)]
+    store.upsert_items(items)
+    store.close()
+    env = {"REFINERY_STORE__URL": url}
+    first = invoke("check", "--format", "json", env=env)
+    assert "Evaluating 45 stored items" in first.stderr
+    again = invoke("check", "--format", "json", env=env)
+    assert "Evaluating" not in again.stderr  # judged once; now read from the store
+    from_files = json.loads(invoke("check", "--format", "json", *DEMO_FILES).stdout)
+    from_store = json.loads(again.stdout)
+    assert from_store["items"] == from_files["items"]
+
+    def rows(document: dict[str, object]) -> list[tuple[object, ...]]:
+        found = document["findings"]
+        assert isinstance(found, list)
+        return sorted(tuple(sorted(f.items())) for f in found)
+
+    assert rows(from_store) == rows(from_files)  # evidence and hints included
+    table = invoke("check", "--limit", "3", env=env)
+    assert table.exit_code == 0 and "more findings" in table.stdout
+    assert invoke("check", "--fail-on", "warning", env=env).exit_code == 1

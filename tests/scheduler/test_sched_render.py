@@ -22,7 +22,7 @@ from bot.render.digest import (
     reminder_terminal,
 )
 from bot.services.agenda import QUESTIONS
-from bot.services.digest import build_digest, build_reminder, teams
+from bot.services.digest import STALE_LISTED, build_digest, build_reminder, teams
 from bot.store import Store, open_store
 from connectors.item import Person
 from rules.engine import Engine
@@ -126,13 +126,15 @@ def test_five_hundred_unready_items_still_fit() -> None:
     )
     team = teams(config)[0]
     data = build_digest(store, Engine(), config, team, datetime(2026, 11, 30, tzinfo=UTC))
-    assert data.unready == 500 and len(data.stale) == 500
+    assert data.unready == 500 and data.stale_count == 500 and len(data.stale) == STALE_LISTED
     blocks = digest_blocks(data)
     assert check_limits(blocks) == []
     stale_text = next(
         b["text"]["text"] for b in blocks if "*Stale*" in b.get("text", {}).get("text", "")
     )
     assert stale_text.endswith("more") and "…and " in stale_text
+    listed = stale_text.count("\n• ")
+    assert stale_text.endswith(f"…and {500 - listed} more")  # counts the unlisted ones too
     # titles are escaped: Slack would read "<3>" as a link and "&" as an entity
     assert "&lt;3&gt; &amp; more: " in _texts(blocks)
 
@@ -147,14 +149,13 @@ def test_five_hundred_unready_items_still_fit() -> None:
 
 
 def test_one_owner_with_a_hundred_items_is_cut_inside_the_text_limit() -> None:
-    store = _huge_store(300)
-    with store.session() as session:  # one owner for everything
-        from bot.store.models import ItemRow
+    import dataclasses
 
-        for row in session.query(ItemRow):
-            data = dict(row.data)
-            data["assignee"] = {"id": "dev-0", "name": "Developer 0", "email": None}
-            row.data = data
+    from connectors.item import Person
+
+    store = _huge_store(300)
+    owner = Person("dev-0", "Developer 0")  # one owner for everything
+    store.upsert_items([dataclasses.replace(item, assignee=owner) for item in store.items()])
     config = settings(
         teams=[{"name": "big", "projects": ["BIG"], "channel": "C0BIG", "refinement_items": 100}]
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -28,8 +27,8 @@ class EstimateOnly:
 
 @pytest.fixture
 def stocked(harness: Harness) -> Harness:
-    # In-process reports with a one-rule engine (the server computes them in a child process
-    # with the configured rules; test_reports_in_a_child_process covers that path).
+    # Reports with a one-rule engine (the server uses the configured rules;
+    # test_reports_from_stored_verdicts_with_the_configured_rules covers that path).
     harness.runtime.answers = Answers(harness.ctx.store, EstimateOnly())  # type: ignore[arg-type]
     harness.ctx.store.upsert_items(
         [
@@ -143,10 +142,9 @@ def test_report_is_reused_until_the_store_changes(stocked: Harness) -> None:
     assert answers.health().items == 5
 
 
-def test_reports_in_a_child_process(harness: Harness) -> None:
-    """The server's path: the configured rules, evaluated in a separate process."""
+def test_reports_from_stored_verdicts_with_the_configured_rules(harness: Harness) -> None:
+    """The server's path: the configured rules, judged once, then read from the store."""
     answers = harness.runtime.answers
-    assert answers.store_url.startswith("sqlite:///")
     harness.ctx.store.upsert_items(
         [make_item(key="PAY-1"), make_item(key="PAY-2", estimate=None, rank="0|a")]
     )
@@ -154,16 +152,11 @@ def test_reports_in_a_child_process(harness: Harness) -> None:
     assert (health.items, health.ready, health.unready) == (2, 1, 1)
     assert health.per_rule["missing-estimate"] == 1
     assert [r.key for r in health.top] == ["PAY-2"]
+    assert health.pending == 0 and answers.judge.stale() == 0  # judged and stored
     assert answers.health() is health
-    processes = list(answers._pool._processes.values())  # type: ignore[union-attr]
-    assert processes and all(p.is_alive() for p in processes)
-    answers.close()  # the server's shutdown: the report process goes too
-    # The pool's own manager thread reaps the process too; between its waitpid and its
-    # recording the exit code, is_alive() can still say True, so look again for a while.
-    deadline = time.monotonic() + 10
-    while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(p.is_alive() for p in processes)
+    opened = harness.ctx.store.open_findings()
+    assert [row.rule for row in opened["jira:PAY-2"]] == ["missing-estimate"]
+    answers.close()
 
 
 def test_request_opens_the_intake_form_with_the_title(harness: Harness) -> None:
