@@ -11,9 +11,21 @@ import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from connectors.item import Item
+
+
+class Dated(Protocol):
+    """What telling a human update from Refinery's own needs of an item."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def updated(self) -> datetime | None: ...
+    @property
+    def created(self) -> datetime | None: ...
+
 
 # A tracker's `updated` this close to one of Refinery's own writes was that write.
 OWN_WRITE_SLACK = timedelta(minutes=1)
@@ -101,7 +113,7 @@ class Backlog:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def last_human_update(self, item: Item) -> datetime | None:
+    def last_human_update(self, item: Item | Dated) -> datetime | None:
         """The item's last update by a person: `updated`, unless that was Refinery's own write
         (then the update before it), else `created`."""
         updated = item.updated or item.created

@@ -28,7 +28,9 @@ _REPRO = re.compile(
 _EXPECTED = re.compile(r"\b(?:expected|actual|current)\s+(?:behaviou?r|result|outcome)s?\b")
 
 
-_last: list[Any] = [None, None, None]  # the item and params last asked about, and the answer
+# The item and params last asked about, the answer, and what it was read from (an item may
+# change between two evaluations: then it is asked again).
+_last: list[Any] = [None, None, None, None]
 
 
 def bug_evidence(item: Item, params: Mapping[str, Any]) -> str | None:
@@ -36,10 +38,11 @@ def bug_evidence(item: Item, params: Mapping[str, Any]) -> str | None:
     heading), or None. Typed bugs never reach the rules: their kind is out of scope.
 
     The why and outcome rules ask in turn about the same item: the last answer is kept."""
-    if _last[0] is item and _last[1] is params:
+    seen = (item.labels, item.title, item.sections)
+    if _last[0] is item and _last[1] is params and _last[3] == seen:
         return _last[2]  # type: ignore[no-any-return]
     answer = _bug_evidence(item, params)
-    _last[:] = [item, params, answer]
+    _last[:] = [item, params, answer, seen]
     return answer
 
 

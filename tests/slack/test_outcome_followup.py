@@ -60,8 +60,8 @@ def click(harness: Harness, answer: str, row: OutcomeReview, user: str, views: i
 
 def test_follow_up_asks_on_the_day_stores_answers_once_and_asks_again(harness: Harness) -> None:
     store = harness.ctx.store
-    shipped = make_item(key="PAY-7", title="Self-serve refunds", text=TARGET_TEXT)
-    plain = make_item(key="PAY-8", title="Retry card tokens", text=OUTPUT_TEXT)
+    shipped = make_item(key="PAY-7", title="Self-serve refunds", text=TARGET_TEXT, updated=T0)
+    plain = make_item(key="PAY-8", title="Retry card tokens", text=OUTPUT_TEXT, updated=T0)
     with at(T0):
         store.upsert_items([shipped, plain])
         outcome_pass(harness.ctx)  # the follow-up starts: open items are not reviewed
@@ -143,7 +143,7 @@ def test_follow_up_asks_on_the_day_stores_answers_once_and_asks_again(harness: H
 
 def test_not_yet_asks_again_at_most_twice(harness: Harness) -> None:
     store = harness.ctx.store
-    item = make_item(key="PAY-9", title="Faster search", text="Search p95 under 200 ms.")
+    item = make_item(key="PAY-9", title="Faster search", text="Search p95 under 200 ms.", updated=T0)
     with at(T0):
         store.upsert_items([item])
         outcome_pass(harness.ctx)
@@ -206,7 +206,7 @@ def test_outcomes_comment_adds_the_answer_to_the_ticket(harness: Harness) -> Non
     harness.ctx.settings.outcomes.comment = True
     tracker = CommentingTracker("jira")
     harness.ctx._trackers["jira"] = tracker
-    item = make_item(key="PAY-11", title="Self-serve refunds", text=TARGET_TEXT)
+    item = make_item(key="PAY-11", title="Self-serve refunds", text=TARGET_TEXT, updated=T0)
     with at(T0):
         harness.ctx.store.upsert_items([item])
         outcome_pass(harness.ctx)
@@ -239,7 +239,7 @@ def test_a_replica_that_recorded_some_items_first_leaves_one_row_each(
     from bot.services.outcomes import Outcomes
 
     store = harness.ctx.store
-    items = [make_item(key=f"PAY-{n}", text=TARGET_TEXT) for n in range(30, 34)]
+    items = [make_item(key=f"PAY-{n}", text=TARGET_TEXT, updated=T0) for n in range(30, 34)]
     service = Outcomes(store, harness.ctx.engine, harness.ctx.settings)
     service.record_done(T0)
     for item in items:
@@ -264,7 +264,7 @@ def test_a_replica_that_recorded_some_items_first_leaves_one_row_each(
 def test_a_review_with_nobody_to_ask_waits_until_a_po_is_configured(harness: Harness) -> None:
     settings = harness.ctx.settings
     settings.slack.po_users = []  # no PO, and the reporter has no Slack id
-    item = make_item(key="PAY-40", text=TARGET_TEXT)
+    item = make_item(key="PAY-40", text=TARGET_TEXT, updated=T0)
     with at(T0):
         harness.ctx.store.upsert_items([item])
         outcome_pass(harness.ctx)
