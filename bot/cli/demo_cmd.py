@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from bot.cli.main import console, err
+from bot.cli.main import console, err, using_store
 from bot.config import Settings
 from bot.render.terminal import health_summary, worst_items_table
 from bot.services.report import ItemResult, Report, evaluate_store
@@ -58,6 +58,7 @@ def demo(
     settings = Settings.model_construct()
     with _data_dir(data_dir) as directory:
         url = f"sqlite:///{directory / 'refinery-demo.db'}"
+        using_store(url, "demo store")
         store = open_store(url)
         try:
             for entry in loaded:
