@@ -140,6 +140,7 @@ class ServerConfig(Section):
     threads: int = Field(default=16, ge=1, le=256)
     allow_unsigned_webhooks: bool = False
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    metrics: bool = False  # GET /metrics in Prometheus text format
 
 
 class ScheduleConfig(Section):
@@ -315,9 +316,8 @@ def origin(settings: Settings | None, *dotted: str) -> str:
     env = ENV_PREFIX + "__".join(part.upper() for part in dotted)
     if env in os.environ:
         return env
-    if settings is not None and settings.path is not None:
-        if _in_file(settings._file_data, dotted):
-            return str(settings.path)
+    if settings is not None and settings.path and _in_file(settings._file_data, dotted):
+        return str(settings.path)
     return "default"
 
 

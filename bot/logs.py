@@ -26,7 +26,7 @@ class CurrentStderr(logging.StreamHandler[TextIO]):
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 
@@ -54,12 +54,15 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str = "info", fmt: str = "text") -> None:
-    """Replace the root handlers with one stderr handler at `level` in `fmt` (text or json)."""
+    """Log to stderr at `level` in `fmt` (text or json), replacing a handler set here before.
+
+    Handlers someone else installed (pytest's capture, an embedding program's) stay."""
     handler = CurrentStderr()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if isinstance(old, CurrentStderr):
+            root.removeHandler(old)
     root.addHandler(handler)
     numeric = getattr(logging, level.upper())
     root.setLevel(numeric)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify
 
+from bot.access_log import install_access_log
 from bot.context import AppContext
+from bot.metrics import register_metrics
 from bot.slack.http import register_slack
 from bot.webhooks import register_webhooks
 
@@ -20,5 +22,7 @@ def create_app(ctx: AppContext) -> Flask:
         return jsonify(status="ok")
 
     register_slack(app, ctx)  # POST /slack/events (when Slack is configured for HTTP)
-    register_webhooks(app, ctx)  # POST /webhooks/jira, /webhooks/github
+    dispatcher = register_webhooks(app, ctx)  # POST /webhooks/jira, /webhooks/github
+    register_metrics(app, ctx, inbox=lambda: len(getattr(dispatcher, "_pending", ())))
+    install_access_log(app)
     return app

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
 from bot.render.terminal import findings_table, health_summary
 from bot.services.report import Report, evaluate, evaluate_store
 from connectors.files import FileFormatError, load_many
@@ -66,8 +66,7 @@ def check(
     try:
         engine = Engine(settings.rules)
     except ValueError as exc:
-        err.print(f"Configuration error: {exc}", highlight=False, markup=False)
-        raise typer.Exit(2) from None
+        fail(f"Configuration error: {exc}")
     if paths:
         report, read = _check_files(paths, engine)
     else:
@@ -109,8 +108,7 @@ def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
     try:
         loaded = load_many(paths)
     except FileFormatError as exc:
-        err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(f"Error: {exc}")
     # The same item saved in two files (or two pages) counts once; the later copy wins.
     unique: dict[str, Item] = {}
     for entry in loaded:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, fail, settings_or_exit
 from bot.context import AppContext
 from bot.services.comments import run_comment_pass
 from connectors.base import ConnectorError
@@ -40,18 +40,13 @@ def comment(
     """
     settings = settings_or_exit(config)
     if not settings.comments.enabled and not dry_run:
-        err.print(
-            "Comments are off: set [comments] enabled = true, or preview with --dry-run.",
-            highlight=False,
-        )
-        raise typer.Exit(2)
+        fail("Comments are off: set [comments] enabled = true, or preview with --dry-run.")
     ctx = AppContext.build(settings)
     try:
         name = None if source is CommentSource.all else source.value
         summary = run_comment_pass(ctx, source=name, dry_run=dry_run)
     except ConnectorError as exc:
-        err.print(f"[red]Cannot comment[/red]: {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(f"Cannot comment: {exc}", 1)
     finally:
         ctx.close()
     for line in summary.lines():

@@ -8,7 +8,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -33,12 +32,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
 class RefineryGroup(TyperGroup):
     """Turns setup problems raised anywhere in a command into one line and exit code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except Exception as exc:
+        except Exception as exc:  # typer's own Exit and usage errors are not setup problems
             message = setup_problem(exc)
             if message is None or _show_tracebacks[0]:
                 raise

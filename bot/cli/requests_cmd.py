@@ -7,7 +7,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.table import Table
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, fail, settings_or_exit
 from bot.services.intake import STATUSES, Intake, IntakeError
 from bot.store import open_store
 from bot.store.models import DecisionRow
@@ -33,8 +33,7 @@ def requests(
 ) -> None:
     """List intake requests and the decisions on them (who, when, what, why)."""
     if status is not None and status not in STATUSES:
-        err.print(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}")
-        raise typer.Exit(2)
+        fail(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}")
     settings = settings_or_exit(config)
     store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
@@ -43,9 +42,10 @@ def requests(
             try:
                 row = intake.release_claim(release)
             except IntakeError as exc:
-                err.print(str(exc), highlight=False)
-                raise typer.Exit(1) from None
-            console.print(f"Request #{row.id} is pending again: {row.title}", highlight=False)
+                fail(str(exc), 1)
+            console.print(
+                f"Request #{row.id} is pending again: {row.title}", highlight=False, markup=False
+            )
             return
         rows = intake.requests(status)
         decisions: dict[int, list[DecisionRow]] = {}

@@ -59,8 +59,7 @@ def list_rules(
         return
     settings = settings_or_exit(config)
     docs = [
-        rule_document(spec, settings.rules.get(spec.id))
-        for spec in load_builtin_rules().values()
+        rule_document(spec, settings.rules.get(spec.id)) for spec in load_builtin_rules().values()
     ]
     if output is Format.json:
         sys.stdout.write(json.dumps({"rules": docs}, ensure_ascii=False) + "\n")

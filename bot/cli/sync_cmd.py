@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
 from bot.services.report import evaluate_store
 from bot.services.sync import SyncSummary, run_stream, streams_for
 from bot.store import open_store
@@ -58,14 +58,12 @@ def sync(
     try:
         streams = streams_for(settings, store, source.value)
     except ConnectorError as exc:
-        err.print(f"[red]Cannot sync[/red]: {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(f"Cannot sync: {exc}", 1)
     if not streams:
-        err.print(
+        fail(
             "Nothing to sync: set [jira] url (and projects or jql) or [github] repos "
             "in your config. `refinery config check` shows what Refinery read."
         )
-        raise typer.Exit(2)
     summaries: list[SyncSummary] = []
     failed = False
     columns = (
@@ -82,7 +80,7 @@ def sync(
                 summaries.append(run_stream(store, stream, full=full, progress=bar))
             except ConnectorError as exc:
                 failed = True
-                err.print(f"[red]{stream.name}[/red]: {exc}", highlight=False)
+                err.print(f"{stream.name}: {exc}", markup=False, highlight=False, soft_wrap=True)
     for summary in summaries:
         console.print(summary.line(), highlight=False)
     report = evaluate_store(store, Engine(settings.rules))

@@ -42,6 +42,21 @@ class SyncSummary:
 def run_stream(
     store: Store, stream: Stream, *, full: bool = False, progress: SyncProgress | None = None
 ) -> SyncSummary:
+    """Sync one stream (see _sync_stream) and count the run for /metrics."""
+    from bot import metrics
+
+    try:
+        summary = _sync_stream(store, stream, full=full, progress=progress)
+    except Exception:
+        metrics.sync_finished(stream.source, "failed", 0)
+        raise
+    metrics.sync_finished(stream.source, "stopped" if summary.stopped else "ok", summary.requests)
+    return summary
+
+
+def _sync_stream(
+    store: Store, stream: Stream, *, full: bool, progress: SyncProgress | None
+) -> SyncSummary:
     """Sync one stream. The cursor moves only after the page it covers is stored, so a crash
     anywhere resumes from the last stored page without losing or duplicating items."""
     summary = SyncSummary(stream.name)

@@ -16,7 +16,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.errors import StoreError, describe, normalize_url
-
 from bot.store.models import FindingRow, ItemRow, KeyValue, SyncCursor
 from connectors.item import Item
 from rules.engine import Finding
