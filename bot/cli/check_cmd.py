@@ -137,9 +137,11 @@ def _check_store(url: str, engine: Engine) -> Report:
     try:
         if store.count_items() == 0:
             err.print(
-                "The store holds no items yet: run `refinery sync`, or pass files "
+                "The store is empty: run `refinery sync`, or pass files "
                 "(`refinery check export.json`). `refinery demo` shows a sample.",
+                markup=False,
                 highlight=False,
+                soft_wrap=True,
             )
         return evaluate_store(store, engine)
     finally:

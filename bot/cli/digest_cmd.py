@@ -71,6 +71,8 @@ def _run(config: Path | None, dry_run: bool, send: Callable[[AppContext], Outbox
         fail(str(exc))
     finally:
         ctx.close()
+    for note in outbox.skipped:
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
     if dry_run:
         _show(outbox)
         return

@@ -13,6 +13,11 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def health_summary(report: Report, title: str = "Backlog health") -> RenderableType:
     """Totals, ready share and per-rule counts, as one small block."""
+    if report.items == 0:  # no "100% ready" about nothing
+        return Group(
+            Text(title, style="bold"),
+            Text("No open items to judge: nothing was read, or every item is done.", "yellow"),
+        )
     ready_style = (
         "green" if report.ready_pct >= 80 else "yellow" if report.ready_pct >= 50 else "red"
     )

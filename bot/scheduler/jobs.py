@@ -49,6 +49,7 @@ class Outbox:
 
     messages: list[Outgoing] = field(default_factory=list)
     results: list[PostResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why a message was not even built
 
     @property
     def failed(self) -> int:
@@ -72,6 +73,12 @@ def send_digests(
     poster = poster or SlackPoster(ctx.slack)
     for config in select_teams(ctx.settings, team):
         data = build_digest(ctx.store, ctx.engine, ctx.settings, config, now)
+        if data.items == 0:  # "every item is ready" about nothing would mislead
+            outbox.skipped.append(
+                f"digest for {config.name}: not posted, no open items (run `refinery sync`)"
+            )
+            log.info("%s", outbox.skipped[-1])
+            continue
         outgoing = Outgoing(
             f"digest for {config.name}", digest_message(data), digest_terminal(data)
         )
@@ -82,7 +89,7 @@ def send_digests(
         outbox.results.append(result)
         if result.ok:  # the trend and deltas must only count digests people saw
             save_snapshot(ctx.store, data)
-            log.warning("digest posted: %s", digest_summary(data))
+            log.info("digest posted: %s", digest_summary(data))
     return outbox
 
 

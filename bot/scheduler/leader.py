@@ -100,7 +100,7 @@ class PostgresLeader:
                     log.error("scheduler: lost the database connection; standing by")
                     self._resign()
             elif self._try_acquire():
-                log.warning("scheduler: elected leader (advisory lock %s)", self.key)
+                log.info("scheduler: elected leader (advisory lock %s)", self.key)
                 self._leader = True
                 try:
                     self._on_elected()

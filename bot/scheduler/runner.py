@@ -118,7 +118,7 @@ class SchedulerRunner:
                 )
             scheduler.start()
             self._scheduler = scheduler
-            log.warning("scheduler: running %s", ", ".join(s.name for s in self.specs) or "no jobs")
+            log.info("scheduler: running %s", ", ".join(s.name for s in self.specs) or "no jobs")
 
     def _lost(self) -> None:
         with self._lock:
