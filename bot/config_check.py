@@ -105,11 +105,11 @@ def _slack(settings: Settings) -> list[Problem]:
         pair = {"bot_token": _set(slack.bot_token), "signing_secret": _set(slack.signing_secret)}
         if any(pair.values()) and not all(pair.values()):
             given = next(key for key, on in pair.items() if on)
-            missing = next(key for key, on in pair.items() if not on)
+            absent = next(key for key, on in pair.items() if not on)
             found.append(
                 Problem(
                     f"slack.{given}",
-                    f"is set, but REFINERY_SLACK__{missing.upper()} is not (HTTP needs both)",
+                    f"is set, but REFINERY_SLACK__{absent.upper()} is not (HTTP needs both)",
                 )
             )
     return found

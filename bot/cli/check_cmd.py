@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import sys
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
+from bot.config import Settings
 from bot.render.terminal import findings_table, health_summary
 from bot.services.report import Report, evaluate, evaluate_store
 from connectors.files import FileFormatError, load_many
@@ -30,12 +33,43 @@ class FailOn(StrEnum):
     error = "error"
 
 
+KEY = re.compile(r"^(?:[A-Z][A-Z0-9_]*-\d+|[\w.-]+/[\w.-]+#\d+)$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow what a check shows: projects (or repos), one rule, an owner, item kinds."""
+
+    projects: tuple[str, ...] = ()
+    rule: str | None = None
+    owner: str | None = None
+    kinds: tuple[str, ...] = ()
+
+    def keep(self, item: Item) -> bool:
+        if self.projects and item.project not in self.projects:
+            return False
+        if self.kinds and item.kind not in self.kinds and item.type.lower() not in self.kinds:
+            return False
+        return self.owner is None or _owned_by(item, self.owner)
+
+
+def _owned_by(item: Item, owner: str) -> bool:
+    wanted = owner.lower().lstrip("@")
+    person = item.assignee or item.reporter
+    if person is None:
+        return wanted in ("none", "unassigned")
+    exact = {str(v).lower() for v in (person.id, person.email) if v}
+    return wanted in exact or wanted in (person.name or "").lower()
+
+
 def check(
-    paths: Annotated[
-        list[Path] | None,
+    targets: Annotated[
+        list[str] | None,
         typer.Argument(
-            help="Saved Jira search pages, GitHub issue lists or Refinery JSON files. "
-            "None: every item in the store.",
+            metavar="[FILE|KEY]...",
+            help="Saved Jira search pages or CSV exports, GitHub issue lists (REST or "
+            "`gh issue list --json`), Refinery JSON, `-` for standard input; or item keys "
+            "(PAY-127, acme/shop#12) from the store. None: every item in the store.",
             show_default=False,
         ),
     ] = None,
@@ -51,26 +85,54 @@ def check(
         ),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", help="Most findings rows in the table (0: all).", min=0)
+        int,
+        typer.Option(
+            "--limit", metavar="N", help="Most findings rows in the table (0: all).", min=0
+        ),
     ] = 200,
+    project: Annotated[
+        list[str] | None,
+        typer.Option("--project", "-p", help="Only this Jira project or GitHub repo (repeatable)."),
+    ] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", "-r", help="Only findings of this rule id.")
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", "-o", help="Only items owned by this person (id, e-mail, name)."),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="Only items of this kind: story, task, bug, epic, ..."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Evaluate backlog items and list the findings: missing why, outcome, estimate, ...
 
     With files, nothing is read from or written to the store; every file is parsed before
-    any item is evaluated. Without files, every stored item is evaluated and the findings
-    history is updated. Exit 0 when the check ran (whatever it found), 1 with --fail-on
-    when a finding at that severity or above exists, 2 when a file or the config is broken.
+    any item is evaluated. With keys, those stored items are judged. Without either, every
+    stored item is evaluated and the findings history is updated. Exit 0 when the check ran
+    (whatever it found), 1 with --fail-on when a finding at that severity or above exists, 2
+    when a file, a key or the config is broken.
     """
     settings = settings_or_exit(config)
     try:
         engine = Engine(settings.rules)
     except ValueError as exc:
         fail(f"Configuration error: {exc}")
-    if paths:
-        report, read = _check_files(paths, engine)
+    if rule is not None and rule not in engine.rule_ids:
+        fail(f"Unknown or disabled rule '{rule}' (--rule); enabled: {', '.join(engine.rule_ids)}")
+    filters = Filters(tuple(project or ()), rule, owner, tuple(k.lower() for k in kind or ()))
+    targets = targets or []
+    keys = [t for t in targets if KEY.match(t) and not Path(t).exists()]
+    if keys and len(keys) != len(targets):
+        fail("Pass files or item keys, not both.")
+    if keys:
+        report, read = _check_keys(settings, engine, keys, filters)
+    elif targets:
+        report, read = _check_files([Path(t) for t in targets], engine, filters)
     else:
-        report, read = _check_store(settings.store.url, engine), "the store"
+        report, read = _check_store(settings, engine, filters), "the store"
     if output is OutputFormat.json:
         # Plain stdout, not Rich: the document must be byte-for-byte parseable JSON.
         sys.stdout.write(json.dumps(report_document(report), ensure_ascii=False) + "\n")
@@ -122,18 +184,39 @@ def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
     return list(unique.values()), note
 
 
-def _check_files(paths: list[Path], engine: Engine) -> tuple[Report, str]:
+def _check_files(paths: list[Path], engine: Engine, filters: Filters) -> tuple[Report, str]:
     items, note = load_files_or_exit(paths)
     # The items live until the process exits: spare the collector rescanning them.
     gc.freeze()
-    report, _ = evaluate(items, engine)
-    return report, note
+    report, _ = evaluate([item for item in items if filters.keep(item)], engine)
+    return _only_rule(report, filters.rule), note
 
 
-def _check_store(url: str, engine: Engine) -> Report:
+def _check_keys(
+    settings: Settings, engine: Engine, keys: list[str], filters: Filters
+) -> tuple[Report, str]:
     from bot.store import open_store
 
-    store = open_store(url)
+    store = open_store(settings.store.url, settings.store.lock_timeout)
+    try:
+        items = []
+        for key in keys:
+            item = store.find_item(key)
+            if item is None:
+                fail(f"{key}: not in the store (run `refinery sync`, or check the key)")
+            items.append(item)
+        report, evaluated = evaluate([item for item in items if filters.keep(item)], engine)
+        store.record_findings(evaluated)
+    finally:
+        store.close()
+    plural = "" if len(items) == 1 else "s"
+    return _only_rule(report, filters.rule), f"{len(items)} stored item{plural}"
+
+
+def _check_store(settings: Settings, engine: Engine, filters: Filters) -> Report:
+    from bot.store import open_store
+
+    store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
         if store.count_items() == 0:
             err.print(
@@ -143,9 +226,28 @@ def _check_store(url: str, engine: Engine) -> Report:
                 highlight=False,
                 soft_wrap=True,
             )
-        return evaluate_store(store, engine)
+        if filters == Filters():
+            return evaluate_store(store, engine)
+        items = store.items(projects=filters.projects or None)
+        report, evaluated = evaluate((item for item in items if filters.keep(item)), engine)
+        store.record_findings(evaluated)
+        return _only_rule(report, filters.rule)
     finally:
         store.close()
+
+
+def _only_rule(report: Report, rule: str | None) -> Report:
+    """The report as if only `rule` ran: other rules' findings dropped, ready recounted."""
+    if rule is None:
+        return report
+    narrowed = Report(items=report.items)
+    for result in report.unready:
+        kept = tuple(f for f in result.findings if f.rule == rule)
+        if kept:
+            narrowed.unready.append(replace(result, findings=kept))
+            narrowed.per_rule[rule] += len(kept)
+    narrowed.ready = narrowed.items - len(narrowed.unready)
+    return narrowed
 
 
 def _print_table(report: Report, limit: int) -> None:

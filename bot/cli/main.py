@@ -164,8 +164,24 @@ def main() -> None:
     app()
 
 
+def _plain_flags() -> None:
+    """Show no type beside flags in help: typer prints `<bool>` there (`--help` included),
+    though a flag takes no value."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None:  # another typer version: nothing to fix
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    setattr(TyperOption, "display_type_rich", display_type_rich)  # noqa: B010
+
+
 def _register() -> None:
     # Imported here so `refinery --help` stays quick and each module owns its commands.
+    _plain_flags()
     from bot.cli import (
         check_cmd,
         comment_cmd,

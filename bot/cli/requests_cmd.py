@@ -17,7 +17,7 @@ def requests(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", "-s", help=f"Only requests in this status ({', '.join(STATUSES)})."
+            "--status", help=f"Only requests in this status ({', '.join(STATUSES)})."
         ),
     ] = None,
     release: Annotated[

@@ -24,7 +24,7 @@ def one_line(result: Result | subprocess.CompletedProcess[str], *names: str) -> 
     """Assert exit 2, exactly one line on stderr holding every name, and no traceback."""
     code = result.exit_code if isinstance(result, Result) else result.returncode
     stderr = result.stderr
-    stdout = result.stdout if isinstance(result, Result) else result.stdout
+    stdout = result.stdout
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert code == 2, (code, stdout, stderr)
     assert len(lines) == 1, stderr
@@ -154,7 +154,7 @@ def test_port_in_use(invoke: Invoke, clean_env: Path) -> None:
         port = busy.getsockname()[1]
         config = write_config(clean_env, f"[server]\nport = {port}\n")
         result = invoke("serve", "--no-scheduler", "--config", config)
-    line = one_line(result, f"127.0.0.1:{port}", "in use", "server.port", str(config))
+    one_line(result, f"127.0.0.1:{port}", "in use", "server.port", str(config))
     assert "serving on" not in result.stdout
 
 
