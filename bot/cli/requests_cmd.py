@@ -16,9 +16,7 @@ from bot.store.models import DecisionRow
 def requests(
     status: Annotated[
         str | None,
-        typer.Option(
-            "--status", help=f"Only requests in this status ({', '.join(STATUSES)})."
-        ),
+        typer.Option("--status", help=f"Only requests in this status ({', '.join(STATUSES)})."),
     ] = None,
     release: Annotated[
         int | None,
