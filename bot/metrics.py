@@ -122,4 +122,5 @@ def register_metrics(app: Flask, ctx: AppContext, inbox: Callable[[], int] | Non
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(exposed), mimetype=CONTENT_TYPE_LATEST)
+        # headers, not mimetype: Flask would append a second charset to the library's type.
+        return Response(generate_latest(exposed), headers={"Content-Type": CONTENT_TYPE_LATEST})

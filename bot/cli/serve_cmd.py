@@ -128,9 +128,7 @@ def _check_slack_token(settings: Settings) -> None:
         answer = client.auth_test()
     except SlackApiError as exc:
         error = exc.response.get("error", "refused")
-        fail(
-            f"Slack refused REFINERY_SLACK__BOT_TOKEN (auth.test: {error}): set a valid xoxb- token"
-        )
+        fail(f"Slack refused REFINERY_SLACK__BOT_TOKEN (auth.test: {error}): set a valid token")
     except (SlackClientError, OSError) as exc:
         # Slack unreachable is not a setup mistake here: serve, and let requests retry later.
         err.print(

@@ -160,6 +160,9 @@ def test_port_in_use(invoke: Invoke, clean_env: Path) -> None:
 
 def test_environment_lists_accept_commas(invoke: Invoke) -> None:
     env = {
+        "REFINERY_JIRA__URL": "https://acme.atlassian.net",
+        "REFINERY_JIRA__API_TOKEN": "t",
+        "REFINERY_GITHUB__TOKEN": "t",
         "REFINERY_JIRA__PROJECTS": "PAY, WEB",
         "REFINERY_SLACK__PO_USERS": "U123",
         "REFINERY_GITHUB__REPOS": '["acme/api"]',  # JSON still works
