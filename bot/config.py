@@ -101,7 +101,14 @@ class GithubConfig(Section):
     api_url: str = "https://api.github.com"
     repos: list[str] = Field(default_factory=list)
     estimate_labels: list[str] = Field(
-        default_factory=lambda: ["estimate: {n}", "points/{n}", "sp:{n}", "size: {size}"]
+        default_factory=lambda: [
+            "estimate: {n}",
+            "points/{n}",
+            "points: {n}",
+            "sp:{n}",
+            "size: {size}",
+            "size/{size}",
+        ]
     )
     size_points: dict[str, float] = Field(
         default_factory=lambda: {"XS": 1.0, "S": 2.0, "M": 3.0, "L": 5.0, "XL": 8.0}

@@ -105,3 +105,43 @@ def test_json_format_has_problems_and_settings(invoke: Invoke) -> None:
     assert document["valid"] is False
     assert [p["key"] for p in document["problems"]] == ["schedule.timezone"]
     assert document["settings"]["schedule"]["timezone"] == "Mars"
+
+
+def test_example_config_shows_the_real_defaults() -> None:
+    """Uncommenting config.example.toml changes nothing: every value it shows is the default."""
+    import tomllib
+
+    from bot.config import Settings, load_settings
+    from rules.builtin.missing_estimate import DEFAULT_LABEL_PATTERNS
+    from rules.engine import load_builtin_rules
+
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    loaded = load_settings(example).model_dump()
+    defaults = Settings().model_dump()
+    shown = tomllib.loads(example.read_text())
+
+    for section, table in shown.items():
+        if section == "rules":
+            continue
+        for key in table:
+            assert loaded[section][key] == defaults[section][key], f"{section}.{key}"
+    registry = load_builtin_rules()
+    for rule_id, table in shown["rules"].items():
+        assert table.get("severity", registry[rule_id].severity) == registry[rule_id].severity
+    # The commented-out label_patterns list is the rule's full default list.
+    text = example.read_text()
+    block = text[text.index("# label_patterns = [") :].split("# ]", 1)[0] + "# ]"
+    commented = "\n".join(line.removeprefix("#").strip() for line in block.splitlines())
+    assert tomllib.loads(commented)["label_patterns"] == DEFAULT_LABEL_PATTERNS
+
+
+def test_every_default_estimate_label_counts_as_points() -> None:
+    from bot.config import GithubConfig
+    from connectors.github.parse import EstimateLabels
+    from rules.builtin.missing_estimate import DEFAULT_LABEL_PATTERNS
+
+    github = GithubConfig()
+    points = EstimateLabels(github.estimate_labels, github.size_points)
+    for pattern in DEFAULT_LABEL_PATTERNS:
+        label = pattern.replace("{n}", "3").replace("{size}", "M")
+        assert points([label]) == 3.0, label
