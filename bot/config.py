@@ -210,6 +210,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
+        # `REFINERY_SLACK__BOT_TOKEN=` (as compose writes an unset ${VAR:-}) means "not set".
+        env_ignore_empty=True,
         extra="forbid",
         validate_default=True,
     )

@@ -189,3 +189,20 @@ def test_id_only_search_page_says_what_to_save(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "issue ids only" in message and "/rest/api/3/search/jql" in message
     assert "fields=summary,description" in message and "unknown shape" not in message
+
+
+def test_hand_written_refinery_json_is_judged_by_its_description(tmp_path: Path) -> None:
+    """The README's minimal Refinery JSON: source, key, title, description (Markdown)."""
+    path = tmp_path / "ideas.json"
+    item = {
+        "source": "file",
+        "key": "IDEA-1",
+        "title": "Saved carts",
+        "description": "Carts vanish on logout.\n\n## Why\nShoppers on two devices lose orders.",
+    }
+    path.write_text(json.dumps({"refinery": 1, "items": [item]}))
+    (loaded,) = load_file(path).items
+    assert loaded.sections.get("why") == "Shoppers on two devices lose orders."
+    assert (loaded.kind, loaded.status_category, loaded.description_format) == (
+        "story", "todo", "markdown"
+    )  # fmt: skip
