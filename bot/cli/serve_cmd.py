@@ -25,7 +25,7 @@ def serve(
     ] = None,
     port: Annotated[
         int | None,
-        typer.Option("--port", "-p", help="Port to listen on (default: server.port; 0: any free)."),
+        typer.Option("--port", help="Port to listen on (default: server.port; 0: any free)."),
     ] = None,
     scheduler: Annotated[
         bool,
