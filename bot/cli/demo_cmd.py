@@ -66,6 +66,7 @@ def demo(
                 console.print(
                     _import_line(entry, result.inserted, result.updated),
                     highlight=False,
+                    markup=False,
                     soft_wrap=True,
                 )
             report = evaluate_store(store, Engine(settings.rules))

@@ -6,6 +6,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from bot.cli.main import ConfigOption, console, fail, settings_or_exit
 from bot.services.intake import STATUSES, Intake, IntakeError
@@ -59,13 +60,14 @@ def requests(
         table.add_column(name, overflow="fold")
     for row in rows:
         origin = row.origin_key if row.origin != "slack" else row.requester
+        # Text cells: titles and reasons are people's words, not Rich markup.
         table.add_row(
             str(row.id),
             row.status,
-            row.title,
-            f"{row.origin}: {origin or '-'}",
-            row.ticket_key or "",
-            "\n".join(_decision_line(d) for d in decisions.get(row.id, [])),
+            Text(row.title),
+            Text(f"{row.origin}: {origin or '-'}"),
+            Text(row.ticket_key or ""),
+            Text("\n".join(_decision_line(d) for d in decisions.get(row.id, []))),
         )
     console.print(table)
 

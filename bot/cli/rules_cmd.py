@@ -70,7 +70,7 @@ def list_rules(
     for doc in docs:
         severity = doc["severity"] if doc["enabled"] else f"{doc['severity']} (disabled)"
         scope = ", ".join(doc["types"]) or "every kind"
-        table.add_row(doc["id"], doc["summary"], severity, scope)
+        table.add_row(Text(doc["id"]), Text(doc["summary"]), severity, Text(scope))
     console.print(table)
     console.print(
         "`refinery rules explain ID` says what a rule asks for and shows examples; "

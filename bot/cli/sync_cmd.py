@@ -82,7 +82,7 @@ def sync(
                 failed = True
                 err.print(f"{stream.name}: {exc}", markup=False, highlight=False, soft_wrap=True)
     for summary in summaries:
-        console.print(summary.line(), highlight=False)
+        console.print(summary.line(), highlight=False, markup=False)
     report = evaluate_store(store, Engine(settings.rules))
     if failed:
         # The store still holds what earlier syncs read; a health figure now would look current.

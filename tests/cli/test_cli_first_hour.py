@@ -267,3 +267,19 @@ def test_metrics_in_prometheus_text_format(metrics_server: Served) -> None:
     healthz = [s for s in requests.samples if s.labels.get("route") == "/healthz"]
     assert healthz and healthz[0].value == 1.0
     metrics_server.stop()
+
+
+def test_titles_with_brackets_survive_in_tables() -> None:
+    from rich.console import Console
+
+    from bot.render.terminal import findings_table, worst_items_table
+    from bot.services.report import evaluate
+    from connectors.item import Item
+    from rules.engine import Engine
+
+    item = Item(source="file", key="IDEA-7", title="[ios] crash on [jira] link")
+    report, _ = evaluate([item], Engine())
+    for table in (worst_items_table(report.unready), findings_table(report.unready)):
+        console = Console(width=200, record=True)
+        console.print(table)
+        assert "[ios] crash on [jira] link" in console.export_text()
