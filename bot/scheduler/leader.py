@@ -109,7 +109,7 @@ class PostgresLeader:
                     log.exception("scheduler: could not start the jobs; giving up the lock")
                     self._resign()
             elif not announced:
-                log.warning(
+                log.info(
                     "scheduler: another replica leads; standing by (retry every %g s)",
                     self.retry_seconds,
                 )

@@ -212,9 +212,23 @@ def test_cli_digest_reports_what_was_not_posted(tmp_path: Path) -> None:
             '[[teams]]\nname = "payments"\nprojects = ["PAY"]\nchannel = "C0PAY"\n'
             '[[teams]]\nname = "mobile"\nrepos = ["acme/mobile-app"]\nchannel = "C0MOBILE"\n'
         )
+        _fill_with_demo(f"sqlite:///{tmp_path / 'refinery.db'}")  # no digest of nothing
         _register()
         result = CliRunner().invoke(app, ["digest", "-c", str(config)])
     assert result.exit_code == 1
     assert "digest for payments → C0PAY: not posted (not_in_channel)" in result.output
     assert "digest for mobile → C0MOBILE: posted" in result.output
     assert len(fake.calls) == 2
+
+
+def _fill_with_demo(url: str) -> None:
+    from bot.cli.demo_cmd import demo_paths
+    from bot.store import open_store
+    from connectors.files import load_many
+
+    store = open_store(url)
+    try:
+        for loaded in load_many(demo_paths()):
+            store.upsert_items(loaded.items)
+    finally:
+        store.close()
