@@ -156,6 +156,7 @@ class ScheduleConfig(Section):
     digest: str = "0 9 * * mon"
     refinement: str = ""
     comments: str = ""
+    outcomes: str = ""  # outcome reviews; empty: right after each scheduled sync
     misfire_grace_seconds: int = Field(default=3600, ge=1)
     leader_retry_seconds: float = Field(default=15.0, gt=0)  # standby replicas retry this often
 
@@ -169,6 +170,8 @@ class TeamConfig(Section):
     sprint_capacity: float | None = None  # story points per sprint
     refinement_items: int = Field(default=10, ge=1, le=100)
     dm_owners: bool = False
+    agenda_threads: bool = False  # one thread reply per agenda item, for answers before the meeting
+    review_after_days: int = Field(default=30, ge=1)  # outcome follow-up this long after done
 
 
 class DigestConfig(Section):
@@ -204,6 +207,18 @@ class CommentsConfig(Section):
     templates: CommentTemplates = Field(default_factory=CommentTemplates)
 
 
+class OutcomesConfig(Section):
+    enabled: bool = True
+    ask_again_days: int = Field(default=14, ge=1)  # after "Not yet" (at most twice)
+    comment: bool = False  # add the answer to the ticket's Refinery comment
+
+
+class DuplicatesConfig(Section):
+    enabled: bool = True
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)  # see BENCHMARKS.md for its choice
+    max_suggestions: int = Field(default=3, ge=1, le=10)
+
+
 class Settings(BaseSettings):
     """Every setting Refinery reads. See config.example.toml for what each key means."""
 
@@ -225,6 +240,8 @@ class Settings(BaseSettings):
     teams: list[TeamConfig] = Field(default_factory=list)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     comments: CommentsConfig = Field(default_factory=CommentsConfig)
+    outcomes: OutcomesConfig = Field(default_factory=OutcomesConfig)
+    duplicates: DuplicatesConfig = Field(default_factory=DuplicatesConfig)
     # Per-rule settings, validated by the rules engine (it knows each rule's parameters).
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from (None: defaults and environment only).

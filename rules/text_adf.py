@@ -109,6 +109,8 @@ class _Walker:
         kind = node.get("type") if isinstance(node, dict) else None
         if kind == "heading":
             self.blocks.append(("h", text, ""))
+        elif kind == "codeBlock":
+            self.blocks.append(("c", text, ""))
         elif kind == "paragraph" and bold and len(bold) <= 60 and "\n" not in bold:
             rest = text[len(bold.strip()) :].strip() if text.startswith(bold.strip()) else ""
             if bold.rstrip().endswith(":") or rest.startswith(":") or not rest:

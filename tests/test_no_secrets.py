@@ -185,6 +185,8 @@ def test_no_secret_in_any_output_or_log(
     assert run_cli(seen, "-v", "remind", "--dry-run", "-c", config) == 0
     assert run_cli(seen, "-v", "comment", "--dry-run", "-c", config) == 0
     assert run_cli(seen, "-v", "requests", "-c", config) == 0
+    assert run_cli(seen, "-v", "health", "-c", config) == 0
+    assert run_cli(seen, "-v", "outcomes", "--format", "json", "-c", config) == 0
     assert any("401" in text or "credentials" in text for text in seen.texts)
 
     serve(seen, config)

@@ -15,6 +15,7 @@ import typer
 
 from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
 from bot.config import Settings
+from bot.render.explain import explain_table, explained_items
 from bot.render.terminal import findings_table, health_summary
 from bot.services.report import Report, evaluate, evaluate_store
 from connectors.files import FileFormatError, load_many
@@ -84,6 +85,13 @@ def check(
             show_default=False,
         ),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show every rule's verdict on each item with the words it counted.",
+        ),
+    ] = False,
     limit: Annotated[
         int,
         typer.Option(
@@ -123,23 +131,29 @@ def check(
     if rule is not None and rule not in engine.rule_ids:
         fail(f"Unknown or disabled rule '{rule}' (--rule); enabled: {', '.join(engine.rule_ids)}")
     filters = Filters(tuple(project or ()), rule, owner, tuple(k.lower() for k in kind or ()))
+    explained: list[dict[str, Any]] | None = [] if explain else None
     targets = targets or []
     keys = [t for t in targets if KEY.match(t) and not Path(t).exists()]
     if keys and len(keys) != len(targets):
         fail("Pass files or item keys, not both.")
     if keys:
-        report, read = _check_keys(settings, engine, keys, filters)
+        report, read = _check_keys(settings, engine, keys, filters, explained)
     elif targets:
-        report, read = _check_files([Path(t) for t in targets], engine, filters)
+        report, read = _check_files([Path(t) for t in targets], engine, filters, explained)
     else:
-        report, read = _check_store(settings, engine, filters), "the store"
+        report, read = _check_store(settings, engine, filters, explained), "the store"
     if output is OutputFormat.json:
+        document = report_document(report)
+        if explained is not None:
+            document["evaluated"] = explained
         # Plain stdout, not Rich: the document must be byte-for-byte parseable JSON.
-        sys.stdout.write(json.dumps(report_document(report), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
         console.print(f"Checked {read}.", style="dim", highlight=False, markup=False)
         _print_table(report, limit)
+        if explained:
+            console.print(explain_table(explained, limit=limit))
     if fail_on is not None and _worst_at_least(report, fail_on.value):
         raise typer.Exit(1)
 
@@ -154,6 +168,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "severity": finding.severity,
             "message": finding.message,
             "hint": finding.hint,
+            "evidence": finding.evidence,
             "url": result.url,
         }
         for result in report.unready
@@ -184,16 +199,28 @@ def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
     return list(unique.values()), note
 
 
-def _check_files(paths: list[Path], engine: Engine, filters: Filters) -> tuple[Report, str]:
+def _check_files(
+    paths: list[Path],
+    engine: Engine,
+    filters: Filters,
+    explained: list[dict[str, Any]] | None = None,
+) -> tuple[Report, str]:
     items, note = load_files_or_exit(paths)
     # The items live until the process exits: spare the collector rescanning them.
     gc.freeze()
-    report, _ = evaluate([item for item in items if filters.keep(item)], engine)
+    kept = [item for item in items if filters.keep(item)]
+    report, _ = evaluate(kept, engine)
+    if explained is not None:
+        explained.extend(explained_items(kept, engine))
     return _only_rule(report, filters.rule), note
 
 
 def _check_keys(
-    settings: Settings, engine: Engine, keys: list[str], filters: Filters
+    settings: Settings,
+    engine: Engine,
+    keys: list[str],
+    filters: Filters,
+    explained: list[dict[str, Any]] | None = None,
 ) -> tuple[Report, str]:
     from bot.store import open_store
 
@@ -205,15 +232,23 @@ def _check_keys(
             if item is None:
                 fail(f"{key}: not in the store (run `refinery sync`, or check the key)")
             items.append(item)
-        report, evaluated = evaluate([item for item in items if filters.keep(item)], engine)
+        kept = [item for item in items if filters.keep(item)]
+        report, evaluated = evaluate(kept, engine)
         store.record_findings(evaluated)
+        if explained is not None:
+            explained.extend(explained_items(kept, engine))
     finally:
         store.close()
     plural = "" if len(items) == 1 else "s"
     return _only_rule(report, filters.rule), f"{len(items)} stored item{plural}"
 
 
-def _check_store(settings: Settings, engine: Engine, filters: Filters) -> Report:
+def _check_store(
+    settings: Settings,
+    engine: Engine,
+    filters: Filters,
+    explained: list[dict[str, Any]] | None = None,
+) -> Report:
     from bot.store import open_store
 
     store = open_store(settings.store.url, settings.store.lock_timeout)
@@ -226,6 +261,8 @@ def _check_store(settings: Settings, engine: Engine, filters: Filters) -> Report
                 highlight=False,
                 soft_wrap=True,
             )
+        if explained is not None:
+            explained.extend(explained_items(filter(filters.keep, store.items()), engine))
         if filters == Filters():
             return evaluate_store(store, engine)
         items = store.items(projects=filters.projects or None)

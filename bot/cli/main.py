@@ -188,6 +188,8 @@ def _register() -> None:
         config_cmd,
         demo_cmd,
         digest_cmd,
+        health_cmd,
+        outcomes_cmd,
         requests_cmd,
         rules_cmd,
         serve_cmd,
@@ -204,5 +206,7 @@ def _register() -> None:
         serve_cmd,
         comment_cmd,
         digest_cmd,
+        health_cmd,
+        outcomes_cmd,
     ):
         module.register(app)

@@ -12,7 +12,7 @@ from typing import Any
 from bot.config import CommentTemplates, Settings
 from connectors.base import BodyFormat
 from connectors.item import Item, Person
-from rules.engine import Finding
+from rules.engine import Finding, Verdict
 
 # Every body Refinery posts carries this signature; webhooks use it to skip our own comments.
 SIGNATURE = "Posted by Refinery"
@@ -28,6 +28,27 @@ class Line:
     rule: str
     message: str
     how_to: str
+    evidence: str | None = None  # the words that show the problem, quoted after the message
+
+
+# What a passed verdict is called in a comment ("Why: “so that …”").
+COUNTED_NAMES = {"missing-why": "Why", "missing-outcome": "Outcome", "missing-estimate": "Estimate"}
+_QUOTE_WIDTH = 140
+
+
+def quote(evidence: str) -> str:
+    """Evidence as a short quote on one line."""
+    text = " ".join(evidence.split())
+    return f"“{text if len(text) <= _QUOTE_WIDTH else text[: _QUOTE_WIDTH - 1] + '…'}”"
+
+
+def counted_lines(verdicts: Sequence[Verdict]) -> list[str]:
+    """ "Why: “so that …”" for every passed verdict that quotes the item: what already counts."""
+    return [
+        f"{COUNTED_NAMES.get(v.rule, v.rule)}: {quote(v.evidence)}"
+        for v in verdicts
+        if v.passed and v.evidence and v.rule in COUNTED_NAMES
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +67,10 @@ def lines_for(findings: Sequence[Finding], item: Item, settings: Settings) -> li
         "missing-outcome": templates.outcome,
         "missing-estimate": templates.estimate.replace("{where}", estimate_where(item, settings)),
     }
-    return [Line(f.rule, f.message, how_tos.get(f.rule) or f.hint) for f in ordered(findings)]
+    return [
+        Line(f.rule, f.message, how_tos.get(f.rule) or f.hint, f.evidence)
+        for f in ordered(findings)
+    ]
 
 
 def ordered(findings: Sequence[Finding]) -> list[Finding]:
@@ -77,18 +101,24 @@ def mention_target(item: Item) -> Person | None:
 
 
 def render_findings(
-    item: Item, findings: Sequence[Finding], fmt: BodyFormat, settings: Settings
+    item: Item,
+    findings: Sequence[Finding],
+    fmt: BodyFormat,
+    settings: Settings,
+    verdicts: Sequence[Verdict] = (),
 ) -> Rendered:
-    """Build the "not ready yet" comment for an item's findings."""
+    """Build the "not ready yet" comment for an item's findings; `verdicts` (from
+    Engine.explain) add what already counts, quoted, so the reader sees why Refinery decided."""
     templates = settings.comments.templates
     lines = lines_for(findings, item, settings)
+    counted = counted_lines(verdicts)
     footer = _footer(settings)
     who = mention_target(item)
     if fmt == "adf":
-        return _rendered(_adf_findings(who, templates, lines, footer))
+        return _rendered(_adf_findings(who, templates, lines, footer, counted))
     if fmt == "wiki":
-        return _rendered(_wiki_findings(who, templates, lines, footer))
-    return _rendered(_markdown_findings(who, templates, lines, footer))
+        return _rendered(_wiki_findings(who, templates, lines, footer, counted))
+    return _rendered(_markdown_findings(who, templates, lines, footer, counted))
 
 
 def render_ready(fmt: BodyFormat, settings: Settings) -> Rendered:
@@ -130,14 +160,22 @@ def _footer(settings: Settings) -> str:
 
 
 def _markdown_findings(
-    who: Person | None, templates: CommentTemplates, lines: list[Line], footer: str
+    who: Person | None,
+    templates: CommentTemplates,
+    lines: list[Line],
+    footer: str,
+    counted: Sequence[str] = (),
 ) -> str:
     mention = f"@{who.id} " if who and who.id else ""
     parts = [HIDDEN_MARKER, f"{mention}{templates.header}", ""]
     for line in lines:
-        parts.append(f"- **{_md_escape(line.message)}**")
+        seen = f" ({_md_escape(quote(line.evidence))})" if line.evidence else ""
+        parts.append(f"- **{_md_escape(line.message)}**{seen}")
         if line.how_to:
             parts.append(f"  {_md_escape(line.how_to)}")
+    if counted:
+        parts += ["", "What already counts:"]
+        parts += [f"- {_md_escape(entry)}" for entry in counted]
     parts += ["", f"_{footer}_"]
     return "\n".join(parts)
 
@@ -151,13 +189,21 @@ def _md_escape(text: str) -> str:
 
 
 def _wiki_findings(
-    who: Person | None, templates: CommentTemplates, lines: list[Line], footer: str
+    who: Person | None,
+    templates: CommentTemplates,
+    lines: list[Line],
+    footer: str,
+    counted: Sequence[str] = (),
 ) -> str:
     mention = f"{_wiki_mention(who.id)} " if who and who.id else ""
     parts = [f"{mention}{_wiki_escape(templates.header)}", ""]
     for line in lines:
         how = f" — {_wiki_escape(line.how_to)}" if line.how_to else ""
-        parts.append(f"* *{_wiki_escape(line.message)}*{how}")
+        seen = f" ({_wiki_escape(quote(line.evidence))})" if line.evidence else ""
+        parts.append(f"* *{_wiki_escape(line.message)}*{seen}{how}")
+    if counted:
+        parts += ["", "What already counts:"]
+        parts += [f"* {_wiki_escape(entry)}" for entry in counted]
     parts += ["", f"_{_wiki_escape(footer)}_"]
     return "\n".join(parts)
 
@@ -178,7 +224,11 @@ def _wiki_escape(text: str) -> str:
 
 
 def _adf_findings(
-    who: Person | None, templates: CommentTemplates, lines: list[Line], footer: str
+    who: Person | None,
+    templates: CommentTemplates,
+    lines: list[Line],
+    footer: str,
+    counted: Sequence[str] = (),
 ) -> dict[str, Any]:
     opening: list[dict[str, Any]] = []
     if who and who.id:
@@ -189,13 +239,27 @@ def _adf_findings(
     opening.append(_text(templates.header))
     items = []
     for line in lines:
-        content = [_paragraph([_text(line.message, "strong")])]
+        head = [_text(line.message, "strong")]
+        if line.evidence:
+            head.append(_text(f" ({quote(line.evidence)})"))
+        content = [_paragraph(head)]
         if line.how_to:
             content.append(_paragraph([_text(line.how_to)]))
         items.append({"type": "listItem", "content": content})
     blocks = [_paragraph(opening)]
     if items:
         blocks.append({"type": "bulletList", "content": items})
+    if counted:
+        blocks.append(_paragraph([_text("What already counts:")]))
+        blocks.append(
+            {
+                "type": "bulletList",
+                "content": [
+                    {"type": "listItem", "content": [_paragraph([_text(entry)])]}
+                    for entry in counted
+                ],
+            }
+        )
     blocks.append(_paragraph([_text(footer, "em")]))
     return _adf_doc(blocks)
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.services.digest import (
+    AgendaItem,
     DigestData,
     Mention,
     OwnedItem,
@@ -145,6 +146,8 @@ def digest_blocks(data: DigestData) -> list[Block]:
     if fields:
         blocks.append({"type": "section", "fields": fields})
     blocks.append(section(_capacity_line(data)))
+    if data.outcomes is not None:
+        blocks.append(section(f"*Outcomes*: {data.outcomes.line()}"))
     blocks.append({"type": "divider"})
     if data.top_unready:
         lines = [item_line(entry) for entry in data.top_unready]
@@ -209,6 +212,8 @@ def digest_terminal(data: DigestData) -> str:
     for rule_id, count in sorted(data.per_rule.items(), key=lambda p: (-p[1], p[0])):
         lines.append(f"  {rule_id:<24} {count}")
     lines.append(_capacity_line(data).replace("*", ""))
+    if data.outcomes is not None:
+        lines.append(f"Outcomes: {data.outcomes.line()}")
     lines.append(f"Not ready near the top ({data.unready} unready in all):")
     for entry in data.top_unready:
         result = entry.result
@@ -231,29 +236,76 @@ def digest_terminal(data: DigestData) -> str:
 # -- refinement reminder ----------------------------------------------------------------------
 
 
+def agenda_line(number: int, item: AgendaItem) -> str:
+    """One agenda entry: rank, linked key, title, owner, and the question to answer."""
+    result = item.entry.result
+    title = escape(clip(result.title, 120))
+    return (
+        f"*{number}.* {link(result.url, result.key)} {title} · {who(item.entry.owner)}\n"
+        f"   :speech_balloon: _{escape(item.question)}_"
+    )
+
+
+def pack_lines(lines: Sequence[str], limit: int = MAX_TEXT - 100) -> list[str]:
+    """Whole lines packed into as few texts of at most `limit` characters as possible."""
+    texts: list[str] = []
+    for line in lines:
+        line = clip(line, limit)
+        if texts and len(texts[-1]) + 1 + len(line) <= limit:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line)
+    return texts
+
+
 def reminder_blocks(data: ReminderData) -> list[Block]:
-    """The team reminder: one section per owner, cut to fit 50 blocks."""
-    if not data.groups:
+    """The refinement agenda: items in rank order with one question each, their dependencies
+    and likely duplicates; cut to fit 50 blocks."""
+    if not data.agenda:
         return [
             header(f"Refinement — {data.team}"),
             section(f"The next {data.looked_at} items are ready for refinement. :tada:"),
         ]
     blocks: list[Block] = [
-        header(f"Refinement — {data.team}"),
+        header(f"Refinement agenda — {data.team}"),
         section(
-            f"*{data.count}* of the next items are not ready yet. Owners, please add "
-            "what is missing before the meeting."
+            f"*{len(data.agenda)}* of the next items are not ready yet, one question each. "
+            "Owners, bring the answers, or give them before the meeting."
         ),
     ]
-    room = MAX_BLOCKS - len(blocks) - 1  # keep one block for "…and N more owners"
-    shown = data.groups[:room]
-    for group in shown:
-        blocks.append(section(_group_text(group)))
-    hidden = data.groups[len(shown) :]
-    if hidden:
-        count = sum(len(group.items) for group in hidden)
-        blocks.append(context(f"…and {len(hidden)} more owners with {count} items"))
+    tail: list[Block] = []
+    if data.dependencies:
+        lines = [f"• {escape(dep.line())}" for dep in data.dependencies]
+        tail.append(section(fit_lines(lines, head="*Dependencies among them*")))
+    if data.duplicates:
+        lines = [
+            f"• {escape(dup.key)} reads like {link(dup.other_url, dup.other)} "
+            f"{escape(clip(dup.other_title, 80))}"
+            for dup in data.duplicates
+        ]
+        tail.append(section(fit_lines(lines, head="*Likely duplicates*")))
+    lines = [agenda_line(n, item) for n, item in enumerate(data.agenda, 1)]
+    texts = pack_lines(lines)
+    room = MAX_BLOCKS - len(blocks) - len(tail) - 1  # one for "…and N more"
+    blocks.extend(section(text) for text in texts[:room])
+    if len(texts) > room:
+        shown = sum(text.count("\n   :speech_balloon:") for text in texts[:room])
+        blocks.append(context(f"…and {len(lines) - shown} more items"))
+    blocks.extend(tail)
     return blocks
+
+
+def agenda_item_message(channel: str, number: int, item: AgendaItem) -> dict[str, Any]:
+    """One agenda item as its own message, so the team can answer in its thread."""
+    result = item.entry.result
+    return {
+        "channel": channel,
+        "text": clip(f"{result.key}: {item.question}", MAX_FALLBACK),
+        "blocks": [
+            section(agenda_line(number, item)),
+            context("Answer in this thread, before or during refinement."),
+        ],
+    }
 
 
 def _group_text(group: OwnerGroup, *, with_owner_line: bool = True) -> str:
@@ -265,7 +317,7 @@ def _group_text(group: OwnerGroup, *, with_owner_line: bool = True) -> str:
 def reminder_message(data: ReminderData) -> dict[str, Any]:
     return {
         "channel": data.channel,
-        "text": clip(f"Refinement — {data.team}: {data.count} items need work", MAX_FALLBACK),
+        "text": clip(f"Refinement agenda — {data.team}: {data.count} items", MAX_FALLBACK),
         "blocks": reminder_blocks(data),
     }
 
@@ -284,15 +336,32 @@ def owner_dm_message(team: str, group: OwnerGroup) -> dict[str, Any]:
 
 
 def reminder_terminal(data: ReminderData) -> str:
-    lines = [f"Refinement — {data.team} (channel {data.channel or 'not set'})"]
-    if not data.groups:
-        lines.append(f"The next {data.looked_at} items are ready.")
-    for group in data.groups:
-        lines.append(f"{group.owner.text}:")
-        for entry in group.items:
-            result = entry.result
-            lines.append(f"  {result.key} {result.title} {result.url}")
-            lines.append(f"      missing: {' '.join(entry.missing)}")
+    if not data.agenda:  # an owner's DM: their items, grouped
+        lines = [f"Refinement — {data.team} (channel {data.channel or 'not set'})"]
+        if not data.groups:
+            lines.append(f"The next {data.looked_at} items are ready.")
+        for group in data.groups:
+            lines.append(f"{group.owner.text}:")
+            for entry in group.items:
+                result = entry.result
+                lines.append(f"  {result.key} {result.title} {result.url}")
+                lines.append(f"      missing: {' '.join(entry.missing)}")
+        return "\n".join(lines)
+    lines = [f"Refinement agenda — {data.team} (channel {data.channel or 'not set'})"]
+    for number, item in enumerate(data.agenda, 1):
+        result = item.entry.result
+        lines.append(f"{number:>3}. {result.key} {result.title} [{item.entry.owner.text}]")
+        lines.append(f"       Q: {item.question}")
+        lines.append(f"       missing: {' '.join(item.entry.missing)}")
+    if data.dependencies:
+        lines.append("Dependencies among them:")
+        lines.extend(f"  {dep.line()}" for dep in data.dependencies)
+    if data.duplicates:
+        lines.append("Likely duplicates:")
+        lines.extend(
+            f"  {dup.key} reads like {dup.other} {dup.other_title} ({dup.score:.2f})"
+            for dup in data.duplicates
+        )
     return "\n".join(lines)
 
 

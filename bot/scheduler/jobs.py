@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.render.digest import (
+    agenda_item_message,
     digest_message,
     digest_summary,
     digest_terminal,
@@ -20,6 +21,7 @@ from bot.render.digest import (
 from bot.scheduler.runner import JobSpec
 from bot.scheduler.triggers import crontab_trigger
 from bot.services.digest import (
+    DigestData,
     ReminderData,
     build_digest,
     build_reminder,
@@ -73,7 +75,7 @@ def send_digests(
     poster = poster or SlackPoster(ctx.slack)
     for config in select_teams(ctx.settings, team):
         data = build_digest(ctx.store, ctx.engine, ctx.settings, config, now)
-        if data.items == 0:  # "every item is ready" about nothing would mislead
+        if _nothing_to_say(data):  # "every item is ready" about nothing would mislead
             outbox.skipped.append(
                 f"digest for {config.name}: not posted, no open items (run `refinery sync`)"
             )
@@ -93,6 +95,14 @@ def send_digests(
     return outbox
 
 
+def _nothing_to_say(data: DigestData) -> bool:
+    """No open item, no request, no decision and no outcome review: an empty backlog."""
+    outcomes = data.outcomes
+    reviews = outcomes is not None and (outcomes.reviewed or outcomes.waiting or outcomes.done)
+    decided = data.accepted or data.declined or data.other_decisions
+    return data.items == 0 and not (data.pending or decided or reviews)
+
+
 def send_reminders(
     ctx: AppContext,
     *,
@@ -108,6 +118,11 @@ def send_reminders(
         batch = [
             Outgoing(f"reminder for {config.name}", reminder_message(data), reminder_terminal(data))
         ]
+        if config.agenda_threads:  # one message per item: each has a thread of its own
+            for number, item in enumerate(data.agenda, 1):
+                message = agenda_item_message(data.channel, number, item)
+                what = f"agenda item {item.entry.result.key}"
+                batch.append(Outgoing(what, message, message["text"]))
         if config.dm_owners:
             for group in data.groups:
                 if group.owner.slack_id is None:
@@ -154,7 +169,25 @@ def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     except Exception:  # the sync itself succeeded; a failed import must not hide that
         log.exception("sync: importing tracker requests failed")
         lines.append("requests: failed")
+    if ctx.settings.outcomes.enabled and not ctx.settings.schedule.outcomes.strip():
+        try:
+            lines.append(outcome_pass(ctx))
+        except Exception:
+            log.exception("sync: the outcome follow-up failed")
+            lines.append("outcomes: failed")
     return "; ".join(lines)
+
+
+def outcome_pass(ctx: AppContext) -> str:
+    """Record newly done items for follow-up, then ask the owners of the reviews due today."""
+    from bot.services.outcome_ask import ask_in_slack
+    from bot.services.outcomes import Outcomes
+
+    outcomes = Outcomes(ctx.store, ctx.engine, ctx.settings)
+    recorded = outcomes.record_done()
+    asked = outcomes.ask_due(lambda row: ask_in_slack(ctx, row))
+    asked.recorded = recorded.recorded
+    return asked.line()
 
 
 def comment_pass(ctx: AppContext) -> str:
@@ -187,6 +220,7 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
             lambda _fire: send_reminders(ctx, poster=poster()),
         ),
         ("comments", schedule.comments, lambda _fire: comment_pass(ctx)),
+        ("outcomes", schedule.outcomes, lambda _fire: outcome_pass(ctx)),
     ]
     specs = []
     for name, expr, func in wanted:

@@ -210,12 +210,12 @@ def _decide(
     if row is None or row.state == POSTING:
         if not findings or (row is not None and not _claim_expired(row, now)):
             return None  # nothing to say, or another process is saying it right now
-        rendered = render_findings(item, findings, fmt, ctx.settings)
+        rendered = render_findings(item, findings, fmt, ctx.settings, ctx.engine.explain(item))
         before = row.snapshot if row else None
         return Action("add", item.source, item.key, rendered, oldest, before, rules, human)
     since = row.pending_since or oldest
     if findings:
-        rendered = render_findings(item, findings, fmt, ctx.settings)
+        rendered = render_findings(item, findings, fmt, ctx.settings, ctx.engine.explain(item))
         if row.state in ("open", "dismissed") and rendered.content_hash == row.content_hash:
             return None  # said already; or a person deleted it and nothing changed since
         kind: Kind = "edit" if row.comment_id and row.state in ("open", "ready") else "add"

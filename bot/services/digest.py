@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -15,6 +16,10 @@ from bot.store import Store
 from bot.store.models import DecisionRow, DigestSnapshot, RequestRow
 from connectors.item import Item, Person
 from rules.engine import Engine
+
+if TYPE_CHECKING:
+    from bot.services.agenda import Dependency, LikelyDuplicate
+    from bot.services.outcomes import OutcomeSummary
 
 IMPLICIT_TEAM = "backlog"
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -134,6 +139,7 @@ class DigestData:
     backlog_points: float
     unestimated: int
     sprint_capacity: float | None
+    outcomes: OutcomeSummary | None = None  # the outcome follow-up's counts, when enabled
 
     @property
     def ready_pct(self) -> float:
@@ -155,14 +161,26 @@ class OwnerGroup:
     items: list[OwnedItem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class AgendaItem:
+    """One item on the refinement agenda and the question the meeting should answer."""
+
+    entry: OwnedItem
+    question: str
+
+
 @dataclass
 class ReminderData:
-    """One team's refinement reminder: the next unready items, grouped by owner."""
+    """One team's refinement reminder: the agenda (the next unready items in rank order, one
+    question each, their dependencies and likely duplicates), and the same items by owner."""
 
     team: str
     channel: str
     looked_at: int  # upcoming items considered
     groups: list[OwnerGroup]
+    agenda: list[AgendaItem] = field(default_factory=list)
+    dependencies: list[Dependency] = field(default_factory=list)
+    duplicates: list[LikelyDuplicate] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -219,7 +237,19 @@ def build_digest(
         backlog_points=sum(estimated),
         unestimated=len(open_items) - len(estimated),
         sprint_capacity=team.sprint_capacity,
+        outcomes=outcome_summary(store, engine, settings, team),
     )
+
+
+def outcome_summary(
+    store: Store, engine: Engine, settings: Settings, team: TeamConfig
+) -> OutcomeSummary | None:
+    """Outcomes reviewed and moved, and the share of done items that named none."""
+    if not settings.outcomes.enabled:
+        return None
+    from bot.services.outcomes import Outcomes  # late: outcomes imports this module
+
+    return Outcomes(store, engine, settings).summary(team.name)
 
 
 def build_reminder(
@@ -233,12 +263,47 @@ def build_reminder(
     report, _ = evaluate(upcoming, engine)
     chosen = report.top_by_rank(team.refinement_items)
     groups: dict[str, OwnerGroup] = {}
+    agenda: list[AgendaItem] = []
+    from bot.services.agenda import dependencies, question_for  # late: agenda imports report
+
     for result in chosen:
         entry = owned(result, settings.slack.people)
         groups.setdefault(entry.owner.text, OwnerGroup(entry.owner)).items.append(entry)
+        agenda.append(AgendaItem(entry, question_for(result)))
+    by_key = {item.key: item for item in upcoming}
+    on_agenda = [by_key[result.key] for result in chosen if result.key in by_key]
     return ReminderData(
-        team.name, channel_for(settings, team), len(upcoming), list(groups.values())
+        team.name,
+        channel_for(settings, team),
+        len(upcoming),
+        list(groups.values()),
+        agenda=agenda,
+        dependencies=dependencies(on_agenda),
+        duplicates=likely_duplicates(store, settings, on_agenda),
     )
+
+
+def likely_duplicates(store: Store, settings: Settings, items: list[Item]) -> list[LikelyDuplicate]:
+    """For each agenda item, the stored item that reads most alike, above the threshold."""
+    if not settings.duplicates.enabled:
+        return []
+    from bot.services.agenda import LikelyDuplicate
+    from bot.services.duplicates import DuplicateFinder
+
+    finder = DuplicateFinder(store, settings.duplicates.threshold, limit=1)
+    found: list[LikelyDuplicate] = []
+    seen: set[frozenset[str]] = set()
+    for item in items:
+        linked = {link.target for link in item.links} | {item.parent or ""}
+        for hit in finder.suggest(item.title, item.text, exclude=[item.key, *linked]):
+            other = store.get_item(item.source, hit.key) or store.find_item(hit.key)
+            if other is not None and item.key in {other.parent, *(x.target for x in other.links)}:
+                continue  # a child or a linked item is related work, not the same request
+            pair = frozenset((item.key, hit.key))
+            if pair not in seen:
+                seen.add(pair)
+                found.append(LikelyDuplicate(item.key, hit.key, hit.title, hit.url, hit.score))
+    return found
 
 
 def _pct(report: Report) -> float:

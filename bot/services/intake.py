@@ -34,6 +34,8 @@ STATUSES = (PENDING, "accepting", "declining", "accepted", "declined", NEED_INFO
 
 TrackerFor = Callable[[str], Tracker]
 RequesterOf = Callable[[Person | None], str]
+# Likely duplicates of a new request: [{"key", "title", "url", "score"}], best first.
+SuggestFor = Callable[[RequestRow], list[dict[str, Any]]]
 
 
 class IntakeError(Exception):
@@ -92,8 +94,10 @@ class Intake:
         triage_labels: Mapping[str, str],
         triage_statuses: Mapping[str, str] | None = None,
         accepted_statuses: Mapping[str, str] | None = None,
+        suggest: SuggestFor | None = None,
     ) -> None:
         self.store = store
+        self.suggest = suggest
         self.tracker_for = tracker_for
         self.triage_labels = {src: label for src, label in triage_labels.items() if label}
         self.triage_statuses = {
@@ -166,9 +170,22 @@ class Intake:
             updated_at=now,
             extra={},
         )
+        self._attach_suggestions(row)
         with self.store.session() as session:
             session.add(row)
         return row
+
+    def _attach_suggestions(self, row: RequestRow) -> None:
+        """Remember the likely duplicates on the request, for its card (before it is stored)."""
+        if self.suggest is None:
+            return
+        try:
+            found = self.suggest(row)
+        except Exception:  # a search failure must never lose a request
+            log.exception("duplicate search failed for request %r", row.title[:60])
+            return
+        if found:
+            row.extra = {**(row.extra or {}), "suggestions": found}
 
     def set_card(self, request_id: int, channel: str, ts: str) -> None:
         """Remember where the triage card is, so decisions can update it."""
@@ -240,6 +257,7 @@ class Intake:
             if item.key in known:
                 continue
             row = _row_from_item(item, people, marks)
+            self._attach_suggestions(row)
             try:
                 with self.store.session() as session:
                     session.add(row)

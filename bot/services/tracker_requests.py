@@ -23,6 +23,8 @@ PostCard = Callable[[str, list[blocks.Block], str], str | None]
 
 def make_intake(ctx: AppContext) -> Intake:
     """The intake queue with the triage labels and statuses the settings name."""
+    from bot.services.duplicates import request_suggester
+
     settings = ctx.settings
     return Intake(
         ctx.store,
@@ -30,6 +32,7 @@ def make_intake(ctx: AppContext) -> Intake:
         {"jira": settings.jira.triage_label, "github": settings.github.triage_label},
         triage_statuses={"jira": settings.jira.triage_status},
         accepted_statuses={"jira": settings.jira.accepted_status},
+        suggest=request_suggester(ctx.store, settings),
     )
 
 

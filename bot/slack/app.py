@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,8 +21,9 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
 from bot.services.intake import Intake
+from bot.services.outcomes import Outcomes
 from bot.services.tracker_requests import make_intake, post_cards
-from bot.slack import blocks, commands, triage
+from bot.slack import blocks, commands, outcome_views, outcomes, triage
 from bot.slack.answers import Answers
 from bot.slack.auth import PoDirectory
 from bot.slack.modals import (
@@ -56,6 +58,7 @@ class Runtime:
     intake: Intake
     answers: Answers
     po: PoDirectory
+    outcomes: Outcomes
     # Work that follows an ack runs on one of three pools, so that nothing slow delays
     # something urgent: opening a form (its trigger id expires 3 s after the click),
     # ordinary follow-ups (answers, tracker calls), and answers waiting for a full report.
@@ -77,6 +80,7 @@ class Runtime:
                 version_ttl=VERSION_TTL,
             ),
             po=PoDirectory(settings.slack, lambda: ctx.slack),
+            outcomes=Outcomes(ctx.store, ctx.engine, settings),
         )
 
     @property
@@ -214,6 +218,16 @@ def _register_listeners(app: App, rt: Runtime) -> None:
         def on_triage(body: dict[str, Any], ack: Ack) -> None:
             triage.on_triage_button(rt, body, ack)
 
+    @app.action(re.compile(rf"^{blocks.DUPLICATE_OF}_\d+$"))
+    def on_duplicate_of(body: dict[str, Any], ack: Ack) -> None:
+        triage.on_duplicate_of_button(rt, body, ack)
+
+    for action_id in outcome_views.ACTIONS:
+
+        @app.action(action_id)
+        def on_outcome(body: dict[str, Any], ack: Ack) -> None:
+            outcomes.on_answer_button(rt, body, ack)
+
     @app.action(blocks.ADD_DETAILS)
     def on_add_details(body: dict[str, Any], ack: Ack) -> None:
         triage.on_add_details(rt, body, ack)
@@ -229,6 +243,7 @@ def _register_listeners(app: App, rt: Runtime) -> None:
         NEED_INFO_VIEW: triage.on_need_info_submit,
         DUPLICATE_VIEW: triage.on_duplicate_submit,
         DETAILS_VIEW: triage.on_details_submit,
+        outcome_views.OUTCOME_VIEW: outcomes.on_answer_submit,
     }
     for callback_id, handler in submissions.items():
         _register_submission(app, rt, callback_id, handler)

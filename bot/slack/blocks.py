@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from bot.render.comment import counted_lines, quote
 from bot.services.report import ItemResult
 from bot.slack.answers import Health
 from bot.store.models import DecisionRow, RequestRow
 from connectors.item import Item
-from rules.engine import Finding
+from rules.engine import Finding, Verdict
 
 Block = dict[str, Any]
 
@@ -19,6 +21,7 @@ ACCEPT, DECLINE, NEED_INFO, DUPLICATE = (
     "refinery_duplicate",
 )
 ADD_DETAILS = "refinery_add_details"
+DUPLICATE_OF = "refinery_duplicate_of"  # one click: "Duplicate of KEY" (value "id:KEY")
 TRIAGE_ACTIONS = (ACCEPT, DECLINE, NEED_INFO, DUPLICATE)
 SEVERITY_ICON = {
     "error": ":red_circle:",
@@ -128,17 +131,26 @@ def ready_blocks(results: list[ItemResult], n: int, total_unready: int) -> list[
     ]
 
 
-def check_blocks(key: str, item: Item | None, findings: list[Finding]) -> list[Block]:
+def check_blocks(
+    key: str, item: Item | None, findings: list[Finding], verdicts: Sequence[Verdict] = ()
+) -> list[Block]:
+    """One item's findings with how to fix them, and what already counts, quoted."""
     if item is None:
         return [text(f"No item `{escape(key)}` in the store. Check the key, or run a sync.")]
     title = f"*{link(item.url, item.key)}* {escape(item.title)}"
+    counted = [f":white_check_mark: {escape(line)}" for line in counted_lines(verdicts)]
     if not findings:
-        return [text(f"{title}\n:white_check_mark: Ready: nothing to fix.")]
+        return [text("\n".join([f"{title}\n:white_check_mark: Ready: nothing to fix.", *counted]))]
     lines = [
-        f"{SEVERITY_ICON.get(f.severity, '')} *{escape(f.message)}*\n    _Fix:_ {escape(f.hint)}"
+        f"{SEVERITY_ICON.get(f.severity, '')} *{escape(f.message)}*"
+        + (f" ({escape(quote(f.evidence))})" if f.evidence else "")
+        + f"\n    _Fix:_ {escape(f.hint)}"
         for f in findings
     ]
-    return [text(title), text("\n".join(lines))]
+    found = [text(title), text("\n".join(lines))]
+    if counted:
+        found.append(text("*What already counts*\n" + "\n".join(counted)))
+    return found
 
 
 def _result_line(result: ItemResult) -> str:
@@ -171,11 +183,35 @@ def _origin_line(row: RequestRow) -> str:
     return f"Requested by <@{row.requester}>" if row.requester else "Requested"
 
 
+def suggestions_of(row: RequestRow) -> list[dict[str, Any]]:
+    found = (row.extra or {}).get("suggestions") or []
+    return [s for s in found if isinstance(s, dict) and s.get("key")]
+
+
+def _suggestion_lines(row: RequestRow) -> str:
+    lines = []
+    for found in suggestions_of(row):
+        status = f" ({escape(str(found['status']))})" if found.get("status") else ""
+        title = escape(str(found.get("title", ""))[:100])
+        lines.append(f"• {link(str(found.get('url') or ''), str(found['key']))} {title}{status}")
+    return "\n*Possibly a duplicate of:*\n" + "\n".join(lines) if lines else ""
+
+
 def triage_card(row: RequestRow) -> list[Block]:
-    """The card POs act on; buttons carry only the request id (the version is read on click)."""
+    """The card POs act on; buttons carry only the request id (the version is read on click).
+
+    Likely duplicates are listed in the card's text, each with a one-click button in the same
+    actions block, so a card stays three blocks (the queue fits twelve in one message)."""
     value = str(row.id)
+    one_click = [
+        button(f"Duplicate of {str(s['key'])[:40]}", DUPLICATE_OF, f"{row.id}:{s['key']}")
+        for s in suggestions_of(row)
+    ]
+    for index, element in enumerate(one_click):  # action ids must be unique in a block
+        element["action_id"] = f"{DUPLICATE_OF}_{index}"
+    suggested = _suggestion_lines(row)
     return [
-        text(f"*Request #{row.id}: {escape(row.title)}*\n{request_fields(row)}"),
+        text(f"*Request #{row.id}: {escape(row.title)}*\n{request_fields(row)}{suggested}"),
         context(f"{_origin_line(row)} · {STATUS_WORDS.get(row.status, row.status)}"),
         {
             "type": "actions",
@@ -185,6 +221,7 @@ def triage_card(row: RequestRow) -> list[Block]:
                 button("Decline", DECLINE, value, "danger"),
                 button("Need info", NEED_INFO, value),
                 button("Duplicate", DUPLICATE, value),
+                *one_click,
             ],
         },
     ]

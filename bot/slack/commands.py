@@ -80,7 +80,8 @@ def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
         if not parsed.args:
             return [blocks.text(f"Which item? For example `{command} check PAY-123`.")]
         item, findings = rt.answers.check(parsed.args[0])
-        return blocks.check_blocks(parsed.args[0], item, findings)
+        verdicts = rt.ctx.engine.explain(item) if item is not None else []
+        return blocks.check_blocks(parsed.args[0], item, findings, verdicts)
     if parsed.name == "ready":
         n = _count(parsed.args)
         health = rt.answers.health()

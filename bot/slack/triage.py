@@ -162,6 +162,36 @@ def destinations_for(rt: Runtime) -> list[tuple[str, str]]:
     return found
 
 
+def on_duplicate_of_button(rt: Runtime, body: dict[str, Any], ack: Ack) -> None:
+    """One click on a suggested duplicate: the existing Duplicate decision, no form."""
+    ack()
+    rt.spawn(_mark_duplicate_of, rt, body)
+
+
+def _mark_duplicate_of(rt: Runtime, body: dict[str, Any]) -> None:
+    user = _user(body)
+    url = str(body.get("response_url") or "")
+    action = (body.get("actions") or [{}])[0]
+    raw_id, _, key = str(action.get("value") or "").partition(":")
+    if not rt.po.is_po(user):
+        rt.respond(url, [blocks.text(REFUSAL)])
+        return
+    row = rt.intake.get(int(raw_id)) if raw_id.isdigit() else None
+    if row is None or not key:
+        rt.respond(url, [blocks.text("That request no longer exists.")])
+        return
+    if row.status != PENDING:
+        word = blocks.STATUS_WORDS.get(row.status, row.status)
+        rt.respond(url, [blocks.text(f"Request #{row.id} is already decided: {word}.")])
+        return
+    try:
+        decided = rt.intake.duplicate(row.id, row.version, user, key)
+    except IntakeError as exc:
+        rt.respond(url, [blocks.text(f"Request #{row.id}: {exc}")])
+        return
+    announce(rt, decided)
+
+
 # -- the PO's forms -------------------------------------------------------------------------
 
 

@@ -210,3 +210,53 @@ class SchedulerLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(255))
     heartbeat_at: Mapped[datetime]
+
+
+class OutcomeReview(Base):
+    """One done item's outcome follow-up: when to ask whom whether its target moved.
+
+    Every done item gets one row: `output` when it named no target, `baseline` when it was
+    done before the follow-up started; otherwise it is `scheduled`, `asked`, then `reviewed`.
+    `version` guards answers, so a double click or two people answer once.
+    """
+
+    __tablename__ = "outcome_reviews"
+    __table_args__ = (
+        UniqueConstraint("source", "key", name="uq_outcome_reviews_item"),
+        Index("ix_outcome_reviews_due", "status", "due_at"),
+        Index("ix_outcome_reviews_team", "team"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(255))
+    team: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    target: Mapped[str | None] = mapped_column(Text, nullable=True)  # the quoted outcome
+    owner: Mapped[str] = mapped_column(String(64))  # Slack user id asked ("" when nobody)
+    status: Mapped[str] = mapped_column(String(16))
+    answer: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the latest
+    asks: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime]
+    due_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OutcomeAnswer(Base):
+    """One answer to an outcome review (the history per item). Never edited, only appended."""
+
+    __tablename__ = "outcome_answers"
+    __table_args__ = (Index("ix_outcome_answers_review", "review_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str] = mapped_column(String(16))  # moved | not_yet | did_not_move | cant_tell
+    observed: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[datetime]

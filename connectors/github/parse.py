@@ -143,7 +143,7 @@ def to_item(
         for label in issue.get("labels") or ()
     )
     body = issue.get("body")
-    text = analyze(body, "markdown") if body else None
+    text = analyze(body, "markdown", f"{repo}#{issue.get('number')}") if body else None
     return Item(
         source="github",
         key=f"{repo}#{issue['number']}",

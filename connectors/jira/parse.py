@@ -53,7 +53,7 @@ def to_item(issue: Mapping[str, Any], fields: FieldMap, site_url: str = "") -> I
     status = values.get("status") or {}
     description = values.get("description")
     fmt = _format(description)
-    text = _analyze(description, fmt)
+    text = _analyze(description, fmt, key)
     project = (values.get("project") or {}).get("key") or key.rsplit("-", 1)[0]
     return Item(
         source="jira",
@@ -115,13 +115,10 @@ def _format(description: Any) -> TextFormat:
     return "plain"
 
 
-def _analyze(description: Any, fmt: TextFormat) -> Text:
+def _analyze(description: Any, fmt: TextFormat, key: str = "") -> Text:
     if description is None:
         return Text()
-    try:
-        return analyze(description, fmt)
-    except NotImplementedError:  # rules.text lands in parallel; until then, no text
-        return Text()
+    return analyze(description, fmt, key)
 
 
 def _kind(issuetype: Mapping[str, Any]) -> Kind:

@@ -8,8 +8,10 @@ from functools import lru_cache
 from typing import Any
 
 from connectors.item import Item
-from rules.engine import Problem, rule
-from rules.text import meaningful, phrase_pattern, searchable
+from rules.bugs import BUG_PARAMS, bug_evidence
+from rules.engine import Passed, Problem, rule
+from rules.judgment import Prepared, quote, sentence_at
+from rules.text import meaningful, phrase_pattern
 
 # Section headings that carry an outcome metric. "Acceptance criteria" is not one of them.
 OUTCOME_SECTION = re.compile(
@@ -31,33 +33,53 @@ _CANDIDATE = re.compile(
     # a cheap look at the first characters after each space rejects most words at once
     r" (?=[0-9<>≤≥~≈$€£]|by|be|fr|un|ov|ab|wi|le|mo|fe|at|no)"
     r"(?:(?P<prep>by|below|beneath|from|under|over|above|within|(?:less|more|fewer|no\s+more)"
-    r"\s+than|at\s+(?:least|most))\s+[~≈$€£]?(?=[0-9])|(?P<op>[<>≤≥]=?)\s*[~≈$€£]?(?=[0-9])"
-    rf"|[~≈$€£]?(?=[0-9][0-9.,]*{_UNIT_AHEAD}))"
+    r"\s+than|at\s+(?:least|most))\s+(?:(?:about|around|roughly|approximately|only|just)\s+)?"
+    r"[~≈$€£]?(?=[0-9])|(?P<op>[<>≤≥]=?)\s*[~≈$€£]?(?=[0-9])"
+    rf"|[~≈$€£]?(?=[0-9][0-9.,]*(?:\s*[-–]\s*[0-9]+)?{_UNIT_AHEAD}))"
 )
-_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?(?![0-9]|[/:.,-][0-9])")  # not dates nor 2.4.1
+# Not dates nor 2.4.1; a range ("2-3 minutes") is one amount.
+_NUMBER = re.compile(
+    r"[0-9]+(?:[.,][0-9]+)?(?:\s*[-–]\s*[0-9]+(?:[.,][0-9]+)?)?(?![0-9]|[/:.,-][0-9])"
+)
+# "less than a second": an amount in words.
+_WORD_AMOUNT = re.compile(
+    r" (?:less\s+than|under|below|within|at\s+most|no\s+more\s+than)\s+(?:a|one|half\s+a)\s+"
+    r"(?:second|minute|millisecond)\b"
+)
+# "has a p50 latency of 10ms", "is currently 200 ms": a measurement of today, not a target.
+_OR_MORE = re.compile(r"\s*or\s+(?:higher|more|above|better|lower|less|below|fewer|faster)\b")
+_BASELINE = re.compile(r"(?: of| is| was| at| currently| now| today| takes| taking)\s*$")
 _PERCENT = re.compile(r"\s*(?:%|percent\b|pp\b|percentage\s+points?\b)")
 _UNIT = re.compile(rf"(?={_UNIT_AHEAD})")
 _FROM_TO = re.compile(r"\s*\S{0,12}\s*(?:to|->|→|–|-)\s*[~≈$€£]?[0-9]")
 _DURATION = re.compile(r"\s*(?:mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b")
 _TIMEFRAME = (" in", " within", " every", " for", " after", " next", " per", " each", " last")
 _PERCENT_CHANGE = re.compile(
-    r"\s*(?:%|percent|pp|percentage\s+points?)\s+(?:increase|decrease|reduction|improvement"
-    r"|drop|growth|uplift|lift|fewer|more|less|higher|lower|faster|shorter)\b"
+    r"\s*(?:%|percent|pp|percentage\s+points?|x|×|times)\s+(?:increase|decrease|reduction"
+    r"|improvement|drop|growth|uplift|lift|fewer|more|less|higher|lower|faster|shorter|quicker"
+    r"|smaller|cheaper|speed-?up|throughput)\b"
+)
+# "the minimum Xcode version from 7.0 to 7.3", "a timeout of 30 s": settings, not targets.
+_SETTING = re.compile(
+    r"\b(?:versions?|release|sdk|api\s+level|minimum|maximum|limits?|timeouts?|ports?|quota"
+    r"|max|min|threshold\s+setting|interval|retention\s+period)\b"
 )
 _STEMS = (
     "rais increas grow boost improv lift doubl tripl reduc decreas cut lower drop shrink halv"
     " minimis minimiz maximis maximiz keep stay reach hit achiev driv shorten accelerat declin"
-    " fall ris climb bring brought"
+    " fall ris climb bring brought optimi[sz]"
 )
 # Verbs match with their inflections only ("drop", "dropped", never "dropdown").
 _DIRECTION = phrase_pattern(
     [rf"{stem}(?:e|es|ed|ing|s|d|n|ped|ping|ting)?\b" for stem in _STEMS.split()]
     + [rf"{verb}\s+(?:down|to|up)\b" for verb in ("get", "gets", "got", "go", "goes", "speed")]
-    + ["reduction", "improvement", "growth", "uplift"]
+    + ["reduction", "improvement", "growth", "uplift", "freed", "free\\s+up", "frees\\s+up"]
 )
 _METRIC = phrase_pattern(
     (  # noqa: SIM905
-        r"p\d{2}(?:\.\d+)?\b latency response\s+times? load\s+times? page\s+loads? ttfb lcp inp"
+        r"p\d{2}(?:\.\d+)?\b percentile timings? build\s+times?"
+        r" memory\s+usage heap\s+usage footprint latency response\s+times? load\s+times?"
+        r" page\s+loads? ttfb lcp inp"
         r" apdex conversion churn retention nps csat error\s+rate errors crash uptime availability"
         r" bounce\s+rate time\s+to\s+\w+ mttr tickets revenue sales sign-?ups activation adoption"
         r" engagement dau wau mau active\s+users abandonment drop-?off throughput success\s+rate"
@@ -69,6 +91,14 @@ _CHECKLIST = (" [ ] ", " [x] ", "acceptance criteria", "definition of done")
 
 def has_target(text: str) -> bool:
     """True when `text` (from searchable()) holds a metric with a direction and an amount."""
+    return find_target(text, text) is not None
+
+
+def find_target(text: str, low: str) -> tuple[int, int] | None:
+    """The span of the first measurable target in `text` (a searchable form: one leading
+    space, words after spaces), or None. `low` holds the same text with its line breaks,
+    shifted by one, for telling where a sentence starts."""
+    shift = len(text) - len(low)
     for candidate in _CANDIDATE.finditer(text):
         number = _NUMBER.match(text, candidate.end())
         if number is None:
@@ -87,13 +117,27 @@ def has_target(text: str) -> bool:
         ):
             continue  # "in 2 weeks", "every 3 days": when, not how much
         if _PERCENT_CHANGE.match(text, end):
-            return True  # "a 15% increase"
-        sentence = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 100, 0)
-        if _DIRECTION.search(text, sentence, start) or _METRIC.search(
-            text, max(sentence, start - 60), start
-        ):
-            return True
-    return False
+            return candidate.start(), end  # "a 15% increase", "a 3x speedup"
+        if _SETTING.search(text, max(start - 60, 0), start):
+            continue
+        sentence = max(
+            text.rfind(". ", 0, start),
+            low.rfind("\n", 0, max(start - shift, 0)) + shift,
+            start - 100,
+            0,
+        )
+        if _DIRECTION.search(text, sentence, start):
+            return candidate.start(), end
+        baseline = not prep and _BASELINE.search(text, max(0, start - 12), start)
+        if baseline and _OR_MORE.match(text, end):
+            baseline = None  # "an NPS of 40 or higher" is a threshold
+        if not baseline and _METRIC.search(text, max(sentence, start - 60), start):
+            return candidate.start(), end
+    for amount in _WORD_AMOUNT.finditer(text):
+        sentence = max(text.rfind(". ", 0, amount.start()), amount.start() - 100, 0)
+        if _METRIC.search(text, sentence, amount.start()):
+            return amount.start(), amount.end()
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -107,6 +151,7 @@ def is_outcome_heading(heading: str) -> bool:
     summary="Names an outcome metric",
     severity="warning",
     types=("story", "epic", "feature"),
+    params=BUG_PARAMS,
     good=[
         {
             "title": "One-page checkout",
@@ -133,7 +178,7 @@ def is_outcome_heading(heading: str) -> bool:
         },
     ],
 )
-def missing_outcome(item: Item, params: Mapping[str, Any]) -> Problem | None:
+def missing_outcome(item: Item, params: Mapping[str, Any]) -> Problem | Passed | None:
     """Flag items that do not say how success will be measured.
 
     An item passes when it has an Outcome / Success metrics / KPI / Expected impact section
@@ -143,16 +188,25 @@ def missing_outcome(item: Item, params: Mapping[str, Any]) -> Problem | None:
     say when the work is done, not whether it worked, so they do not count on their own.
     """
     if meaningful(item.outcome):
-        return None
+        return Passed(str(item.outcome).strip()[:240], "The outcome field names the target.")
+    bug = bug_evidence(item, params)
+    if bug is not None:
+        return Passed(bug, "Reads as a bug report; bugs are not asked for an outcome.")
     empty_section = ""
     for heading, content in item.sections.items():
         if is_outcome_heading(heading):
-            if meaningful(content):
-                return None
+            real = meaningful(content)
+            if real:
+                line = next((ln.strip() for ln in real.split("\n") if ln.strip() in item.text), "")
+                return Passed(line[:240] or None, f"The '{heading}' section names the outcome.")
             empty_section = empty_section or heading
-    text = searchable(item.title, item.text)
-    if has_target(text):
-        return None
+    whole = Prepared.item(item.title or "", item.text or "")
+    span = find_target(whole.search, whole.low)
+    if span is not None:
+        start, end = span[0], span[1] - 1  # searchable offsets are one ahead
+        s_start, s_end = sentence_at(whole, start, end)
+        return Passed(quote(whole, s_start, s_end, start, end), "Names a measurable target.")
+    text = " " + whole.low.replace("\n", " ") + " "
     if empty_section:
         message = f"The '{empty_section}' section is empty or still holds template text."
     elif any(mark in text for mark in _CHECKLIST):

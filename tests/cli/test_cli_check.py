@@ -124,3 +124,33 @@ def test_table_limit_says_how_many_more(invoke: Invoke) -> None:
     assert result.exit_code == 0
     assert "Checked 45 items from 2 files (2 pull requests skipped)." in result.stdout
     assert "more findings" in result.stdout
+
+
+def test_explain_json_quotes_verbatim_evidence_for_every_passed_verdict(invoke: Invoke) -> None:
+    document = json.loads(invoke("check", "--format", "json", "--explain", *DEMO_FILES).stdout)
+    items = {(entry["source"], entry["key"]): entry for entry in document["evaluated"]}
+    stored = {(item.source, item.key): item for path in DEMO_FILES for item in load_items(path)}
+    assert items and set(items) <= set(stored)
+    passed = 0
+    for uid, entry in items.items():
+        item = stored[uid]
+        for verdict in entry["verdicts"]:
+            assert set(verdict) == {"rule", "passed", "evidence", "reason"}
+            assert verdict["reason"]
+            if verdict["passed"] and verdict["rule"] in ("missing-why", "missing-outcome"):
+                evidence = verdict["evidence"]
+                if evidence is None:
+                    assert item.outcome, (uid, verdict)  # only a field can pass without a quote
+                    continue
+                assert evidence in item.title or evidence in item.text, (uid, verdict)
+                passed += 1
+    assert passed >= 5
+    # findings carry the quote that shows the problem, when there is one
+    assert all("evidence" in finding for finding in document["findings"])
+
+
+def test_explain_table_shows_the_quotes(invoke: Invoke) -> None:
+    result = invoke("check", "--explain", "--limit", "0", *DEMO_FILES)
+    assert result.exit_code == 0, result.output
+    assert "What counted" in result.stdout
+    assert "✓" in result.stdout and "✗" in result.stdout

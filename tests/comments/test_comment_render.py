@@ -83,3 +83,22 @@ def test_config_example_keys_load(tmp_path: Path) -> None:
     from bot.config import load_settings
 
     assert load_settings(path).comments.templates.estimate == "Put points in {where}."
+
+
+def test_comments_quote_what_already_counts_and_what_restates() -> None:
+    settings = Settings()
+    item = make_item(
+        title="Archive posts",
+        description="As an editor I want to archive a post so that the post is archived."
+        " Raise weekly active editors from 40 to 55.",
+        estimate=None,
+    )
+    engine = Engine()
+    found, verdicts = engine.evaluate(item), engine.explain(item)
+    assert {f.rule for f in found} == {"missing-why", "missing-estimate"}
+    for fmt in ("markdown", "wiki", "adf"):
+        body = render_findings(item, found, fmt, settings, verdicts).body  # type: ignore[arg-type]
+        text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+        assert "What already counts" in text
+        assert "Outcome: “" in text and "from 40 to 55" in text
+        assert "so that the post is archived" in text  # the restating clause, quoted

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from rules.text import Text, analyze, heading_key, is_placeholder
 from rules.text_adf import adf_blocks
-from rules.text_markup import markdown_blocks, wiki_blocks
+from rules.text_markdown import markdown_blocks
+from rules.text_markup import wiki_blocks
 from tests.fuzz.strategies import MANY, adf_trees, json_values, markup_text
 
 FORMATS = ("adf", "wiki", "markdown", "plain")
@@ -43,7 +44,7 @@ def test_analyze_any_string(description: str, fmt: str) -> None:
 @given(tree=adf_trees)
 def test_adf_walker_never_raises(tree: Any) -> None:
     for kind, first, second in adf_blocks(tree):
-        assert kind in ("h", "p", "l") and isinstance(first, str) and isinstance(second, str)
+        assert kind in ("h", "p", "l", "c") and isinstance(first, str) and isinstance(second, str)
     # The same document handed over as its JSON string reads the same.
     if isinstance(tree, dict):
         assert analyze(json.dumps(tree), "adf") == analyze(tree, "adf")
@@ -54,7 +55,9 @@ def test_adf_walker_never_raises(tree: Any) -> None:
 def test_markup_parsers_never_raise(source: str) -> None:
     for blocks in (wiki_blocks(source), markdown_blocks(source)):
         for kind, first, second in blocks:
-            assert kind in ("h", "p", "l") and isinstance(first, str) and isinstance(second, str)
+            assert (
+                kind in ("h", "p", "l", "c") and isinstance(first, str) and isinstance(second, str)
+            )
 
 
 @MANY

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rules.builtin.missing_outcome import missing_outcome
+from rules.engine import Problem
 from rules.examples import example_item
 
 PASSES = [
@@ -52,20 +53,24 @@ FAILS = [
 
 @pytest.mark.parametrize("description", PASSES)
 def test_measurable_targets_pass(description: str) -> None:
-    assert missing_outcome(example_item(title="Item", description=description), {}) is None
+    assert not isinstance(
+        missing_outcome(example_item(title="Item", description=description), {}), Problem
+    )
 
 
 @pytest.mark.parametrize("description", FAILS)
 def test_no_target_fails(description: str) -> None:
     problem = missing_outcome(example_item(title="Item", description=description), {})
-    assert problem is not None
+    assert isinstance(problem, Problem)
     assert "Outcome" in problem.hint and "%" in problem.hint
 
 
 def test_outcome_field_counts_unless_placeholder() -> None:
-    assert missing_outcome(example_item(outcome="Cut refund tickets by 30%"), {}) is None
-    assert missing_outcome(example_item(outcome="TBD"), {}) is not None
-    assert missing_outcome(example_item(outcome=""), {}) is not None
+    assert not isinstance(
+        missing_outcome(example_item(outcome="Cut refund tickets by 30%"), {}), Problem
+    )
+    assert isinstance(missing_outcome(example_item(outcome="TBD"), {}), Problem)
+    assert isinstance(missing_outcome(example_item(outcome=""), {}), Problem)
 
 
 @pytest.mark.parametrize(
@@ -83,8 +88,8 @@ def test_outcome_field_counts_unless_placeholder() -> None:
 )
 def test_outcome_sections_with_content_pass(heading: str) -> None:
     body = f"## {heading}\n\nFewer abandoned carts, tracked on the funnel dashboard.\n"
-    assert (
-        missing_outcome(example_item(description=body, description_format="markdown"), {}) is None
+    assert not isinstance(
+        missing_outcome(example_item(description=body, description_format="markdown"), {}), Problem
     )
 
 
@@ -92,7 +97,7 @@ def test_outcome_sections_with_content_pass(heading: str) -> None:
 def test_outcome_section_with_placeholder_fails(content: str) -> None:
     body = f"## Outcome\n\n{content}\n\n## Notes\n\nNothing else."
     problem = missing_outcome(example_item(description=body, description_format="markdown"), {})
-    assert problem is not None
+    assert isinstance(problem, Problem)
     assert problem.message == "The 'outcome' section is empty or still holds template text."
 
 
@@ -102,7 +107,7 @@ def test_acceptance_criteria_alone_do_not_count() -> None:
         "- [x] works on mobile\n"
     )
     problem = missing_outcome(example_item(description=body, description_format="markdown"), {})
-    assert problem is not None
+    assert isinstance(problem, Problem)
     assert "acceptance criteria" in problem.message
 
 
@@ -110,8 +115,9 @@ def test_github_issue_form_with_no_response() -> None:
     form = "### Problem\n\nSlow search.\n\n### Success metrics\n\n_No response_\n"
     assert missing_outcome(example_item(description=form, description_format="markdown"), {})
     filled = form.replace("_No response_", "p95 search latency under 300 ms")
-    assert (
-        missing_outcome(example_item(description=filled, description_format="markdown"), {}) is None
+    assert not isinstance(
+        missing_outcome(example_item(description=filled, description_format="markdown"), {}),
+        Problem,
     )
 
 
@@ -128,10 +134,14 @@ def test_adf_panel_and_wiki_panel_titles_act_as_sections() -> None:
             }
         ],
     }
-    assert missing_outcome(example_item(description=adf, description_format="adf"), {}) is None
+    assert not isinstance(
+        missing_outcome(example_item(description=adf, description_format="adf"), {}), Problem
+    )
     wiki = "{panel:title=Expected impact}\nSupport tickets drop by a third\n{panel}"
-    assert missing_outcome(example_item(description=wiki, description_format="wiki"), {}) is None
+    assert not isinstance(
+        missing_outcome(example_item(description=wiki, description_format="wiki"), {}), Problem
+    )
     wiki = "h3. Expected impact\n\nh3. Notes\nnone yet"
-    assert (
-        missing_outcome(example_item(description=wiki, description_format="wiki"), {}) is not None
+    assert isinstance(
+        missing_outcome(example_item(description=wiki, description_format="wiki"), {}), Problem
     )

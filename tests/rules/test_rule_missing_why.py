@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rules.builtin.missing_why import missing_why
+from rules.engine import Problem
 from rules.examples import example_item
 
 PASSES = [
@@ -53,26 +54,26 @@ FAILS = [
 @pytest.mark.parametrize("description", PASSES)
 def test_reasons_pass(description: str) -> None:
     item = example_item(title="Item", description=description)
-    assert missing_why(item, {}) is None
+    assert not isinstance(missing_why(item, {}), Problem)
 
 
 @pytest.mark.parametrize("description", FAILS)
 def test_no_reason_fails(description: str) -> None:
     problem = missing_why(example_item(title="Item", description=description), {})
-    assert problem is not None
+    assert isinstance(problem, Problem)
     assert "Why" in problem.hint and "so that" in problem.hint
 
 
 def test_reason_in_title_is_enough() -> None:
     item = example_item(title="Export invoices so finance can close the month faster")
-    assert missing_why(item, {}) is None
+    assert not isinstance(missing_why(item, {}), Problem)
 
 
 def test_unchanged_template_gets_its_own_message() -> None:
     problem = missing_why(
         example_item(description="As a <role> I want <goal> so that <benefit>"), {}
     )
-    assert problem is not None
+    assert isinstance(problem, Problem)
     assert "template" in problem.message
 
 
@@ -94,7 +95,7 @@ def test_unchanged_template_gets_its_own_message() -> None:
 def test_why_sections_with_content_pass(heading: str) -> None:
     body = f"## {heading}\n\nFinance closes the books by hand each month.\n\n## Details\n\nCSV."
     item = example_item(description=body, description_format="markdown")
-    assert missing_why(item, {}) is None
+    assert not isinstance(missing_why(item, {}), Problem)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_why_sections_with_content_pass(heading: str) -> None:
 def test_why_section_with_placeholder_fails(content: str) -> None:
     body = f"## Why\n\n{content}\n\n## Details\n\nA CSV export of invoices."
     problem = missing_why(example_item(description=body, description_format="markdown"), {})
-    assert problem is not None
+    assert isinstance(problem, Problem)
     assert problem.message == "The 'why' section is empty or still holds template text."
 
 
@@ -117,14 +118,20 @@ def test_github_issue_form_with_no_response_fails_and_filled_form_passes() -> No
     filled = form.replace(
         "_No response_", "Finance re-types 300 invoices a month into the ledger.", 1
     )
-    assert missing_why(example_item(description=filled, description_format="markdown"), {}) is None
+    assert not isinstance(
+        missing_why(example_item(description=filled, description_format="markdown"), {}), Problem
+    )
 
 
 def test_bold_label_line_counts_as_section() -> None:
     body = "**Why**: finance re-types every invoice into the ledger.\n\n**Scope**: CSV only."
-    assert missing_why(example_item(description=body, description_format="markdown"), {}) is None
+    assert not isinstance(
+        missing_why(example_item(description=body, description_format="markdown"), {}), Problem
+    )
     body = "*Why:* finance re-types every invoice into the ledger."
-    assert missing_why(example_item(description=body, description_format="wiki"), {}) is None
+    assert not isinstance(
+        missing_why(example_item(description=body, description_format="wiki"), {}), Problem
+    )
 
 
 def test_adf_description() -> None:
@@ -143,13 +150,21 @@ def test_adf_description() -> None:
             },
         ],
     }
-    assert missing_why(example_item(description=adf, description_format="adf"), {}) is None
+    assert not isinstance(
+        missing_why(example_item(description=adf, description_format="adf"), {}), Problem
+    )
     adf["content"][1]["content"][0]["text"] = "TBD"  # type: ignore[index]
-    assert missing_why(example_item(description=adf, description_format="adf"), {}) is not None
+    assert isinstance(
+        missing_why(example_item(description=adf, description_format="adf"), {}), Problem
+    )
 
 
 def test_wiki_description() -> None:
     wiki = "h2. Motivation\n{quote}Customers complain about *slow* exports.{quote}"
-    assert missing_why(example_item(description=wiki, description_format="wiki"), {}) is None
+    assert not isinstance(
+        missing_why(example_item(description=wiki, description_format="wiki"), {}), Problem
+    )
     wiki = "h2. Motivation\n\nh2. Details\n* CSV\n* XLSX"
-    assert missing_why(example_item(description=wiki, description_format="wiki"), {}) is not None
+    assert isinstance(
+        missing_why(example_item(description=wiki, description_format="wiki"), {}), Problem
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rules.engine import REGISTRY, RuleSpec, load_builtin_rules
+from rules.engine import REGISTRY, Problem, RuleSpec, load_builtin_rules
 from rules.examples import example_item
 
 load_builtin_rules()
@@ -31,9 +31,11 @@ def test_rule_examples(spec: RuleSpec, example: Mapping[str, Any], expected: str
     item = example_item(**example)
     problem = spec.func(item, spec.params)
     if expected == "good":
-        assert problem is None, f"{spec.id} flagged its own good example: {problem}"
+        assert not isinstance(problem, Problem), (
+            f"{spec.id} flagged its own good example: {problem}"
+        )
     else:
-        assert problem is not None, f"{spec.id} passed its own bad example {example}"
+        assert isinstance(problem, Problem), f"{spec.id} passed its own bad example {example}"
         assert problem.message and problem.hint and "\n" not in problem.hint
 
 

@@ -21,6 +21,7 @@ from bot.render.digest import (
     reminder_blocks,
     reminder_terminal,
 )
+from bot.services.agenda import QUESTIONS
 from bot.services.digest import build_digest, build_reminder, teams
 from bot.store import Store, open_store
 from connectors.item import Person
@@ -71,26 +72,29 @@ def test_digest_of_the_fixture_backlog_shows_every_part(store: Store) -> None:
     assert digest_terminal(data).startswith("Backlog health — payments (channel C0PAYMENTS)")
 
 
-def test_reminder_groups_items_by_owner_with_what_is_missing(store: Store) -> None:
+def test_reminder_is_an_agenda_with_one_question_per_item(store: Store) -> None:
     config = settings()
     payments = teams(config)[0]
     data = build_reminder(store, Engine(), config, payments)
     blocks = reminder_blocks(data)
     assert check_limits(blocks) == []
-    assert data.count == payments.refinement_items
+    assert data.count == payments.refinement_items == len(data.agenda)
+    text = _texts(blocks)
+    assert "Refinement agenda — payments" in text
+    for number, item in enumerate(data.agenda, 1):
+        line = f"*{number}.* <{item.entry.result.url}|{item.entry.result.key}>"
+        assert line in text
+        assert item.question in QUESTIONS.values()
+        assert f"{line.split('>')[0]}" in text
     maya = next(g for g in data.groups if g.owner.slack_id == "U03MAYA")
-    section = next(
-        b for b in blocks if b.get("text", {}).get("text", "").startswith("*<@U03MAYA>*")
-    )
-    for entry in maya.items:
-        assert entry.result.key in section["text"]["text"]
-        assert entry.missing[0][:40] in section["text"]["text"]
+    for entry in maya.items:  # each item names its owner
+        assert f"{entry.result.key}> " in text and "<@U03MAYA>" in text
     dm = owner_dm_message("payments", maya)
     assert dm["channel"] == "U03MAYA"
     assert check_limits(dm["blocks"]) == []
     others = {e.result.key for g in data.groups if g is not maya for e in g.items}
     assert not any(key in _texts(dm["blocks"]) for key in others)
-    assert "Refinement — payments" in reminder_terminal(data)
+    assert "Refinement agenda — payments" in reminder_terminal(data)
 
 
 def _huge_store(count: int) -> Store:
@@ -135,10 +139,11 @@ def test_five_hundred_unready_items_still_fit() -> None:
     reminder = build_reminder(store, Engine(), config, team)
     assert reminder.count == 100 and len(reminder.groups) == 100
     blocks = reminder_blocks(reminder)
-    assert len(blocks) == MAX_BLOCKS
+    assert len(blocks) <= MAX_BLOCKS
     assert check_limits(blocks) == []
-    assert blocks[-1]["type"] == "context"
-    assert "more owners" in blocks[-1]["elements"][0]["text"]
+    text = _texts(blocks)
+    assert all(f"*{n}.* " in text for n in range(1, 101))  # every item, in rank order
+    assert text.index("*1.* ") < text.index("*2.* ") < text.index("*100.* ")
 
 
 def test_one_owner_with_a_hundred_items_is_cut_inside_the_text_limit() -> None:
@@ -157,8 +162,10 @@ def test_one_owner_with_a_hundred_items_is_cut_inside_the_text_limit() -> None:
     assert len(reminder.groups) == 1
     blocks = reminder_blocks(reminder)
     assert check_limits(blocks) == []
-    text = blocks[2]["text"]["text"]
-    assert len(text) <= MAX_TEXT and "…and " in text
+    assert all(len(b["text"]["text"]) <= MAX_TEXT for b in blocks if "text" in b)
+    dm = owner_dm_message("big", reminder.groups[0])  # the owner's DM is cut inside the limit
+    assert check_limits(dm["blocks"]) == []
+    assert "…and " in dm["blocks"][1]["text"]["text"]
 
 
 def test_fit_lines_and_clip_never_exceed_the_limit() -> None:

@@ -195,7 +195,8 @@ def test_cli_dry_run_prints_json_and_text_and_posts_nothing(tmp_path: Path) -> N
     assert "Backlog health — payments (channel C0PAY)" in digest.output
     assert "C0MOBILE" not in digest.output
     assert remind.exit_code == 0, remind.output
-    assert "Refinement — payments" in remind.output and "Refinement — mobile" in remind.output
+    assert "Refinement agenda — payments" in remind.output
+    assert "Refinement agenda — mobile" in remind.output
     assert unknown.exit_code == 2 and "no team 'nope'" in unknown.output
     assert fake.calls == []
     check = AppContext.build(Settings(store={"url": f"sqlite:///{tmp_path / 'refinery.db'}"}))
@@ -219,6 +220,23 @@ def test_cli_digest_reports_what_was_not_posted(tmp_path: Path) -> None:
     assert "digest for payments → C0PAY: not posted (not_in_channel)" in result.output
     assert "digest for mobile → C0MOBILE: posted" in result.output
     assert len(fake.calls) == 2
+
+
+def test_agenda_threads_post_each_item_as_its_own_message(tmp_path: Path) -> None:
+    teams = [{"name": "payments", "projects": ["PAY"], "channel": "C0PAY", "agenda_threads": True}]
+    with FakeSlackApi() as fake:
+        ctx = _context(tmp_path, fake.api_url, teams=teams)
+        clock = FakeClock()
+        poster = SlackPoster(make_web_client(ctx.settings), clock=clock.clock, sleep=clock.sleep)
+        outbox = send_reminders(ctx, poster=poster)
+        agenda = build_reminder(ctx.store, ctx.engine, ctx.settings, ctx.settings.teams[0])
+        ctx.close()
+    posts = fake.to("C0PAY")
+    assert outbox.failed == 0 and len(posts) == 1 + len(agenda.agenda)
+    assert "Refinement agenda — payments" in json.dumps(posts[0]["blocks"], ensure_ascii=False)
+    for post, item in zip(posts[1:], agenda.agenda, strict=True):
+        assert post["text"] == f"{item.entry.result.key}: {item.question}"
+        assert "Answer in this thread" in json.dumps(post["blocks"])
 
 
 def _fill_with_demo(url: str) -> None:

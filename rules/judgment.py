@@ -1,0 +1,304 @@
+"""Sentence-level reading for the why and outcome rules: cue candidates, then judgment.
+
+A cue ("so that", "because", "is too slow", "would be useful") only proposes a reason. The
+sentence around it then decides: a cue inside quoted UI text, inside a template prompt left
+unchanged, or a purpose clause that only restates what the item asks for ("unpublish it so
+that it is no longer visible") is not a reason. What counts is quoted verbatim as evidence.
+
+Text is searched in a form that keeps every offset (lower case, quotes and newlines as
+spaces, one leading space) so that a match maps straight back to the author's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+from rules.text import PROMPT_HINT, phrase_pattern, strip_prompts
+from rules.why_cues import CUE_GROUPS, RESTATING_GROUPS
+
+__all__ = ["CUE_GROUPS", "Prepared", "Reason", "find_reason", "only_groups", "sentence_at"]
+
+# Characters that may stand before a word; turned into spaces so phrases start after a space.
+_TO_SPACE = '\n\t\r("“”‘*_[{>|/'
+_MAX_EVIDENCE = 240
+
+
+class Prepared(NamedTuple):
+    """One text (a title or a description), its lower-case form and its searchable form."""
+
+    original: str
+    low: str
+    search: str  # " " + low with quotes and line breaks as spaces: offsets shift by one
+
+    @staticmethod
+    def of(text: str) -> Prepared:
+        """Prepare `text` (cached: the why and outcome rules read the same texts)."""
+        return _prepare(text)
+
+    @staticmethod
+    def item(title: str, text: str) -> Prepared:
+        """The title and the text as one, on lines of their own: one scan reads both, and
+        no sentence runs from one into the other."""
+        return _prepare(f"{title}\n{text}" if text else title)
+
+
+@lru_cache(maxsize=8)
+def _prepare(text: str) -> Prepared:
+    """Prepare `text`; template prompts are blanked in the searched forms only."""
+    low = text.lower()
+    if PROMPT_HINT.search(low) is not None:
+        low = strip_prompts(text).lower()
+    if len(low) != len(text):  # a few characters grow when lowered ("İ"): keep offsets
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in strip_prompts(text))
+    search = low
+    for char in _TO_SPACE:  # a few str.replace calls beat one str.translate (measured)
+        if char in search:
+            search = search.replace(char, " ")
+    return Prepared(text, low, " " + search)
+
+
+_BOUNDARY = re.compile(r"[.!?;:](?=\s)|\n")
+
+
+def sentence_at(text: Prepared, start: int, end: int) -> tuple[int, int]:
+    """The span (in `text.original`) of the sentence around [start, end)."""
+    low = text.low
+    left = max(
+        low.rfind(". ", 0, start),
+        low.rfind("! ", 0, start),
+        low.rfind("? ", 0, start),
+        low.rfind("\n", 0, start),
+    )
+    left = 0 if left < 0 else left + 1
+    match = _BOUNDARY.search(low, end)
+    right = match.start() + (0 if low[match.start()] == "\n" else 1) if match else len(low)
+    while left < right and low[left].isspace():
+        left += 1
+    while right > left and low[right - 1].isspace():
+        right -= 1
+    return left, right
+
+
+def quote(text: Prepared, start: int, end: int, cue_start: int, cue_end: int) -> str:
+    """The verbatim evidence: the sentence, or a window of it around the cue when it is long."""
+    if end - start > _MAX_EVIDENCE:
+        start = max(start, cue_start - 100)
+        end = min(end, max(cue_end, start) + 140)
+        while start > 0 and not text.original[start - 1].isspace() and start < cue_start:
+            start += 1
+        while end < len(text.original) and not text.original[end].isspace() and end > cue_end:
+            end -= 1
+    return text.original[start:end].strip()
+
+
+# --- restatement ------------------------------------------------------------------------
+
+_STOP = frozenset(
+    (  # noqa: SIM905
+        "a an the i we you he she they it its it's my our your their his her them us me this"
+        " that these those to of in on at for with from by as and or but so can could will"
+        " would should may might must be is are was were been being am do does did have has"
+        " had not no more most very also just only all any some each every there here what"
+        " which who whom when where how why than then into onto about up down out over under"
+        " able easily quickly easy simply new own one want wants need needs like would also"
+        " sure get gets getting make makes user users someone people everyone anyone"
+    ).split()
+)
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    """The Snowball (Porter 2) stem, folded into a synonym group where it has one."""
+    stem = str(_STEMMER.stemWord(word.removesuffix("'s")))
+    return _SYNONYMS.get(stem, stem)
+
+
+# Words that name the same act; a purpose built from them says again what the item asks.
+_SYNONYM_GROUPS = (
+    "find search locate look browse discover lookup filter",
+    "see view show display list look overview visible visualise visualize read review know",
+    "remove delete unpublish clear drop purge erase cancel revoke",
+    "publish share available public publicly release",
+    "change modify edit update customise customize configure set adjust alter",
+    "create add make define generate build introduce",
+    "download get obtain retrieve export fetch save",
+    "notify alert inform notification message",
+    "enroll enrol register signup sign join admit member membership",
+    "select choose pick assign",
+    "store keep retain",
+    "sync synchronise synchronize",
+    "prevent avoid stop block",
+    "log login logon authenticate",
+    "upload import load",
+    "challenge prompt ask",
+    "access open",
+    "pay fee charge payment",
+    "request apply application",
+)
+_SYNONYMS: dict[str, str] = {
+    str(_STEMMER.stemWord(word)): str(_STEMMER.stemWord(group.split()[0]))
+    for group in _SYNONYM_GROUPS
+    for word in group.split()
+}
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+
+
+def content_words(text: str) -> set[str]:
+    """Content words of lower-case `text`, stemmed and folded into synonym groups."""
+    out = set()
+    for word in _WORD.findall(text):
+        if word in _STOP or len(word) < 3:
+            continue
+        out.add(_stem(word))
+    return out
+
+
+_ROLE = re.compile(r"\bas\s+(?:an?|the)\s+[^,]{0,60}?(?=,|\s+i\s+(?:want|would|need|wish|can|'d))")
+# "so that I can see the list": consuming the feature itself, not a gain beyond it.
+_CONSUME = re.compile(
+    r"^\W*(?:i|we)\s+(?:can|could|will|am\s+able\s+to)\s+(?:see|view|find|look\s+up|browse)\b"
+)
+# "so that I can more easily ...": a gain in speed or ease is a reason of its own.
+_EASE = re.compile(
+    r"\b(?:quickly|easily|faster|sooner|more\s+\w+|less\s+\w+|better|without|instead"
+    r"|no\s+longer\s+have"
+    r"|don'?t\s+have|do\s+not\s+have|never)\b"
+)
+
+
+RESTATE_SHARE = 2  # a benefit restates when 1/RESTATE_SHARE of its words are the want's
+
+
+def restates(want: str, benefit: str, short_restates: bool = True) -> bool:
+    """True when the purpose `benefit` only says again what `want` asks for.
+
+    Measured on content words after folding synonyms: a benefit whose words mostly occur in
+    the want names no further gain ("delete a game so that its stories are no longer
+    stored"); a benefit with words of its own does ("so that I don't have to retype it").
+    A benefit that only consumes the feature ("so that I can see the list") restates it too.
+    """
+    if _EASE.search(benefit):
+        return False
+    if _CONSUME.match(benefit):
+        return True
+    gain = content_words(benefit)
+    if not gain or (short_restates and len(gain) <= 1):
+        return True
+    shared = gain & content_words(_ROLE.sub(" ", want))
+    return len(shared) * RESTATE_SHARE >= len(gain)
+
+
+_STORY_WANT = re.compile(
+    r"\bas\s+(?:an?|the)\b[^.\n]{0,80}?\b(?:i|we)\s+(?:want|would\s+like|need|wish|should\s+be"
+    r"\s+able)\b"
+)
+_WANT_BEFORE = re.compile(r"(?:want|wants|wanted|like|need|needs|wish|able|trying|tries|asked)\s+$")
+
+
+# "This was done because ...", "is different from X because ...": explains the design as it
+# is, not why to change it.
+_HISTORY = re.compile(
+    r"\b(?:was|were|is|has\s+been)\s+(?:done|chosen|designed|implemented|added|introduced|built"
+    r"|written|made)\b|\bdifferent\s+(?:to|from|than)\b"
+)
+
+
+def _in_story_want(text: Prepared, sentence_start: int, position: int) -> bool:
+    """True inside the "I want ..." part of a user story: that part is the feature."""
+    match = _STORY_WANT.search(text.low, sentence_start, position)
+    return match is not None
+
+
+# --- finding a reason -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A cue that survived judgment, or one that was rejected, with its verbatim sentence."""
+
+    group: str
+    evidence: str
+    accepted: bool
+
+
+class _Cues:
+    def __init__(self, groups: frozenset[str]) -> None:
+        self.groups = groups
+        phrases = [p for name in sorted(groups) for p in CUE_GROUPS[name]]
+        self.any = phrase_pattern(phrases) if phrases else re.compile(r"(?!)")
+        self.each = {name: phrase_pattern(CUE_GROUPS[name]) for name in sorted(groups)}
+
+    def group_at(self, search: str, position: int) -> tuple[str, int] | None:
+        for name, pattern in self.each.items():
+            match = pattern.match(search, position)
+            if match:
+                return name, match.end()
+        return None
+
+
+_ACTIVE = _Cues(frozenset(CUE_GROUPS))
+
+
+@contextmanager
+def only_groups(groups: frozenset[str]) -> Iterator[None]:
+    """Judge with only these cue groups (the judgment benchmark's cross-source check)."""
+    global _ACTIVE
+    saved = _ACTIVE
+    _ACTIVE = _Cues(frozenset(groups))
+    try:
+        yield
+    finally:
+        _ACTIVE = saved
+
+
+_QUOTES = ('"', "“", "”")
+
+
+def _inside_quotes(text: Prepared, sentence_start: int, position: int) -> bool:
+    before = text.low[sentence_start:position]
+    return sum(before.count(q) for q in _QUOTES) % 2 == 1
+
+
+def find_reason(texts: list[Prepared], title: str) -> tuple[Reason | None, Reason | None]:
+    """The first accepted reason in `texts`, and the first rejected one (for the message).
+
+    A purpose clause is compared with what the item asks for: the lower-case `title` and the
+    words of its own sentence before the cue.
+    """
+    rejected: Reason | None = None
+    cues = _ACTIVE
+    for text in texts:
+        for match in cues.any.finditer(text.search):
+            found = cues.group_at(text.search, match.start())
+            if found is None:
+                continue
+            group, cue_end = found
+            start, end = match.start(), cue_end - 1  # in original offsets
+            s_start, s_end = sentence_at(text, start, end)
+            if _inside_quotes(text, s_start, start):
+                continue
+            if group not in ("so_that",) and _in_story_want(text, s_start, start):
+                continue
+            if group == "cause" and _HISTORY.search(text.low, s_start, start):
+                continue
+            if group == "purpose" and _WANT_BEFORE.search(text.low, max(0, start - 12), start):
+                continue
+            evidence = quote(text, s_start, s_end, start, end)
+            if not evidence:
+                continue
+            if group in RESTATING_GROUPS:
+                benefit = text.low[end:s_end]
+                want = title.replace(text.low[start:s_end], " ") + " " + text.low[s_start:start]
+                if restates(want, benefit, short_restates=group == "so_that"):
+                    rejected = rejected or Reason(group, evidence, False)
+                    continue
+            return Reason(group, evidence, True), rejected
+    return None, rejected

@@ -1,0 +1,254 @@
+"""The ways people say why a backlog item matters, as named groups of regex phrases.
+
+Each phrase starts with a lower-case letter and is matched at a word start in lower-case
+text (see `rules.judgment`). A phrase only proposes a reason; the sentence around it decides.
+Groups are named so that the judgment benchmark can check that no single group carries the
+result on one source only.
+"""
+
+from __future__ import annotations
+
+# After "so that", "because"...: a real word, not "<benefit>", "[value]", "TBD" or "...".
+_FILLED = r"(?:\s*,)?\s+(?!tbd\b|tbc\b|n/a\b|xxx\b|\.\.\.|…)(?=[^\W_])"
+_WHO = (
+    r"(?:users?|customers?|clients?|people|buyers?|shoppers?|merchants?|admins?|administrators?"
+    r"|agents?|teams?|members|visitors|developers|engineers|operators|owners|support|sales"
+    r"|everyone|we|they|i|you|one|someone|students?|teachers?|staff|researchers?)"
+)
+# Other people than the writer: "customers want ..." is demand, "I want ..." is the story.
+_OTHERS = _WHO.replace("|we|they|i|you|one|someone", "")
+_MODAL = r"(?:(?:will|would|should|could|can|may|might|also|really|is\s+going\s+to)\s+)*"
+_THIS = r"(?:this|it|that|which|doing\s+so|the\s+change|these\s+changes|the\s+fix|such\s+a\s+\w+)"
+
+CUE_GROUPS: dict[str, list[str]] = {
+    # so that / so I can / in order to: a purpose, if it is not the want said again
+    "so_that": [
+        r"so\s+that" + _FILLED,
+        r"so\s+(?:[a-z'-]+\s+){1,3}?(?:can|could|will|would|won'?t|don'?t|do\s+not|doesn'?t"
+        r"|no\s+longer|are\s+able|is\s+able|get|stop|may|might|never|is\s+not|isn'?t|aren'?t)\b"
+        + _FILLED,
+        r"in\s+order\s+(?:to|for|that)\b" + _FILLED,
+        r"so\s+as\s+to\b" + _FILLED,
+    ],
+    # "... to reduce the disk footprint", "to defend against": a gain named after the work
+    "purpose": [
+        r"to\s+(?:(?:help|better|further|greatly|significantly|drastically|more\s+closely"
+        r"|more\s+easily|dramatically)\s+)?(?:reduce|improve|increase|avoid|prevent|defend|protect"
+        r"|speed\s+up|simplify|mirror|minimi[sz]e|maximi[sz]e|save|cut|lower|eliminate|streamline"
+        r"|mitigate|solve|comply|unblock|encourage|attract|retain|optimi[sz]e|demonstrate|showcase"
+        r"|keep\s+track|make\s+(?:it\s+easier|life)|allow\s+for\s+(?:stricter|better|faster"
+        r"|easier|more))\b",
+        r"for\s+(?:a\s+)?(?:better|positive|smoother|faster|easier|consistent)\s+"
+        r"(?:user\s+)?(?:experience|performance|usability|security|reliability)",
+        r"in\s+support\s+of\b",
+        r"to\s+support\s+(?:the|our|ongoing|their|future|upcoming)\s+\w+\s+(?:work|effort|project"
+        r"|team|group|release|launch|migration|customers?|users?)\b",
+    ],
+    # "to ensure that ...", "to make sure ...": a purpose that may only say the want again
+    "purpose_open": [
+        r"to\s+(?:ensure|guarantee|facilitate|accommodate|make\s+sure|address|fix|resolve|meet"
+        r"|satisfy|understand|be\s+sure)\b",
+    ],
+    # because / due to / since / thus: a stated cause or consequence
+    "cause": [
+        r"because\b(?:\s+of)?" + _FILLED,
+        r"due\s+to" + _FILLED,
+        r"as\s+a\s+result\s+of" + _FILLED,
+        r"since,",
+        r"since\s+(?:the|a|an|this|that|these|those|it|we|they|our|there|more|most|many|some"
+        r"|no|not|people|users|customers|most)\b",
+        r"thus\b",
+        r"therefore\b",
+        r"hence\b",
+        r"otherwise\b",
+        r"given\s+(?:that|the\s+fact)\b",
+        r"now\s+that\b",
+        r"(?:this|which|that|it)\s+(?:means|meant)\b",
+        r"so\s+it\s+(?:is|isn'?t|doesn'?t|won'?t|can)\b",
+        r"leads?\s+to\b",
+        r"leading\s+to\b",
+        r"led\s+to\b",
+        r"results?\s+in\b",
+        r"resulting\s+in\b",
+        r"causes?\s+(?:a|an|the|lots?|many|problems?|issues?|errors?|confusion|delays?)\b",
+        r"the\s+(?:goal|reason|motivation|benefit|purpose|rationale|aim|idea)"
+        r"\s+(?:is|was|here\s+is|being)\b" + _FILLED,
+        # "the issue is that ...", not "the issue is edited"
+        r"the\s+(?:(?:main|real|big|only)\s+)?(?:problem|issue|trouble|catch)\s+(?:is|was|here\s+is)"
+        r"\s*(?::|that|how|when|we|our|users|there|it|people|customers)\b",
+        r"(?:goal|aim|purpose)\s+of\s+(?:this|the)\b",
+        r"or\s+(?:else\s+)?(?:we|they|you|it|users|customers)(?:'ll|\s+will|\s+would)\b",
+        r"(?:required|needed|necessary|essential|important|crucial|critical)\s+(?:for|to|by|when)\b",
+        r"relies\s+on\b",
+        r"rely\s+on\b",
+        r"depends\s+on\b",
+        r"blocks?\s+(?:us|the|our)\b",
+        r"blocking\b",
+        r"blocker\b",
+        r"prerequisite\b",
+    ],
+    # a problem, cost or risk stated as such: "is far too slow", "makes debugging difficult"
+    "problem": [
+        r"struggl",
+        r"complain",
+        r"frustrat",
+        r"annoy",
+        r"confus(?:ed|ing|ion)\b",
+        r"unable\s+to\b",
+        r"pain\s*(?:points?|ful)\b",
+        r"bottleneck",
+        r"difficult",
+        r"hard\s+to\b",
+        r"harder\b",
+        r"awful\b",
+        r"terrible\b",
+        r"horrible\b",
+        r"ugly\b",
+        r"messy\b",
+        r"cumbersome\b",
+        r"tedious\b",
+        r"time[\s-]consuming\b",
+        r"inconvenien",
+        r"not\s+(?:very\s+)?(?:convenient|clear|intuitive|obvious|ideal|satisfactory|scalable"
+        r"|user[\s-]friendly|practical|efficient|possible|trivial)\b",
+        r"(?:isn'?t|aren'?t|wasn'?t)\s+(?:very\s+)?(?:clear|obvious|intuitive|possible|ideal)\b",
+        r"unclear\b",
+        r"uncomfortable\b",
+        r"counter[\s-]?intuitive\b",
+        r"error[\s-]prone\b",
+        r"unnecessar",
+        r"unsatisfactory\b",
+        r"inefficient\b",
+        r"misleading\b",
+        r"impossible\b",
+        r"no\s+(?:easy\s+|good\s+|simple\s+|universally\s+\w+\s+)?way\s+to\b",
+        r"(?:too|far\s+too|way\s+too)\s+(?:slow|high|long|low|big|large|small|many|much|bright"
+        r"|dark|complex|complicated|hard|heavy|noisy|verbose|expensive|often|late|little|few)\b",
+        r"(?:very|really|extremely|quite|painfully|incredibly)\s+(?:slow|bright|annoying|hard"
+        r"|difficult|confusing|expensive|limited|noisy|verbose)\b",
+        r"slow(?:s|ing)?\s+down\b",
+        r"degrad",
+        r"ruins?\b",
+        r"hurts?\b",
+        r"(?:will|would|can|could|might|may)\s+(?:break|fail|crash|hang|lose|corrupt|grow)\b",
+        r"breaks?\s+(?:when|if|the|our|their|backwards?|compat|existing|other)\b",
+        r"(?:is|are|gets?)\s+(?:broken|lost|stuck|wrong|incorrect|inaccurate)\b",
+        r"(?:can'?t|cannot|can\s+not)\s+(?:be\s+used|be\s+done|tell|find|see|know|use|retry"
+        r"|work|get|do|handle|rely)\b",
+        r"(?:doesn'?t|does\s+not|don'?t|won'?t|will\s+not)\s+(?:work|scale|handle|support\s+it)\b",
+        r"wast(?:e|es|ed|ing)\b",
+        r"vulnerab",
+        r"insecure\b",
+        r"security\s+(?:risk|issue|hole|problem|concern)",
+        r"(?:a|the|big|real|major|serious)\s+risk\b",
+        r"risky\b",
+        r"(?:is|are|was|be|becomes?|causes?|creates?|major|real|big|main|known)\s+(?:an?\s+)?"
+        r"(?:problems?|issues?)\b",
+        r"problems?\s+(?:with|for|when|if|is|of|arise)\b",
+        r"issues?\s+with\b",
+        r"(?:have|has|had)\s+to\s+(?:manually|\w+\s+manually|search|download|reload|click|go"
+        r"|wait|restart|copy|retype|re-?enter|remember|keep|open|scroll|maintain)\b",
+        r"(?:must|need\s+to|needs\s+to)\s+(?:either\s+)?(?:manually|reload|restart|re-?enter"
+        r"|retype|copy)\b",
+        r"manually\b",
+        r"by\s+hand\b",
+        r"lacks?\s+(?:of\s+)?(?:a|an|the|any|proper|support|documentation)\b",
+        r"lack\s+of\b",
+        r"overhead\b",
+        r"burden",
+        r"stress\s+on\b",
+        r"costly\b",
+        r"costs?\s+(?:us|them|the|a\s+lot)\b",
+        r"expensive\b",
+        r"spam",
+        r"bad\s+(?:practice|experience|idea|for)\b",
+        r"poor(?:ly)?\s+\w+",
+        r"limitation",
+        r"regression\b",
+        r"low\s+hanging\s+fruit\b",
+        r"hit\s*(?:&|and)\s*miss\b",
+        r"flashbang\b",
+        r"(?:a\s+bit|bit|too|very|so|quite)\s+bright\b",
+        r"(?:brings?\s+up|throws?|gives?|produces?|raises?|causes?|shows?)\s+(?:an?\s+)?(?:\w+\s+)?"
+        r"(?:errors?|warnings?|exceptions?|crash(?:es)?)\b",
+        r"(?:notice|see|have|hit|experience|face|encounter|run\s+into)\w*\s+(?:\w+\s+)?"
+        r"(?:problems?|issues?|errors?|bugs?|crash(?:es)?|delays?)\b",
+        r"(?:now|currently|still)\s+(?:tak(?:es|ing)|needs?|lasts?)\s+(?:about\s+|around\s+|over\s+"
+        r"|more\s+than\s+|almost\s+|nearly\s+|up\s+to\s+)?\d",
+        r"(?:it'?s|it\s+is)\s+(?:quite\s+|very\s+|entirely\s+|also\s+)?possible\s+that\b",
+        r"passwords?\b[^.\n]{0,80}\bplain\s*-?text\b",
+        r"(?:not\s+)?(?:gained|gaining)\s+(?:much\s+)?traction\b",
+    ],
+    # a benefit or an evaluation: "could be useful to admins", "will help QA"
+    # "could be useful to admins trying to ...": an evaluation, if it says for whom or what
+    "evaluation": [
+        r"(?:useful|helpful|beneficial|valuable|handy|great|nice|good|better|easier|simpler"
+        r"|safer|cleaner|clearer)\s+(?:for|to|when|in|if|because|as|since|while)\s+"
+        r"(?!have\b|get\b|add\b|see\b|expose\b|be\s+able\s+to\s+(?:have|get|add|see)\b"
+        r"|this\b|it\b|that\b|the\s+(?:pg|feature|endpoint|option)\b)\w",
+    ],
+    "benefit": [
+        r"benefits?\s+(?:from|of|for|to|the|our|users)\b",
+        r"advantages?\b",
+        r"(?:would|will|could|might)\s+(?:be\s+)?(?:more\s+\w+|less\s+\w+|much\s+(?:better"
+        r"|easier|faster|simpler|safer)|a\s+(?:big|huge|major|significant)\s+\w+)\b",
+        rf"helps?\s+(?:{_WHO}|us|the\s+team|them|qa|to)\s+\w",
+        r"(?:makes?|making)\s+(?:it\s+)?(?:easier|faster|simpler|safer|possible|clearer)\b",
+        r"easier\s+(?:to|for)\b",
+        r"(?:more|less)\s+(?:scalable|efficient|readable|robust|secure|reliable|maintainable"
+        r"|consistent|convenient|intuitive|flexible|performant|accessible|stable|error[\s-]prone"
+        r"|engaging|pleasant|usable)\b",
+        r"(?:a\s+)?(?:better|nicer|smoother|faster|cleaner)\s+(?:way|experience|performance"
+        r"|overview|understanding|user\s+experience|ux)\b",
+        r"improv(?:e|es|ed|ing|ement|ements)\s+(?:the\s+)?(?:performance|usability|reliability"
+        r"|security|speed|experience|readability|quality|stability|maintainability)\b",
+        r"in\s+demand\b",
+        r"(?:popular|frequent|common|recurring)\s+(?:request|ask|complaint|question)\b",
+        rf"{_OTHERS}\s+(?:often\s+|frequently\s+|regularly\s+|keep\s+|have\s+|)"
+        r"(?:asked?|requested|asking|request|want(?:ed)?|need(?:ed)?|rely|lose|losing|miss"
+        r"|reports?|reported|notice|complain\w*"
+        r"|abandon|churn|drop\s+off|give\s+up|end\s+up|run\s+into|hit)\b",
+        r"(?:i|we)\s+(?:really\s+)?needed\b",
+        r"(?:i|we)\s*(?:'m|'re|\s+am|\s+are|\s+was|\s+were)\s+(?:currently\s+)?(?:teaching"
+        r"|building|developing|planning|trying|running|maintaining|working\s+on|using\s+\w+\s+to)\b",
+        r"(?:is|are)\s+planning\s+(?:on|to)\b",
+        r"for\s+a\s+(?:recent|current|new|upcoming)\s+project\b",
+        r"(?:we|they|i|marketing|sales|finance|support|product|leadership|management|the\s+business"
+        r"|the\s+company|the\s+team)\s+(?:want|wants|need|needs|aim|aims|hope|hopes|would\s+like"
+        r"|are\s+trying|is\s+trying|plan|plans)\s+to"
+        r"\s+(?:reduce|increase|improve|boost|lower|cut|prevent|avoid|speed\s+up|save|grow|raise"
+        r"|minimi[sz]e|maximi[sz]e|eliminate|drive|retain|attract|convert|comply|meet|unblock"
+        r"|simplify|streamline)\b",
+        r"(?:coding|code|style)\s+(?:standards?|guidelines?|conventions?)\b",
+        r"best\s+practices?\b",
+        r"consistent\s+with\b",
+        r"consistency\s+with\b",
+        r"according\s+to\s+(?:our|the)\s+(?:standard|policy|guidelines?|conventions?)\b",
+        r"compliance\b",
+        r"(?:tickets?|complaints?|requests?|questions?)\s+(?:a|per|each|every)\s+(?:day|week|month)",
+    ],
+    # "which lets admins ...": an ability, if it is not the feature itself
+    "enables": [
+        rf"{_THIS}\s+{_MODAL}(?:lets?|allows?|allowed|enables?|enabled|helps?|helped)\b",
+    ],
+    # "this will reduce ...", "it avoids a long search": a cost removed or a gain made
+    "gains": [
+        rf"{_THIS}\s+{_MODAL}(?:saves?|reduces?|increases?|improves?|prevents?|unblocks?"
+        r"|removes?\s+the\s+need|cuts?|lowers?|speeds?\s+up|avoids?|eliminates?|frees?\s+up"
+        r"|boosts?|raises?|simplif(?:y|ies)|protects?|makes?\s+(?:it|things|life|debugging"
+        r"|testing|\w+ing)\s+(?:easier|faster|possible|simpler|safer|much|more|less|clearer))\b",
+    ],
+    # currently people have to ... / today it takes ...: the cost of the status quo
+    "status_quo": [
+        r"(?:currently|today|right\s+now|at\s+the\s+moment|at\s+present|presently|as\s+of\s+now)"
+        r"\b[^.\n]{0,60}?\b(?:have\s+to|has\s+to|must|can'?t|cannot|unable|manual(?:ly)?|takes?\s"
+        r"|impossible|no\s+way|not\s+(?:possible|clear|obvious|easy)|there\s+is\s+no)",
+        r"instead,?\s+(?:users?|we|you|people|customers)\s+(?:have|has|must|need)\s+to\b",
+        r"requires?\s+(?:us|users|the\s+user|you|people|them)\s+to\b",
+        r"there\s+(?:is|are)\s+(?:no|known)\s+(?:way|issues?|problems?|bugs?|good|easy|option)\b",
+        r"(?:is|are)\s+(?:quite\s+|pretty\s+|very\s+|rather\s+)?low\s+given\b",
+    ],
+}
+
+# Groups whose cue introduces a purpose that may only restate the want.
+RESTATING_GROUPS = frozenset({"so_that", "purpose_open", "enables"})

@@ -1,0 +1,373 @@
+"""Why and outcome judged per sentence: real-world phrasings (written for these tests), the
+verdict and the quoted evidence for each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from connectors.item import Item
+from rules.bugs import BUG_PARAMS
+from rules.builtin.missing_outcome import missing_outcome
+from rules.builtin.missing_why import missing_why
+from rules.engine import Engine, Passed, Problem
+from rules.examples import example_item
+from rules.judgment import content_words, restates
+
+PARAMS: dict[str, Any] = dict(BUG_PARAMS)
+
+
+def why(description: str, title: str = "Item", **overrides: Any) -> Problem | Passed | None:
+    item = example_item(title=title, description=description, **overrides)
+    return missing_why(item, PARAMS)
+
+
+def outcome(description: str, title: str = "Item", **overrides: Any) -> Problem | Passed | None:
+    return missing_outcome(example_item(title=title, description=description, **overrides), PARAMS)
+
+
+def assert_quoted(result: Problem | Passed | None, item_text: str, *words: str) -> None:
+    """Passed, with evidence that is a verbatim span of the text and holds `words`."""
+    assert isinstance(result, Passed), result
+    assert result.evidence and result.evidence in item_text, result
+    for word in words:
+        assert word in result.evidence, (word, result.evidence)
+
+
+# --- the seed example --------------------------------------------------------------------
+
+
+def test_seed_example_with_a_reason_passes_and_quotes_it() -> None:
+    text = (
+        "We need a prominent button because users are struggling to find the checkout page,"
+        " and we want to increase sales"
+    )
+    assert_quoted(why(text, title="Checkout button"), text, "because")
+
+
+def test_seed_example_without_a_reason_fails() -> None:
+    result = why("Add a blue button", title="Add a blue button")
+    assert isinstance(result, Problem)
+    assert result.evidence is None
+
+
+# --- reasons stated without "because" ----------------------------------------------------
+
+REASONS = [
+    # a problem or a cost, stated as such
+    ("Exporting the ledger by hand takes the finance team a full day each month.", "by hand"),
+    ("The retry loop puts a lot of stress on the primary database.", "stress on"),
+    (
+        "Logs are split across three hosts, which makes tracing a request quite difficult.",
+        "difficult",
+    ),
+    ("The settings page is far too slow on older phones.", "too slow"),
+    ("Reviewers get confused when two badges look the same.", "confused"),
+    ("Right now every new tenant has to be created manually.", "manually"),
+    # a benefit as an evaluation or a purpose
+    ("A per-team view could be useful for managers trying to plan the quarter.", "useful for"),
+    ("Split the module to support our reporting work next quarter.", "to support our"),
+    ("Move the cache to a separate volume to reduce disk pressure on the app hosts.", "to reduce"),
+    ("This will let support agents answer refund questions without escalating.", "will let"),
+    # causal words
+    ("Since the audit log keeps 30 days only, older evidence is lost.", "Since the"),
+    ("Both services read the flag at start. Therefore a restart is needed today.", "Therefore"),
+    ("Write the rotation steps down so it is not forgotten next time.", "so it is not"),
+    # demand and context
+    ("Several customers asked for a CSV export of their invoices.", "customers asked"),
+    ("I'm teaching a workshop and need to create forty accounts at once.", "teaching"),
+]
+
+
+@pytest.mark.parametrize(("text", "cue"), REASONS)
+def test_reasons_without_because_pass_with_the_sentence_quoted(text: str, cue: str) -> None:
+    assert_quoted(why(text), text, cue)
+
+
+def test_a_why_section_quotes_its_first_line() -> None:
+    body = "## Motivation\n\nOn-call engineers restart the importer twice a week.\n\n## Notes\nnone"
+    result = why(body, description_format="markdown")
+    assert isinstance(result, Passed)
+    assert result.evidence == "On-call engineers restart the importer twice a week."
+
+
+# --- cues that are not reasons -----------------------------------------------------------
+
+RESTATING = [
+    ("As an editor I want to archive a post so that the post is archived.", "Archive posts"),
+    ("As an admin I want to delete a user account so that the account is removed.", "Delete users"),
+    ("As a member I want to search the catalogue so that I can find a book.", "Catalogue search"),
+    ("As a teacher I want a list of my classes so that I can see my classes.", "Class list"),
+    ("As a host I want to notify guests at once so that they are notified of changes.", "Notify"),
+    ("Add an export button which allows users to export their reports.", "Export reports"),
+]
+
+
+@pytest.mark.parametrize(("text", "title"), RESTATING)
+def test_a_purpose_that_restates_the_want_is_not_a_reason(text: str, title: str) -> None:
+    result = why(text, title=title)
+    assert isinstance(result, Problem), result
+    assert result.evidence and result.evidence in text  # the clause is quoted back
+    assert "restates" in result.message
+
+
+GAINS = [
+    "As a shopper I want my cart kept so that I can finish the order on my phone later.",
+    "As an analyst I want the export as CSV so that I don't have to retype figures in Excel.",
+    "As a reviewer I want a diff view so that I can approve changes more quickly.",
+]
+
+
+@pytest.mark.parametrize("text", GAINS)
+def test_a_purpose_with_a_gain_of_its_own_is_a_reason(text: str) -> None:
+    assert_quoted(why(text, title=text), text, "so that")
+
+
+def test_restatement_compares_content_words_with_synonyms_folded() -> None:
+    assert content_words("deleting the reports") == content_words("remove a report")
+    assert restates("i want to delete a report", "i can remove the report")
+    assert not restates("i want to delete a report", "the audit team stops chasing me")
+
+
+NOT_REASONS = [
+    # the "because" is text the feature shows
+    ('Show a banner saying "Saving failed because the server is busy" after a failed save.'),
+    # the "because" explains the design as it is
+    ("The poller was added because webhooks did not exist yet. Replace it with webhooks."),
+    # a background section that only says how things are today
+    ("## Background\n\nThe export runs nightly and writes one CSV file per tenant.\n"),
+    # "it would be nice to have" gives no purpose
+    ("It would be nice to have a dark theme."),
+    # code never counts
+    ("Add the flag.\n\n```\n# because the old parser is slow\n```\n"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_REASONS)
+def test_words_that_look_like_a_reason_but_are_not(text: str) -> None:
+    assert isinstance(why(text, description_format="markdown"), Problem)
+
+
+def test_wiki_code_blocks_do_not_count() -> None:
+    text = "Add the flag.\n{code}\n// because the old parser is slow\n{code}"
+    assert isinstance(why(text, description_format="wiki"), Problem)
+
+
+# --- templates left unchanged ------------------------------------------------------------
+
+STOCK_FEATURE_TEMPLATE = """**Is your feature request related to a problem? Please describe.**
+A clear and concise description of what the problem is. Ex. I'm always frustrated when [...]
+
+**Describe the solution you'd like**
+A clear and concise description of what you want to happen.
+
+**Describe alternatives you've considered**
+A clear and concise description of any alternative solutions or features you've considered.
+
+**Additional context**
+Add any other context or screenshots about the feature request here.
+"""
+
+PROMPTS_UNDER_MOTIVATION = """## Feature
+
+A dark theme.
+
+## Motivation
+
+Please outline the motivation for the proposal.
+If this is related to another issue, please link here too.
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        STOCK_FEATURE_TEMPLATE,
+        PROMPTS_UNDER_MOTIVATION,
+        "### Why is this needed?\n\n_No response_\n\n### Details\n\nA dark theme.",
+        "As a <role> I want <goal> so that <benefit>",
+        "## Value\n\n[describe the value for the customer]\n",
+    ],
+)
+def test_unchanged_templates_count_as_empty(body: str) -> None:
+    assert isinstance(why(body, title="Dark theme", description_format="markdown"), Problem)
+
+
+def test_a_filled_stock_template_passes_on_what_was_written() -> None:
+    body = STOCK_FEATURE_TEMPLATE.replace(
+        "A clear and concise description of what the problem is. Ex. I'm always frustrated when"
+        " [...]",
+        "Our night shift cannot read the white theme: it is far too bright in a dark room.",
+    )
+    result = why(body, title="Dark theme", description_format="markdown")
+    assert_quoted(result, example_item(description=body, description_format="markdown").text)
+    assert isinstance(result, Passed) and "too bright" in (result.evidence or "")
+
+
+def test_the_template_pasted_as_the_title_is_not_a_reason() -> None:
+    title = "Is your feature request related to a problem? Please describe."
+    assert isinstance(
+        why(STOCK_FEATURE_TEMPLATE, title=title, description_format="markdown"), Problem
+    )
+
+
+# --- readers: headings and labels that share a line --------------------------------------
+
+
+def test_wiki_heading_on_the_same_line_as_its_content() -> None:
+    text = "Some intro. h3. Problem Description The nightly import re-sends every invoice twice."
+    item = example_item(description=text, description_format="wiki")
+    assert item.sections.get("problem description", "").startswith("The nightly import")
+    assert isinstance(missing_why(item, PARAMS), Passed)
+
+
+def test_wiki_bold_label_on_the_same_line_as_other_text() -> None:
+    text = "Swap the default shortcut. *Rationale:* it matches what the other editors use."
+    item = example_item(description=text, description_format="wiki")
+    assert item.sections["rationale"] == "it matches what the other editors use."
+    result = missing_why(item, PARAMS)
+    assert isinstance(result, Passed) and result.evidence in item.text
+
+
+def test_plain_label_after_a_sentence_opens_a_section() -> None:
+    text = "Swap the default shortcut. Rationale: it matches what the other editors use."
+    item = example_item(description=text, description_format="wiki")
+    assert item.sections["rationale"] == "it matches what the other editors use."
+
+
+def test_markdown_four_backtick_fence_holding_a_three_backtick_fence() -> None:
+    body = "## Outcome\n\nSearch p95 under 300 ms.\n\n````md\n```\n## Outcome\n```\n````\n"
+    item = example_item(description=body, description_format="markdown")
+    assert item.sections["outcome"] == "Search p95 under 300 ms."
+    assert isinstance(missing_outcome(item, PARAMS), Passed)
+
+
+def test_markdown_heading_inside_a_list_and_a_quote() -> None:
+    body = "- first\n  ## Why\n  Admins rebuild the same filter every morning.\n"
+    item = example_item(description=body, description_format="markdown")
+    assert "why" in item.sections
+    body = "> ### Why\n> Admins rebuild the same filter every morning.\n"
+    item = example_item(description=body, description_format="markdown")
+    assert item.sections["why"].startswith("Admins rebuild")
+
+
+# --- bug reports are not stories ---------------------------------------------------------
+
+
+def gh(title: str, body: str = "", labels: tuple[str, ...] = ()) -> Item:
+    return example_item(
+        source="github",
+        title=title,
+        description=body,
+        description_format="markdown",
+        labels=labels,
+    )
+
+
+BUG_FORM = """### Steps to reproduce
+
+1. Open the editor
+2. Press save
+
+### Expected behavior
+
+The file is saved.
+
+### Actual behavior
+
+Nothing happens.
+"""
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        gh("Crash on save", labels=("regression",)),
+        gh("Crash on save", labels=("kind/bug", "ui")),
+        gh("[Bug] crash on save"),
+        gh("Bug: crash on save"),
+        gh("Crash on save", BUG_FORM),
+    ],
+)
+def test_bug_reports_are_not_asked_for_a_why_or_an_outcome(item: Item) -> None:
+    for rule in (missing_why, missing_outcome):
+        result = rule(item, PARAMS)
+        assert isinstance(result, Passed), result
+        assert result.evidence and (
+            result.evidence in item.title
+            or result.evidence in item.text
+            or result.evidence in item.labels
+        )
+
+
+def test_bug_detection_is_configurable() -> None:
+    item = gh("Crash on save", BUG_FORM, labels=("bug",))
+    params = {"bug_labels": [], "bug_forms": False}
+    assert isinstance(missing_why(item, params), Problem)
+    labelled = gh("Dark theme", labels=("papercut",))
+    default = {f.rule for f in Engine().evaluate(labelled)}
+    custom = {
+        f.rule for f in Engine({"missing-why": {"bug_labels": ["papercut"]}}).evaluate(labelled)
+    }
+    assert "missing-why" in default and "missing-why" not in custom
+    assert "missing-outcome" in custom  # each rule has its own setting
+
+
+# --- outcome targets ---------------------------------------------------------------------
+
+TARGETS = [
+    "We expect a 3x speedup of the nightly import.",
+    "Make the dashboard 2x faster.",
+    "Verify that the 90th percentile stays under a second.",
+    "Cut p95 latency to 180 ms.",
+    "Bring the query time down to 18 sec/query.",
+    "Reduce the build time by 5 minutes (about 25%).",
+    "The goal is to reduce it to only 2-3 minutes.",
+    "Memory use should drop by about 20MB after the change.",
+    "Raise trial-to-paid conversion from 3.1% to 3.6% this quarter.",
+]
+
+
+@pytest.mark.parametrize("text", TARGETS)
+def test_prose_targets_pass_with_the_sentence_quoted(text: str) -> None:
+    assert_quoted(outcome(text), text)
+
+
+NOT_TARGETS = [
+    "Raise the minimum Xcode version from 7.0 to 7.3.",
+    "Increase the upload limit to 50 MB.",
+    "Set a timeout of 30 s.",
+    "Free shipping for orders under 20 EUR.",
+    "Currently it takes 23 seconds to load the page.",
+    "Our API has a p99 latency of 200ms today.",
+    "Serve it on port 8443.",
+    "Improve the search.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_TARGETS)
+def test_versions_limits_and_baselines_are_not_targets(text: str) -> None:
+    assert isinstance(outcome(text), Problem)
+
+
+# --- explain -----------------------------------------------------------------------------
+
+
+def test_explain_gives_every_in_scope_verdict_with_verbatim_evidence() -> None:
+    text = "Raise checkout conversion from 2.1% to 2.5%, because shoppers give up at step three."
+    item = example_item(title="One-page checkout", description=text, estimate=3.0)
+    verdicts = {v.rule: v for v in Engine().explain(item)}
+    assert set(verdicts) == {"missing-why", "missing-outcome", "missing-estimate"}
+    assert all(v.passed for v in verdicts.values())
+    assert "because" in (verdicts["missing-why"].evidence or "")
+    assert "2.1%" in (verdicts["missing-outcome"].evidence or "")
+    for rule in ("missing-why", "missing-outcome"):
+        assert (verdicts[rule].evidence or "") in item.text
+
+
+def test_explain_says_why_nothing_counted() -> None:
+    verdicts = Engine().explain(example_item(title="Add a blue button", description="Add it."))
+    failed = {v.rule: v for v in verdicts if not v.passed}
+    assert set(failed) == {"missing-why", "missing-outcome", "missing-estimate"}
+    assert all(v.reason for v in failed.values())
