@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 from pydantic import (
     BaseModel,
@@ -16,7 +16,14 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 DEFAULT_PATH = Path("refinery.toml")
 ENV_PREFIX = "REFINERY_"
@@ -24,6 +31,35 @@ ENV_PREFIX = "REFINERY_"
 
 class ConfigError(Exception):
     """A configuration problem, phrased for the person who has to fix it."""
+
+
+class EnvValueError(ValueError):
+    """An environment value that is neither JSON nor the plain form its setting accepts."""
+
+    def __init__(self, field: str, expected: str) -> None:
+        super().__init__(f"{field}: {expected}")
+        self.field = field
+        self.expected = expected
+
+
+class PlainListsEnv(EnvSettingsSource):
+    """Environment values: JSON as pydantic-settings reads it, or, for lists, `PAY,WEB`, and
+    for tables, `U1=U2,U3=U4`, the forms people type in a shell or a compose file."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError:
+            pass
+        kind = get_origin(field.annotation) if field is not None else None
+        parts = [part.strip() for part in str(value).split(",") if part.strip()]
+        if kind is list and field.annotation == list[str]:
+            return parts
+        if kind is dict and all("=" in part for part in parts):
+            return dict(part.split("=", 1) for part in parts)
+        if kind is dict:
+            raise EnvValueError(field_name, "expected KEY=VALUE,KEY=VALUE or a JSON object")
+        raise EnvValueError(field_name, "expected JSON (a list or an object)")
 
 
 class Section(BaseModel):
@@ -75,7 +111,14 @@ class GithubConfig(Section):
     api_url: str = "https://api.github.com"
     repos: list[str] = Field(default_factory=list)
     estimate_labels: list[str] = Field(
-        default_factory=lambda: ["estimate: {n}", "points/{n}", "sp:{n}", "size: {size}"]
+        default_factory=lambda: [
+            "estimate: {n}",
+            "points/{n}",
+            "points: {n}",
+            "sp:{n}",
+            "size: {size}",
+            "size/{size}",
+        ]
     )
     size_points: dict[str, float] = Field(
         default_factory=lambda: {"XS": 1.0, "S": 2.0, "M": 3.0, "L": 5.0, "XL": 8.0}
@@ -114,6 +157,7 @@ class ServerConfig(Section):
     threads: int = Field(default=16, ge=1, le=256)
     allow_unsigned_webhooks: bool = False
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    metrics: bool = False  # GET /metrics in Prometheus text format
 
 
 class SyncConfig(Section):
@@ -228,6 +272,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
+        # `REFINERY_SLACK__BOT_TOKEN=` (as compose writes an unset ${VAR:-}) means "not set".
+        env_ignore_empty=True,
         extra="forbid",
         validate_default=True,
     )
@@ -250,6 +296,7 @@ class Settings(BaseSettings):
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from (None: defaults and environment only).
     _path: Path | None = PrivateAttr(default=None)
+    _file_data: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def path(self) -> Path | None:
@@ -265,7 +312,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment first: it overlays the TOML file, which arrives as init values.
-        return (env_settings, init_settings)
+        return (PlainListsEnv(settings_cls), init_settings)
 
 
 def resolve_path(path: Path | str | None) -> Path:
@@ -295,7 +342,10 @@ def load_settings(path: Path | str | None = None) -> Settings:
         settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, resolved, data)) from None
+    except SettingsError as exc:
+        raise ConfigError(_describe_env(exc)) from None
     settings._path = resolved if resolved.exists() else None
+    settings._file_data = data
     from rules.engine import validate_rule_config  # late: rules must not import bot
 
     problems = validate_rule_config(settings.rules)
@@ -316,6 +366,35 @@ def _describe(exc: ValidationError, path: Path, data: dict[str, Any]) -> str:
         else:
             lines.append(f"{origin}: '{dotted}': {error['msg']}")
     return "\n".join(lines)
+
+
+def _describe_env(exc: SettingsError) -> str:
+    """Name the environment variable pydantic-settings could not decode (never its value)."""
+    cause = exc.__cause__
+    while cause is not None and not isinstance(cause, EnvValueError):
+        cause = cause.__cause__
+    field = cause.field if isinstance(cause, EnvValueError) else ""
+    expected = cause.expected if isinstance(cause, EnvValueError) else "expected JSON"
+    suffix = f"__{field.upper()}"
+    names = sorted(
+        name
+        for name in os.environ
+        if field
+        and name.upper().startswith(ENV_PREFIX)
+        and (name.upper().endswith(suffix) or name.upper() == ENV_PREFIX + field.upper())
+    )
+    named = ", ".join(names) or f"a {ENV_PREFIX}* environment variable"
+    return f"environment variable {named}: {expected}"
+
+
+def origin(settings: Settings | None, *dotted: str) -> str:
+    """Where a setting's value came from: its environment variable, the file, or the default."""
+    env = ENV_PREFIX + "__".join(part.upper() for part in dotted)
+    if env in os.environ:
+        return env
+    if settings is not None and settings.path and _in_file(settings._file_data, dotted):
+        return str(settings.path)
+    return "default"
 
 
 def _in_file(data: Any, loc: tuple[int | str, ...]) -> bool:

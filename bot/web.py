@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify
 
+from bot.access_log import install_access_log
 from bot.context import AppContext
+from bot.metrics import register_metrics
 from bot.pages import register_pages
 from bot.slack.http import register_slack
 from bot.webhooks import register_webhooks
@@ -21,6 +23,8 @@ def create_app(ctx: AppContext) -> Flask:
         return jsonify(status="ok")
 
     register_slack(app, ctx)  # POST /slack/events (when Slack is configured for HTTP)
-    register_webhooks(app, ctx)  # POST /webhooks/jira, /webhooks/github
+    dispatcher = register_webhooks(app, ctx)  # POST /webhooks/jira, /webhooks/github
     register_pages(app, ctx)  # GET /web/... when [web] enabled = true
+    register_metrics(app, ctx, inbox=lambda: dispatcher.inbox.counts().get("pending", 0))
+    install_access_log(app)
     return app

@@ -70,6 +70,11 @@ def load_many(paths: Iterable[Path | str]) -> list[Loaded]:
 def load_file(path: Path | str) -> Loaded:
     """Read one file, detect its shape and convert it; raise FileFormatError naming the file."""
     path = Path(path)
+    from connectors.file_readers import load_other  # CSV, gh CLI output, stdin, BOM
+
+    other: Loaded | None = load_other(path)
+    if other is not None:
+        return other
     with _gc_paused():
         return _load(path)
 
@@ -78,7 +83,12 @@ def _load(path: Path) -> Loaded:
     data = _read_json(path)
     shape = detect(data)
     if shape is None:
-        raise FileFormatError(path, f"JSON of an unknown shape ({_describe(data)}); {KNOWN_SHAPES}")
+        from connectors.file_readers import unknown_shape
+
+        problem = unknown_shape(data)
+        if problem is None:
+            problem = f"JSON of an unknown shape ({_describe(data)}); {KNOWN_SHAPES}"
+        raise FileFormatError(path, problem)
     if shape == "refinery":
         return Loaded(path, shape, _refinery_items(path, data))
     if shape == "jira":

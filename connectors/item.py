@@ -153,6 +153,17 @@ class Item:
         values["sections"] = dict(values.get("sections") or {})
         values["fields"] = dict(values.get("fields") or {})
         values["raw"] = dict(values.get("raw") or {})
+        values.setdefault("kind", "story")
+        values.setdefault("status_category", "todo")
+        if "text" not in values and values.get("description"):
+            # A hand-written Refinery JSON item gives the description only; rules read text.
+            from rules.text import analyze
+
+            if "description_format" not in values:
+                is_adf = isinstance(values["description"], dict)
+                values["description_format"] = "adf" if is_adf else "markdown"
+            text = analyze(values["description"], values["description_format"])
+            values["text"], values["sections"] = text.plain, dict(text.sections)
         if values.get("kind") not in KINDS:
             raise ValueError(f"unknown kind {values.get('kind')!r}")
         if values.get("status_category") not in STATUS_CATEGORIES:

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import sys
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
+from bot.config import Settings
 from bot.render.explain import explain_table, explained_items
 from bot.render.terminal import findings_table, health_summary
 from bot.services.judge import Judge
-from bot.services.report import Report, evaluate, stored_document, stored_report
+from bot.services.report import Report, evaluate, evaluate_store, stored_document, stored_report
 from connectors.files import FileFormatError, load_many
 from connectors.item import Item
+from rules.backlog import Backlog
 from rules.engine import Engine, severity_at_least
 
 
@@ -32,12 +36,43 @@ class FailOn(StrEnum):
     error = "error"
 
 
+KEY = re.compile(r"^(?:[A-Z][A-Z0-9_]*-\d+|[\w.-]+/[\w.-]+#\d+)$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow what a check shows: projects (or repos), one rule, an owner, item kinds."""
+
+    projects: tuple[str, ...] = ()
+    rule: str | None = None
+    owner: str | None = None
+    kinds: tuple[str, ...] = ()
+
+    def keep(self, item: Item) -> bool:
+        if self.projects and item.project not in self.projects:
+            return False
+        if self.kinds and item.kind not in self.kinds and item.type.lower() not in self.kinds:
+            return False
+        return self.owner is None or _owned_by(item, self.owner)
+
+
+def _owned_by(item: Item, owner: str) -> bool:
+    wanted = owner.lower().lstrip("@")
+    person = item.assignee or item.reporter
+    if person is None:
+        return wanted in ("none", "unassigned")
+    exact = {str(v).lower() for v in (person.id, person.email) if v}
+    return wanted in exact or wanted in (person.name or "").lower()
+
+
 def check(
-    paths: Annotated[
-        list[Path] | None,
+    targets: Annotated[
+        list[str] | None,
         typer.Argument(
-            help="Saved Jira search pages, GitHub issue lists or Refinery JSON files. "
-            "None: every item in the store.",
+            metavar="[FILE|KEY]...",
+            help="Saved Jira search pages or CSV exports, GitHub issue lists (REST or "
+            "`gh issue list --json`), Refinery JSON, `-` for standard input; or item keys "
+            "(PAY-127, acme/shop#12) from the store. None: every item in the store.",
             show_default=False,
         ),
     ] = None,
@@ -52,9 +87,6 @@ def check(
             show_default=False,
         ),
     ] = None,
-    limit: Annotated[
-        int, typer.Option("--limit", help="Most findings rows in the table (0: all).", min=0)
-    ] = 200,
     explain: Annotated[
         bool,
         typer.Option(
@@ -62,27 +94,60 @@ def check(
             help="Show every rule's verdict on each item with the words it counted.",
         ),
     ] = False,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", metavar="N", help="Most findings rows in the table (0: all).", min=0
+        ),
+    ] = 200,
+    project: Annotated[
+        list[str] | None,
+        typer.Option("--project", "-p", help="Only this Jira project or GitHub repo (repeatable)."),
+    ] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", "-r", help="Only findings of this rule id.")
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", "-o", help="Only items owned by this person (id, e-mail, name)."),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="Only items of this kind: story, task, bug, epic, ..."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Evaluate backlog items and list the findings: missing why, outcome, estimate, ...
 
     With files, nothing is read from or written to the store; every file is parsed before
-    any item is evaluated. Without files, the stored verdicts are read (items not yet judged
-    under the current rules are judged first, once, and their history updated). Exit 0
-    when the check ran (whatever it found), 1 with --fail-on when a finding at that severity
-    or above exists, 2 when a file or the config is broken.
+    any item is evaluated. With keys, those stored items are judged. Without either, every
+    stored item is read from the stored verdicts (items not yet judged under the current rules
+    are judged first, once, and their history updated). Exit 0 when the check ran
+    (whatever it found), 1 with --fail-on when a finding at that severity or above exists, 2
+    when a file, a key or the config is broken.
     """
     settings = settings_or_exit(config)
     try:
         engine = Engine(settings.rules)
     except ValueError as exc:
-        err.print(f"Configuration error: {exc}", highlight=False, markup=False)
-        raise typer.Exit(2) from None
+        fail(f"Configuration error: {exc}")
+    if rule is not None and rule not in engine.rule_ids:
+        fail(f"Unknown or disabled rule '{rule}' (--rule); enabled: {', '.join(engine.rule_ids)}")
+    filters = Filters(tuple(project or ()), rule, owner, tuple(k.lower() for k in kind or ()))
     explained: list[dict[str, Any]] | None = [] if explain else None
-    if not paths:
-        _check_store(settings.store.url, engine, output, limit, fail_on, explained)
+    targets = targets or []
+    if not targets and filters == Filters():
+        _check_stored(settings, engine, output, limit, fail_on, explained)
         return
-    report, read = _check_files(paths, engine, explained)
+    keys = [t for t in targets if KEY.match(t) and not Path(t).exists()]
+    if keys and len(keys) != len(targets):
+        fail("Pass files or item keys, not both.")
+    if keys:
+        report, read = _check_keys(settings, engine, keys, filters, explained)
+    elif targets:
+        report, read = _check_files([Path(t) for t in targets], engine, filters, explained)
+    else:
+        report, read = _check_store(settings, engine, filters, explained), "the store"
     if output is OutputFormat.json:
         document = report_document(report)
         if explained is not None:
@@ -130,8 +195,7 @@ def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
     try:
         loaded = load_many(paths)
     except FileFormatError as exc:
-        err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(f"Error: {exc}")
     # The same item saved in two files (or two pages) counts once; the later copy wins.
     unique: dict[str, Item] = {}
     for entry in loaded:
@@ -146,48 +210,118 @@ def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
 
 
 def _check_files(
-    paths: list[Path], engine: Engine, explained: list[dict[str, Any]] | None = None
+    paths: list[Path],
+    engine: Engine,
+    filters: Filters,
+    explained: list[dict[str, Any]] | None = None,
 ) -> tuple[Report, str]:
     items, note = load_files_or_exit(paths)
     # The items live until the process exits: spare the collector rescanning them.
     gc.freeze()
-    report, _ = evaluate(items, engine)
+    kept = [item for item in items if filters.keep(item)]
+    report, _ = evaluate(kept, engine)
     if explained is not None:
-        explained.extend(explained_items(items, engine))
-    return report, note
+        # The backlog rules compare each item with the file's other items.
+        backlog = Backlog.of(items) if engine.needs_backlog else None
+        explained.extend(explained_items(kept, engine, backlog))
+    return _only_rule(report, filters.rule), note
+
+
+def _check_keys(
+    settings: Settings,
+    engine: Engine,
+    keys: list[str],
+    filters: Filters,
+    explained: list[dict[str, Any]] | None = None,
+) -> tuple[Report, str]:
+    from bot.store import open_store
+
+    store = open_store(settings.store.url, settings.store.lock_timeout)
+    try:
+        items = []
+        for key in keys:
+            item = store.find_item(key)
+            if item is None:
+                fail(f"{key}: not in the store (run `refinery sync`, or check the key)")
+            items.append(item)
+        kept = [item for item in items if filters.keep(item)]
+        report, evaluated = evaluate(kept, engine)
+        store.record_findings(evaluated)
+        if explained is not None:
+            explained.extend(explained_items(kept, engine))
+    finally:
+        store.close()
+    plural = "" if len(items) == 1 else "s"
+    return _only_rule(report, filters.rule), f"{len(items)} stored item{plural}"
 
 
 def _check_store(
-    url: str,
+    settings: Settings,
+    engine: Engine,
+    filters: Filters,
+    explained: list[dict[str, Any]] | None = None,
+) -> Report:
+    from bot.store import open_store
+
+    store = open_store(settings.store.url, settings.store.lock_timeout)
+    try:
+        if store.count_items() == 0:
+            err.print(
+                "The store is empty: run `refinery sync`, or pass files "
+                "(`refinery check export.json`). `refinery demo` shows a sample.",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        if explained is not None:
+            from bot.services.lean import store_backlog  # the backlog rules' batch
+
+            backlog = store_backlog(store) if engine.needs_backlog else None
+            explained.extend(explained_items(filter(filters.keep, store.items()), engine, backlog))
+        if filters == Filters():
+            return evaluate_store(store, engine)
+        items = store.items(projects=filters.projects or None)
+        report, evaluated = evaluate((item for item in items if filters.keep(item)), engine)
+        store.record_findings(evaluated)
+        return _only_rule(report, filters.rule)
+    finally:
+        store.close()
+
+
+def _check_stored(
+    settings: Settings,
     engine: Engine,
     output: OutputFormat,
     limit: int,
     fail_on: FailOn | None,
     explained: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Check from stored verdicts: JSON from one SQL query; the table needs only the worst.
-    --explain still evaluates every item (it shows verdicts that passed, which are not kept)."""
+    """The whole store, from stored verdicts: JSON from one SQL query; the table needs only
+    the worst items. --explain still evaluates every item (passed verdicts are not kept)."""
+    from bot.services.lean import store_backlog  # the backlog rules' batch
     from bot.store import open_store, readiness
 
-    store = open_store(url)
+    store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
         if store.count_items() == 0:
             err.print(
-                "The store holds no items yet: run `refinery sync`, or pass files "
+                "The store is empty: run `refinery sync`, or pass files "
                 "(`refinery check export.json`). `refinery demo` shows a sample.",
+                markup=False,
                 highlight=False,
+                soft_wrap=True,
             )
-        from bot.services.lean import store_backlog  # the backlog rules' batch
-
         backlog = store_backlog(store) if explained is not None and engine.needs_backlog else None
-        stale = Judge(store, engine).stale()
+        judge = Judge(store, engine)
+        stale = judge.stale()
         if stale:
             err.print(
                 f"Evaluating {stale} stored items under the current rules (once; later "
                 "checks read the stored verdicts).",
                 highlight=False,
+                markup=False,
             )
-        Judge(store, engine).refresh()
+        judge.refresh()
         scope = readiness.Scope()
         if output is OutputFormat.json:
             document = stored_document(store, scope)
@@ -209,6 +343,20 @@ def _check_store(
     # The worst items come first, so their severities include the worst in the store.
     if fail_on is not None and any(severity_at_least(s, fail_on.value) for s in severities):
         raise typer.Exit(1)
+
+
+def _only_rule(report: Report, rule: str | None) -> Report:
+    """The report as if only `rule` ran: other rules' findings dropped, ready recounted."""
+    if rule is None:
+        return report
+    narrowed = Report(items=report.items)
+    for result in report.unready:
+        kept = tuple(f for f in result.findings if f.rule == rule)
+        if kept:
+            narrowed.unready.append(replace(result, findings=kept))
+            narrowed.per_rule[rule] += len(kept)
+    narrowed.ready = narrowed.items - len(narrowed.unready)
+    return narrowed
 
 
 def _print_table(report: Report, limit: int) -> None:

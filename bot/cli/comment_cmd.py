@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, fail, settings_or_exit
 from bot.context import AppContext
-from bot.services.comments import run_comment_pass
+from bot.services.comments import Action, run_comment_pass
 from connectors.base import ConnectorError
 
 
@@ -40,24 +40,53 @@ def comment(
     """
     settings = settings_or_exit(config)
     if not settings.comments.enabled and not dry_run:
-        err.print(
-            "Comments are off: set [comments] enabled = true, or preview with --dry-run.",
-            highlight=False,
-        )
-        raise typer.Exit(2)
+        fail("Comments are off: set [comments] enabled = true, or preview with --dry-run.")
     ctx = AppContext.build(settings)
     try:
+        empty = _empty_state(ctx)
+        if empty:
+            console.print(empty, highlight=False, markup=False, soft_wrap=True)
+            return
         name = None if source is CommentSource.all else source.value
         summary = run_comment_pass(ctx, source=name, dry_run=dry_run)
     except ConnectorError as exc:
-        err.print(f"[red]Cannot comment[/red]: {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(f"Cannot comment: {exc}", 1)
     finally:
         ctx.close()
     for line in summary.lines():
         console.print(line, highlight=False, markup=False, soft_wrap=True)
+        if summary.dry_run and line.startswith("would "):
+            action = next(a for a in summary.planned if line == "would " + a.describe())
+            console.print(_indented(action), highlight=False, markup=False, soft_wrap=True)
     if summary.failed or summary.stopped:
         raise typer.Exit(1)
+
+
+def _empty_state(ctx: AppContext) -> str | None:
+    """Say why there is nothing to plan, instead of "0 planned"."""
+    from sqlalchemy import select
+
+    from bot.store.models import JobRun
+
+    with ctx.store.session() as session:
+        last_sync = session.scalar(select(JobRun).where(JobRun.job == "sync"))
+        failed = last_sync is not None and last_sync.status == "error"
+        detail = last_sync.detail if last_sync is not None else ""
+    if ctx.store.count_items() == 0:
+        return "The store is empty: run `refinery sync` first (this command works from the store)."
+    if failed:
+        return f"The last sync failed ({detail or 'see the log'}): fix it and sync again first."
+    return None
+
+
+def _indented(action: Action) -> str:
+    """The text a planned comment would have, indented under its line."""
+    body = action.rendered.body if action.rendered is not None else "(the comment is deleted)"
+    if not isinstance(body, str):  # ADF (Jira Cloud): show the words, not the JSON
+        from rules.text import analyze
+
+        body = analyze(body, "adf").plain
+    return "\n".join("    " + line for line in str(body).splitlines())
 
 
 def register(app: typer.Typer) -> None:

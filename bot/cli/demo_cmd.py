@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from bot.cli.main import console, err
+from bot.cli.main import console, err, using_store
 from bot.config import Settings
 from bot.render.terminal import health_summary, worst_items_table
 from bot.services.judge import Judge
@@ -59,6 +59,7 @@ def demo(
     settings = Settings.model_construct()
     with _data_dir(data_dir) as directory:
         url = f"sqlite:///{directory / 'refinery-demo.db'}"
+        using_store(url, "demo store")
         store = open_store(url)
         try:
             engine = Engine(settings.rules)
@@ -69,6 +70,7 @@ def demo(
                 console.print(
                     _import_line(entry, result.inserted, result.updated),
                     highlight=False,
+                    markup=False,
                     soft_wrap=True,
                 )
             report = evaluate_store(store, engine)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -68,17 +68,20 @@ def _run(config: Path | None, dry_run: bool, send: Callable[[AppContext], Outbox
     try:
         outbox = send(ctx)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
-        raise typer.Exit(2) from None
+        fail(str(exc))
     finally:
         ctx.close()
+    for note in outbox.skipped:
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
     if dry_run:
         _show(outbox)
         return
     for outgoing, result in zip(outbox.messages, outbox.results, strict=True):
-        state = "posted" if result.ok else f"[red]not posted[/red] ({result.error})"
+        state = "posted" if result.ok else f"not posted ({result.error})"
         console.print(
-            f"{outgoing.what} → {result.channel or 'no channel'}: {state}", highlight=False
+            f"{outgoing.what} → {result.channel or 'no channel'}: {state}",
+            highlight=False,
+            markup=False,
         )
     if outbox.failed:
         raise typer.Exit(1)
@@ -91,6 +94,7 @@ def schedule(config: ConfigOption = None) -> None:
     within about a minute. On SQLite one scheduler leads per database; a second one stands by
     until the first stops or its lease expires.
     """
+    from bot.scheduler.leader import SchedulerBusy
     from bot.scheduler.runner import start_scheduler
 
     ctx = _context(config)
@@ -99,10 +103,12 @@ def schedule(config: ConfigOption = None) -> None:
         signal.signal(signum, lambda *_: stop.set())
     try:
         runner = start_scheduler(ctx)
-    except ValueError as exc:
-        err.print(f"[red]Configuration error[/red]: {exc}", highlight=False)
+    except SchedulerBusy as exc:
         ctx.close()
-        raise typer.Exit(2) from None
+        fail(f"Scheduler not started: {exc}")
+    except ValueError as exc:
+        ctx.close()
+        fail(f"Configuration error: [schedule]: {exc}")
     names = ", ".join(spec.name for spec in runner.specs) or "no jobs"
     console.print(f"Scheduler started ({names}); Ctrl-C stops it.", highlight=False)
     if not runner.is_leader and not ctx.store.is_postgres:

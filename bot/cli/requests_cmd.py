@@ -6,8 +6,9 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, fail, settings_or_exit
 from bot.services.intake import STATUSES, Intake, IntakeError
 from bot.store import open_store
 from bot.store.models import DecisionRow
@@ -16,9 +17,7 @@ from bot.store.models import DecisionRow
 def requests(
     status: Annotated[
         str | None,
-        typer.Option(
-            "--status", "-s", help=f"Only requests in this status ({', '.join(STATUSES)})."
-        ),
+        typer.Option("--status", help=f"Only requests in this status ({', '.join(STATUSES)})."),
     ] = None,
     release: Annotated[
         int | None,
@@ -33,8 +32,7 @@ def requests(
 ) -> None:
     """List intake requests and the decisions on them (who, when, what, why)."""
     if status is not None and status not in STATUSES:
-        err.print(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}")
-        raise typer.Exit(2)
+        fail(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}")
     settings = settings_or_exit(config)
     store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
@@ -43,9 +41,10 @@ def requests(
             try:
                 row = intake.release_claim(release)
             except IntakeError as exc:
-                err.print(str(exc), highlight=False)
-                raise typer.Exit(1) from None
-            console.print(f"Request #{row.id} is pending again: {row.title}", highlight=False)
+                fail(str(exc), 1)
+            console.print(
+                f"Request #{row.id} is pending again: {row.title}", highlight=False, markup=False
+            )
             return
         rows = intake.requests(status)
         decisions: dict[int, list[DecisionRow]] = {}
@@ -61,13 +60,14 @@ def requests(
         table.add_column(name, overflow="fold")
     for row in rows:
         origin = row.origin_key if row.origin != "slack" else row.requester
+        # Text cells: titles and reasons are people's words, not Rich markup.
         table.add_row(
             str(row.id),
             row.status,
-            row.title,
-            f"{row.origin}: {origin or '-'}",
-            row.ticket_key or "",
-            "\n".join(_decision_line(d) for d in decisions.get(row.id, [])),
+            Text(row.title),
+            Text(f"{row.origin}: {origin or '-'}"),
+            Text(row.ticket_key or ""),
+            Text("\n".join(_decision_line(d) for d in decisions.get(row.id, []))),
         )
     console.print(table)
 

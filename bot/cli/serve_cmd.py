@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 from types import FrameType
@@ -9,7 +10,9 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli import serve_status
+from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
+from bot.config import Settings, origin
 from bot.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -20,7 +23,8 @@ def serve(
         str | None, typer.Option("--host", help="Interface to listen on (default: server.host).")
     ] = None,
     port: Annotated[
-        int | None, typer.Option("--port", help="Port to listen on (default: server.port).")
+        int | None,
+        typer.Option("--port", help="Port to listen on (default: server.port; 0: any free)."),
     ] = None,
     scheduler: Annotated[
         bool,
@@ -33,15 +37,19 @@ def serve(
 ) -> None:
     """Serve Slack at POST /slack/events, the webhooks and GET /healthz, under waitress.
 
+    At start it says what is served and what is off, and why; a bot token Slack refuses
+    (auth.test) stops it with one line.
+
     With slack.socket_mode = true and slack.app_token set, Slack's requests arrive over
     Socket Mode instead (no public URL needed); /healthz and the webhooks are still served.
     The scheduled jobs (sync, digests, reminders, comments) run in the same process; on
     PostgreSQL only the elected replica runs them, the others stand by.
     """
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
+    from bot.scheduler.leader import SchedulerBusy
     from bot.scheduler.runner import start_scheduler
-    from bot.slack.socket import start_socket_mode, wants_socket_mode
+    from bot.slack.socket import start_socket_mode
     from bot.web import create_app  # Flask and Bolt: only the server needs them
 
     settings = settings_or_exit(config)
@@ -51,12 +59,14 @@ def serve(
         and not (web.secret and web.secret.get_secret_value())
         and not (web.trusted_user_header)
     ):
-        err.print(
-            "Configuration error: [web] enabled = true needs web.secret (for share links) "
-            "or web.trusted_user_header.",
-            highlight=False,
+        fail(
+            "Configuration error: [web] enabled = true needs web.secret (REFINERY_WEB__SECRET, "
+            "for share links) or web.trusted_user_header"
         )
-        raise typer.Exit(2)
+    status = serve_status.parts(settings)
+    slack = status[0]
+    if slack.on:
+        _check_slack_token(settings)
     ctx = AppContext.build(settings)
     # `docker stop` and systemd send SIGTERM: stop like Ctrl-C, so the finally below runs.
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -64,37 +74,55 @@ def serve(
     app = None
     jobs = None
     try:
-        if wants_socket_mode(ctx):
-            socket = start_socket_mode(ctx)
         app = create_app(ctx)
         # Verdicts made under other rules (or never made) are redone once, in the background.
         ctx.judge.start_background()
+        bind_host = host or settings.server.host
+        bind_port = settings.server.port if port is None else port
+        try:
+            server = create_server(
+                app,
+                host=bind_host,
+                port=bind_port,
+                threads=settings.server.threads,
+                ident="refinery",
+                max_request_body_size=settings.server.max_body_bytes,
+            )
+        except OSError as exc:
+            fail(_bind_problem(exc, bind_host, bind_port, settings, port is not None))
+        if slack.on and settings.slack.socket_mode:
+            socket = start_socket_mode(ctx)
         runtime = app.extensions.get("refinery.slack") or (socket.runtime if socket else None)
         if runtime is not None:
             runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
+        schedule_line = "off (--no-scheduler)"
         if scheduler:
             try:
-                # Another leader (or SQLite lease holder): this one stands by and retries.
                 jobs = start_scheduler(ctx)
+            except SchedulerBusy as exc:
+                # HTTP is stateless across processes: keep serving, just without the schedule.
+                schedule_line = f"off, {exc}"
             except ValueError as exc:
-                err.print(f"[red]Scheduler configuration error[/red]: {exc}", highlight=False)
-                raise typer.Exit(2) from None
-        bind_host = host or settings.server.host
-        bind_port = port or settings.server.port
-        mode = "Socket Mode" if socket else "HTTP at /slack/events"
-        pages = ", pages at /web/ (`refinery web link`)" if web.enabled else ""
+                fail(f"Configuration error: [schedule]: {exc}")
+            else:
+                names = ", ".join(spec.name for spec in jobs.specs)
+                schedule_line = names if names else "no jobs ([schedule] sets none)"
+        effective = getattr(server, "effective_port", bind_port)
         console.print(
-            f"Refinery serving on http://{bind_host}:{bind_port} (Slack: {mode}{pages})",
+            f"Refinery serving on http://{bind_host}:{effective} (GET /healthz)",
             highlight=False,
+            markup=False,
         )
-        waitress_serve(
-            app,
-            host=bind_host,
-            port=bind_port,
-            threads=settings.server.threads,
-            ident="refinery",
-            max_request_body_size=settings.server.max_body_bytes,
+        for part in status:
+            console.print(f"  {part.line()}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"  Scheduler: {schedule_line}", highlight=False, markup=False)
+        pages = (
+            "on at /web/ (share links: refinery web link TEAM)"
+            if web.enabled
+            else "off (set [web] enabled = true and web.secret)"
         )
+        console.print(f"  Pages: {pages}", highlight=False, markup=False)
+        server.run()
     finally:
         if jobs is not None:
             jobs.shutdown()
@@ -105,6 +133,44 @@ def serve(
             socket.close()
         ctx.close()
         signal.signal(signal.SIGTERM, previous)
+
+
+def _check_slack_token(settings: Settings) -> None:
+    """Ask Slack whether the bot token works (auth.test) before claiming Slack is served."""
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.slack_client import make_web_client
+
+    client = make_web_client(settings, max_retries=1)
+    try:
+        answer = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "refused")
+        fail(f"Slack refused REFINERY_SLACK__BOT_TOKEN (auth.test: {error}): set a valid token")
+    except (SlackClientError, OSError) as exc:
+        # Slack unreachable is not a setup mistake here: serve, and let requests retry later.
+        err.print(
+            f"Slack: cannot check the bot token now (auth.test: {type(exc).__name__})",
+            markup=False,
+            highlight=False,
+        )
+        return
+    console.print(
+        "Slack: bot token accepted by auth.test "
+        f"(team {answer.get('team') or answer.get('team_id')}, "
+        f"bot {answer.get('user') or answer.get('user_id')})",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _bind_problem(exc: OSError, host: str, port: int, settings: Settings, from_option: bool) -> str:
+    where = "--port" if from_option else f"server.port ({origin(settings, 'server', 'port')})"
+    if exc.errno == errno.EADDRINUSE:
+        return f"Cannot listen on {host}:{port}: the port is in use; choose another with {where}"
+    if exc.errno == errno.EACCES:
+        return f"Cannot listen on {host}:{port}: permission denied (a port below 1024?); {where}"
+    return f"Cannot listen on {host}:{port}: {exc.strerror or exc} (server.host, {where})"
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

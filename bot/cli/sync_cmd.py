@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
 from bot.services.judge import Judge
 from bot.services.report import stored_totals
 from bot.services.sync import SyncSummary, run_stream, streams_for
@@ -59,14 +59,12 @@ def sync(
     try:
         streams = streams_for(settings, store, source.value)
     except ConnectorError as exc:
-        err.print(f"[red]Cannot sync[/red]: {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(f"Cannot sync: {exc}", 1)
     if not streams:
-        err.print(
+        fail(
             "Nothing to sync: set [jira] url (and projects or jql) or [github] repos "
             "in your config. `refinery config check` shows what Refinery read."
         )
-        raise typer.Exit(2)
     summaries: list[SyncSummary] = []
     failed = False
     columns = (
@@ -94,17 +92,21 @@ def sync(
                 )
             except ConnectorError as exc:
                 failed = True
-                err.print(f"[red]{stream.name}[/red]: {exc}", highlight=False)
+                err.print(f"{stream.name}: {exc}", markup=False, highlight=False, soft_wrap=True)
     for summary in summaries:
-        console.print(summary.line(), highlight=False)
+        console.print(summary.line(), highlight=False, markup=False)
+    if failed:
+        # The store still holds what earlier syncs read; a health figure now would look current.
+        fail("The sync failed (see above): the store keeps the items from before.", 1)
     report = stored_totals(store, engine)
+    if report.items == 0:
+        console.print("No open items in the store after the sync.", highlight=False)
+        return
     console.print(
         f"Evaluated {report.items} open items: {report.ready_pct:.0f}% ready, "
         f"{sum(report.per_rule.values())} findings.",
         highlight=False,
     )
-    if failed:
-        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

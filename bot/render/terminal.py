@@ -13,6 +13,11 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def health_summary(report: Report, title: str = "Backlog health") -> RenderableType:
     """Totals, ready share and per-rule counts, as one small block."""
+    if report.items == 0:  # no "100% ready" about nothing
+        return Group(
+            Text(title, style="bold"),
+            Text("No open items to judge: nothing was read, or every item is done.", "yellow"),
+        )
     ready_style = (
         "green" if report.ready_pct >= 80 else "yellow" if report.ready_pct >= 50 else "red"
     )
@@ -38,7 +43,7 @@ def health_summary(report: Report, title: str = "Backlog health") -> RenderableT
     rules.add_column("Share", justify="right", no_wrap=True)
     for rule_id, count in sorted(report.per_rule.items(), key=lambda kv: (-kv[1], kv[0])):
         share = 100.0 * count / report.items if report.items else 0.0
-        rules.add_row(rule_id, str(count), f"{share:.0f}%")
+        rules.add_row(Text(rule_id), str(count), f"{share:.0f}%")
     return Group(head, Text(""), rules)
 
 
@@ -57,7 +62,7 @@ def findings_table(results: list[ItemResult], limit: int = 0) -> Table:
             item = _item_cell(result) if index == 0 else Text("")
             problem = Text.assemble(finding.message, "\n", ("→ " + finding.hint, "dim italic"))
             severity = Text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, ""))
-            table.add_row(item, finding.rule, severity, problem)
+            table.add_row(item, Text(finding.rule), severity, problem)
             shown += 1
     return table
 
@@ -74,7 +79,8 @@ def worst_items_table(results: list[ItemResult]) -> Table:
         fails = Text("\n".join(f.rule for f in result.findings))
         worst = max(result.findings, key=lambda f: ("info", "warning", "error").index(f.severity))
         fails.stylize(SEVERITY_STYLE.get(worst.severity, ""))
-        table.add_row(result.key, result.title, owner, fails)
+        # Text, not str: Rich would read "[ios] crash" in a title as markup and drop "[ios]".
+        table.add_row(Text(result.key), Text(result.title), Text(owner), fails)
     return table
 
 

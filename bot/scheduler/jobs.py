@@ -21,6 +21,7 @@ from bot.render.digest import (
 from bot.scheduler.runner import JobSpec
 from bot.scheduler.triggers import crontab_trigger
 from bot.services.digest import (
+    DigestData,
     ReminderData,
     build_digest,
     build_reminder,
@@ -50,6 +51,7 @@ class Outbox:
 
     messages: list[Outgoing] = field(default_factory=list)
     results: list[PostResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why a message was not even built
 
     @property
     def failed(self) -> int:
@@ -73,6 +75,12 @@ def send_digests(
     poster = poster or SlackPoster(ctx.slack)
     for config in select_teams(ctx.settings, team):
         data = build_digest(ctx.store, ctx.engine, ctx.settings, config, now)
+        if _nothing_to_say(data):  # "every item is ready" about nothing would mislead
+            outbox.skipped.append(
+                f"digest for {config.name}: not posted, no open items (run `refinery sync`)"
+            )
+            log.info("%s", outbox.skipped[-1])
+            continue
         outgoing = Outgoing(
             f"digest for {config.name}", digest_message(data), digest_terminal(data)
         )
@@ -83,8 +91,16 @@ def send_digests(
         outbox.results.append(result)
         if result.ok:  # the trend and deltas must only count digests people saw
             save_snapshot(ctx.store, data)
-            log.warning("digest posted: %s", digest_summary(data))
+            log.info("digest posted: %s", digest_summary(data))
     return outbox
+
+
+def _nothing_to_say(data: DigestData) -> bool:
+    """No open item, no request, no decision and no outcome review: an empty backlog."""
+    outcomes = data.outcomes
+    reviews = outcomes is not None and (outcomes.reviewed or outcomes.waiting or outcomes.done)
+    decided = data.accepted or data.declined or data.other_decisions
+    return data.items == 0 and not (data.pending or decided or reviews)
 
 
 def send_reminders(

@@ -121,7 +121,7 @@ class PostgresLeader:
                     log.error("scheduler: lost the database connection; standing by")
                     self._resign()
             elif self._try_acquire():
-                log.warning("scheduler: elected leader (advisory lock %s)", self.key)
+                log.info("scheduler: elected leader (advisory lock %s)", self.key)
                 self._leader = True
                 try:
                     self._on_elected()
@@ -130,7 +130,7 @@ class PostgresLeader:
                     log.exception("scheduler: could not start the jobs; giving up the lock")
                     self._resign()
             elif not announced:
-                log.warning(
+                log.info(
                     "scheduler: another replica leads; standing by (retry every %g s)",
                     self.retry_seconds,
                 )

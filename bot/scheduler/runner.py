@@ -125,7 +125,7 @@ class SchedulerRunner:
                 )
             scheduler.start()
             self._scheduler = scheduler
-            log.warning(
+            log.info(
                 "scheduler: running %s (leader epoch %s)",
                 ", ".join(s.name for s in self.specs) or "no jobs",
                 self.epoch,

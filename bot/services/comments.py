@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Kind = Literal["add", "edit", "ready", "delete"]
+# How a preview without a tracker renders comments (Jira Cloud would use ADF; wiki reads alike).
+PREVIEW_FORMATS: dict[str, BodyFormat] = {"jira": "wiki", "github": "markdown"}
 
 
 def utcnow() -> datetime:
@@ -61,12 +63,14 @@ class CommentRunSummary:
     writes: int = 0
     skipped: str | None = None  # why nothing ran at all
     stopped: str | None = None  # why the run stopped early (rate limit, credentials)
+    notes: list[str] = field(default_factory=list)  # what a person should know about the run
 
     def lines(self) -> list[str]:
         if self.skipped:
             return [f"Comments skipped: {self.skipped}"]
         acted = self.planned if self.dry_run else self.done
         out = ["Dry run: nothing written."] if self.dry_run else []
+        out += self.notes
         out += [("would " if self.dry_run else "") + action.describe() for action in acted]
         out.append(
             f"{len(acted)} {'planned' if self.dry_run else 'written'}, {self.carried} carried to "
@@ -91,7 +95,19 @@ def run_comment_pass(
     now = utcnow()
     trackers: dict[str, Tracker] = {}
     queue: list[Action] = []
-    for name in [source] if source else configured_sources(ctx):
+    configured = configured_sources(ctx)
+    names = [source] if source else configured
+    if dry and not names:
+        # A preview needs no tracker: plan from what the store holds, in each tracker's format.
+        names = [name for name in PREVIEW_FORMATS if ctx.store.keys(name)]
+        if names:
+            summary.notes.append("no tracker is configured: planned from the store")
+    for name in names:
+        if dry and name not in configured:
+            actions, deferred = plan_source(ctx, name, PREVIEW_FORMATS[name], now, record=False)
+            summary.planned += actions
+            summary.deferred += deferred
+            continue
         tracker = ctx.tracker(name)
         dry_source = dry or tracker.dry_run
         actions, deferred = plan_source(ctx, name, tracker.body_format, now, record=not dry_source)

@@ -59,6 +59,34 @@ def run_stream(
     max_gone_share: float = DEFAULT_MAX_GONE_SHARE,
     judge: Judge | None = None,
 ) -> SyncSummary:
+    """Sync one stream (see _sync_stream) and count the run for /metrics."""
+    from bot import metrics
+
+    try:
+        summary = _sync_stream(
+            store,
+            stream,
+            full=full,
+            progress=progress,
+            max_gone_share=max_gone_share,
+            judge=judge,
+        )
+    except Exception:
+        metrics.sync_finished(stream.source, "failed", 0)
+        raise
+    metrics.sync_finished(stream.source, "stopped" if summary.stopped else "ok", summary.requests)
+    return summary
+
+
+def _sync_stream(
+    store: Store,
+    stream: Stream,
+    *,
+    full: bool,
+    progress: SyncProgress | None,
+    max_gone_share: float,
+    judge: Judge | None,
+) -> SyncSummary:
     """Sync one stream. The cursor moves only after the page it covers is stored, so a crash
     anywhere resumes from the last stored page without losing or duplicating items. With a
     judge, each page's new and changed items are evaluated once, as they are stored.

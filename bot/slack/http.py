@@ -20,10 +20,10 @@ PATH = "/slack/events"
 def register_slack(app: Flask, ctx: AppContext) -> Runtime | None:
     """Add POST /slack/events when Slack is configured for HTTP; return the runtime (or None)."""
     slack = ctx.settings.slack
-    if slack.socket_mode and slack.app_token:
-        return None  # Socket Mode receives Slack's requests; no public endpoint to guard
+    if slack.socket_mode:
+        return None  # Socket Mode receives Slack's requests (or nothing, without its tokens)
     if slack.bot_token is None or slack.signing_secret is None:
-        log.info("Slack is not configured (slack.bot_token, slack.signing_secret): no %s", PATH)
+        log.debug("Slack over HTTP is not configured (slack.bot_token, slack.signing_secret)")
         return None
     runtime = Runtime.build(ctx)
     handler = SlackRequestHandler(build_bolt_app(ctx, runtime))

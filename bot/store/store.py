@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.errors import StoreError, describe, normalize_url
 from bot.store.models import FindingRow, ItemRow, KeyValue, SyncCursor
 from connectors.item import Item
 from rules.engine import Finding
@@ -53,6 +54,7 @@ class UpsertResult:
 def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
     """Create an engine. SQLite gets WAL so the server's threads can share it; on both
     databases a write waits at most `lock_timeout` seconds for another process's lock."""
+    url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": lock_timeout, "check_same_thread": False}
@@ -67,8 +69,6 @@ def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
             cursor.close()
 
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "postgresql":
 
@@ -95,9 +95,20 @@ def upgrade(engine: Engine) -> None:
 
 
 def open_store(url: str, lock_timeout: float = 30.0) -> Store:
-    """Open (creating and migrating as needed) the store at `url`."""
-    engine = make_engine(url, lock_timeout)
-    upgrade(engine)
+    """Open (creating and migrating as needed) the store at `url`; raise StoreError, in one
+    line a person can act on, when the URL, the file or the server is not usable."""
+    try:
+        engine = make_engine(url, lock_timeout)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise StoreError(describe(exc, url) or str(exc)) from exc
+    try:
+        upgrade(engine)
+    except (SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        message = describe(exc, url)
+        if message is None:
+            raise
+        raise StoreError(message) from exc
     return Store(engine)
 
 

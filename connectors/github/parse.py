@@ -11,7 +11,15 @@ from connectors.item import Item, Kind, Link, Person, StatusCategory
 from rules.text import analyze
 
 # Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
-DEFAULT_ESTIMATE_LABELS: tuple[str, ...] = ("estimate: {n}", "points/{n}", "sp:{n}", "size: {size}")
+# Every label the missing-estimate rule accepts by default also counts as points here.
+DEFAULT_ESTIMATE_LABELS: tuple[str, ...] = (
+    "estimate: {n}",
+    "points/{n}",
+    "points: {n}",
+    "sp:{n}",
+    "size: {size}",
+    "size/{size}",
+)
 DEFAULT_SIZE_POINTS: dict[str, float] = {"XS": 1.0, "S": 2.0, "M": 3.0, "L": 5.0, "XL": 8.0}
 
 BUG_LABELS = frozenset({"bug", "defect", "type: bug", "type/bug", "kind/bug"})

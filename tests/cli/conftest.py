@@ -28,8 +28,10 @@ def invoke(clean_env: Path) -> Iterator[Invoke]:
     runner = CliRunner()
     cli = registered_app()
 
-    def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    def run(
+        *args: str | Path, env: dict[str, str] | None = None, input: str | None = None
+    ) -> Result:
         argv: Sequence[str] = [str(arg) for arg in args]
-        return runner.invoke(cli, argv, env=env, catch_exceptions=False)
+        return runner.invoke(cli, argv, env=env, input=input, catch_exceptions=False)
 
     yield run

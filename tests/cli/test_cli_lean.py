@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -80,14 +81,14 @@ def test_rules_lists_every_rule_with_its_state_here(invoke: Invoke, tmp_path: Pa
     path.write_text(
         "[rules.stale]\nenabled = true\ndays = 60\n[rules.missing-why]\nenabled = false\n"
     )
-    result = invoke("rules", "-c", path)
+    result = invoke("rules", "--format", "json", "-c", path)
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert "stale  [on, info]  Touched by a person lately; types: all" in lines
-    assert "    days = 60" in lines
-    assert any(line.startswith("missing-why  [off, warning]") for line in lines)
-    assert any(line.startswith("no-goal  [off (opt-in), warning]") for line in lines)
-    assert "  Flag stories, features and tasks tied to no goal." in lines
+    rules = {rule["id"]: rule for rule in json.loads(result.stdout)["rules"]}
+    assert rules["stale"]["enabled"] is True and rules["stale"]["severity"] == "info"
+    assert rules["stale"]["params"]["days"] == 60
+    assert rules["missing-why"]["enabled"] is False
+    assert rules["no-goal"]["enabled"] is False  # opt-in
+    assert "tied to no goal" in rules["no-goal"]["explanation"]
 
 
 def test_prune_history_lists_decisions(invoke: Invoke, tmp_path: Path) -> None:

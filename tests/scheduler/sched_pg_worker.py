@@ -21,7 +21,7 @@ from bot.store import open_store
 
 def main(argv: list[str]) -> None:
     url, lock_name, retry = argv[0], argv[1], float(argv[2])
-    logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="%(message)s")
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
     store = open_store(url)
     pid = os.getpid()
 

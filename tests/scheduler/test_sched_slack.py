@@ -213,6 +213,7 @@ def test_cli_digest_reports_what_was_not_posted(tmp_path: Path) -> None:
             '[[teams]]\nname = "payments"\nprojects = ["PAY"]\nchannel = "C0PAY"\n'
             '[[teams]]\nname = "mobile"\nrepos = ["acme/mobile-app"]\nchannel = "C0MOBILE"\n'
         )
+        _fill_with_demo(f"sqlite:///{tmp_path / 'refinery.db'}")  # no digest of nothing
         _register()
         result = CliRunner().invoke(app, ["digest", "-c", str(config)])
     assert result.exit_code == 1
@@ -236,3 +237,16 @@ def test_agenda_threads_post_each_item_as_its_own_message(tmp_path: Path) -> Non
     for post, item in zip(posts[1:], agenda.agenda, strict=True):
         assert post["text"] == f"{item.entry.result.key}: {item.question}"
         assert "Answer in this thread" in json.dumps(post["blocks"])
+
+
+def _fill_with_demo(url: str) -> None:
+    from bot.cli.demo_cmd import demo_paths
+    from bot.store import open_store
+    from connectors.files import load_many
+
+    store = open_store(url)
+    try:
+        for loaded in load_many(demo_paths()):
+            store.upsert_items(loaded.items)
+    finally:
+        store.close()

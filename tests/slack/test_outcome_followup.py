@@ -143,7 +143,9 @@ def test_follow_up_asks_on_the_day_stores_answers_once_and_asks_again(harness: H
 
 def test_not_yet_asks_again_at_most_twice(harness: Harness) -> None:
     store = harness.ctx.store
-    item = make_item(key="PAY-9", title="Faster search", text="Search p95 under 200 ms.", updated=T0)
+    item = make_item(
+        key="PAY-9", title="Faster search", text="Search p95 under 200 ms.", updated=T0
+    )
     with at(T0):
         store.upsert_items([item])
         outcome_pass(harness.ctx)

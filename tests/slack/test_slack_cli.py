@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import requests_cmd, serve_cmd
 from bot.services.intake import Intake, RequestInput
 from bot.store import open_store
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 
 
@@ -57,15 +58,31 @@ def test_requests_lists_requests_and_decisions(
     assert bad.exit_code == 2
 
 
-def test_serve_runs_waitress_with_overrides(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
+class FakeServer:
+    """Stands in for waitress's server: records what it was built with; run() returns."""
 
-    def fake_serve(app: Any, **kwargs: Any) -> None:
+    effective_port = 4100
+
+    def run(self) -> None:
+        pass
+
+
+def fake_waitress(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
+    def create_server(app: Any, **kwargs: Any) -> FakeServer:
         seen.update(kwargs, rules=sorted(str(r) for r in app.url_map.iter_rules()))
+        return FakeServer()
 
-    monkeypatch.setattr("waitress.serve", fake_serve)
+    monkeypatch.setattr("waitress.server.create_server", create_server)
+
+
+def test_serve_runs_waitress_with_overrides(
+    config: Path, monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack
+) -> None:
+    seen: dict[str, Any] = {}
+    fake_waitress(monkeypatch, seen)
     monkeypatch.setenv("REFINERY_SLACK__BOT_TOKEN", "xoxb-secret-token")
     monkeypatch.setenv("REFINERY_SLACK__SIGNING_SECRET", "very-secret")
+    monkeypatch.setenv("REFINERY_SLACK__API_URL", fake_slack.api_url)
     result = CliRunner().invoke(
         cli(serve_cmd), ["serve", "--port", "4100", "--config", str(config)]
     )
@@ -73,19 +90,22 @@ def test_serve_runs_waitress_with_overrides(config: Path, monkeypatch: pytest.Mo
     assert (seen["host"], seen["port"], seen["threads"]) == ("127.0.0.1", 4100, 16)
     assert "/slack/events" in seen["rules"] and "/healthz" in seen["rules"]
     assert "secret" not in result.output
+    assert fake_slack.to("auth.test"), "the bot token is checked at start"
+    assert "Slack: HTTP at POST /slack/events" in result.output
 
 
 def test_serve_without_slack_settings_still_serves_healthz(
     config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(
-        "waitress.serve",
-        lambda app, **kw: seen.update(rules=[str(r) for r in app.url_map.iter_rules()]),
-    )
+    fake_waitress(monkeypatch, seen)
     result = CliRunner().invoke(cli(serve_cmd), ["serve", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert "/healthz" in seen["rules"] and "/slack/events" not in seen["rules"]
+    assert "Slack: off, set REFINERY_SLACK__BOT_TOKEN and REFINERY_SLACK__SIGNING_SECRET" in (
+        result.output
+    )
+    assert "/slack/events" not in result.output
 
 
 def test_socket_mode_serves_no_slack_endpoint(tmp_path: Path) -> None:
