@@ -62,10 +62,11 @@ def list_rules(
         rule_document(spec, settings.rules.get(spec.id)) for spec in load_builtin_rules().values()
     ]
     if output is Format.json:
-        sys.stdout.write(json.dumps({"rules": docs}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"rules": docs}, ensure_ascii=False, default=str) + "\n")
         return
     table = Table(title=f"Rules ({len(docs)})", expand=True)
-    for name in ("Rule", "Checks", "Severity", "Applies to"):
+    table.add_column("Rule", no_wrap=True)  # ids are what people type: never folded
+    for name in ("Checks", "Severity", "Applies to"):
         table.add_column(name, overflow="fold")
     for doc in docs:
         severity = doc["severity"] if doc["enabled"] else f"{doc['severity']} (disabled)"
@@ -94,7 +95,7 @@ def explain(
     settings = settings_or_exit(config)
     doc = rule_document(spec, settings.rules.get(spec.id))
     if output is Format.json:
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
         return
     scope = ", ".join(doc["types"]) or "every kind"
     out = Text()
@@ -106,7 +107,7 @@ def explain(
     if doc["params"]:
         out.append("\nParameters ([rules." + doc["id"] + "]):\n", style="bold")
         for name, value in doc["params"].items():
-            out.append(f"  {name} = {json.dumps(value, ensure_ascii=False)}\n")
+            out.append(f"  {name} = {json.dumps(value, ensure_ascii=False, default=str)}\n")
     for label, examples in (("Passes", doc["good"]), ("Fails", doc["bad"])):
         if examples:
             out.append(f"\n{label}:\n", style="bold")

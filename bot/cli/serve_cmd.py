@@ -119,7 +119,7 @@ def serve(
         pages = (
             "on at /web/ (share links: refinery web link TEAM)"
             if web.enabled
-            else "off (set [web] enabled = true and web.secret)"
+            else "off ([web] enabled = false)"
         )
         console.print(f"  Pages: {pages}", highlight=False, markup=False)
         server.run()

@@ -88,8 +88,22 @@ def missing_estimate(item: Item, params: Mapping[str, Any]) -> Problem | None:
             message=f"Has only a time estimate ({hours:g} h); no story points or size label.",
             hint="Set Story Points, or set accept_time_estimates = true for this rule.",
         )
+    patterns = _patterns(params.get("label_patterns", DEFAULT_LABEL_PATTERNS))
     if item.source == "jira":
-        hint = "Set Story Points (0 is fine for trivial work) or add a label like `estimate: 3`."
+        # Jira labels cannot hold spaces: only suggest a pattern that makes a valid label.
+        label = _example_label(patterns, spaces=False)
+        extra = f" or add a label like `{label}`" if label else ""
+        hint = f"Set the Story Points field (0 is fine for trivial work){extra}."
     else:
-        hint = "Add a label like `estimate: 3` or `size/M` (0 is fine for trivial work)."
+        label = _example_label(patterns, spaces=True) or "estimate: 3"
+        hint = f"Add a label like `{label}` (0 is fine for trivial work)."
     return Problem(message="Not estimated: no story points and no size label.", hint=hint)
+
+
+def _example_label(patterns: tuple[str, ...], *, spaces: bool) -> str:
+    """The first configured label pattern filled in ("estimate: 3"), optionally without spaces."""
+    for pattern in patterns:
+        label = pattern.strip().replace("{n}", "3").replace("{size}", "M")
+        if "{" not in label and (spaces or " " not in label):
+            return label
+    return ""

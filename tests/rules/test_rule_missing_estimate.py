@@ -59,7 +59,11 @@ def test_hint_depends_on_source() -> None:
     jira = missing_estimate(example_item(source="jira", key="PAY-1"), DEFAULTS)
     github = missing_estimate(example_item(source="github", key="o/r#1"), DEFAULTS)
     assert jira is not None and "Story Points" in jira.hint and "0 is fine" in jira.hint
+    assert "`estimate:3`" in jira.hint  # a Jira label cannot hold a space
     assert github is not None and "estimate: 3" in github.hint and "Story Points" not in github.hint
+    only_spaced = {**DEFAULTS, "label_patterns": ["estimate: {n}"]}
+    jira_spaced = missing_estimate(example_item(source="jira", key="PAY-1"), only_spaced)
+    assert jira_spaced is not None and "label" not in jira_spaced.hint
 
 
 def test_custom_patterns_replace_the_defaults() -> None:

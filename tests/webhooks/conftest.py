@@ -3,6 +3,7 @@ tmp_path, and `responses` standing in for the Jira and GitHub REST APIs."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import urllib.error
@@ -155,7 +156,10 @@ def make_hook(tmp_path: Path) -> Iterator[HookFactory]:
     yield start
     for server, thread, ctx in servers:
         # Close from the server's own loop thread, so its select() never sees a closed socket.
-        server.trigger.pull_trigger(server.close)
+        # An OSError: the trigger is already closed, the loop has ended (seen under load).
+        # Joining below still proves the server stopped.
+        with contextlib.suppress(OSError):
+            server.trigger.pull_trigger(server.close)
         thread.join(timeout=10)
         ctx.close()
         assert not thread.is_alive(), "the test server did not stop"
