@@ -38,11 +38,14 @@ def bug_evidence(item: Item, params: Mapping[str, Any]) -> str | None:
     heading), or None. Typed bugs never reach the rules: their kind is out of scope.
 
     The why and outcome rules ask in turn about the same item: the last answer is kept."""
+    # Keyed on the bug settings, not the params mapping: the why and outcome rules each have
+    # their own mapping but, by default, the very same settings.
+    settings = (id(params.get("bug_labels", DEFAULT_BUG_LABELS)), params.get("bug_forms", True))
     seen = (item.labels, item.title, item.sections)
-    if _last[0] is item and _last[1] is params and _last[3] == seen:
+    if _last[0] is item and _last[1] == settings and _last[3] == seen:
         return _last[2]  # type: ignore[no-any-return]
     answer = _bug_evidence(item, params)
-    _last[:] = [item, params, answer, seen]
+    _last[:] = [item, settings, answer, seen]
     return answer
 
 
@@ -66,9 +69,9 @@ _folded_for: list[Any] = [None, frozenset()]  # the params last folded, and thei
 
 
 def _folded(params: Mapping[str, Any]) -> frozenset[str]:
-    if _folded_for[0] is not params:
-        labels = params.get("bug_labels", DEFAULT_BUG_LABELS)
-        _folded_for[:] = [params, frozenset(str(label).lower() for label in labels)]
+    labels = params.get("bug_labels", DEFAULT_BUG_LABELS)
+    if _folded_for[0] is not labels:
+        _folded_for[:] = [labels, frozenset(str(label).lower() for label in labels)]
     return _folded_for[1]  # type: ignore[no-any-return]
 
 
