@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from connectors.base import Page, SyncPlan
 from connectors.github.client import GithubClient, next_link
 from connectors.github.details import PageDetails
 from connectors.github.parse import EstimateFromLabels, EstimateLabels, is_pull_request, to_item
+from connectors.prefetch import prefetch
 
 PAGE_SIZE = 100
 
@@ -48,8 +50,16 @@ class IssueStream:
 
         Yields one page per request; pull requests are dropped. Raises RateLimited between pages
         when the core budget falls below github.min_rate_remaining (the page before it is
-        already yielded, so its cursor is stored).
+        already yielded, so its cursor is stored). The next page is fetched while this one is
+        parsed and stored; requests stay one at a time (the client holds a lock per request).
         """
+        for raw in prefetch(self._raw_pages(cursor)):
+            items = [to_item(issue, self.repo, self.estimate) for issue in raw.issues]
+            spent = self.details.fill(items, raw.issues)  # board estimates, dependencies: <= 1
+            yield Page(items, raw.cursor, requests=raw.requests + spent)
+
+    def _raw_pages(self, cursor: str | None) -> Iterator[_RawPage]:
+        """The listing's pages, pull requests and repeats dropped (runs in the prefetch thread)."""
         self.client.check_budget()
         since, page_number = cursor, 1
         known: set[int] = set()  # numbers already yielded whose updated_at equals `since`
@@ -64,7 +74,6 @@ class IssueStream:
                 params["since"] = since
             if page_number > 1:
                 params["page"] = page_number
-            before = self.client.requests
             headers, data = self.client.get(f"/repos/{self.repo}/issues", params)
             issues = [
                 issue
@@ -72,12 +81,10 @@ class IssueStream:
                 if not is_pull_request(issue)
                 and not (issue["updated_at"] == since and issue["number"] in known)
             ]
-            items = [to_item(issue, self.repo, self.estimate) for issue in issues]
-            self.details.fill(items, issues)  # board estimates, dependencies: <= 1 request
             newest, position = _newest(data, since, page_number)
             at_newest = {issue["number"] for issue in data if issue["updated_at"] == newest}
             known = known | at_newest if newest == since else at_newest
-            yield Page(items, newest, requests=self.client.requests - before)
+            yield _RawPage(issues, newest, requests=1)
             if next_link(headers) is None or not data:
                 return
             # Restart the list at the newest timestamp, skipping the whole pages of issues that
@@ -88,6 +95,13 @@ class IssueStream:
     def live_keys(self) -> set[str] | None:
         """Unsupported: the issues endpoint never lists deleted or transferred issues."""
         return None
+
+
+@dataclass
+class _RawPage:
+    issues: list[dict[str, Any]]
+    cursor: str | None
+    requests: int
 
 
 def _newest(data: list[dict[str, Any]], since: str | None, page: int) -> tuple[str | None, int]:
