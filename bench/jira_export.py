@@ -87,12 +87,15 @@ def issue(template: dict[str, Any], rng: random.Random, n: int) -> dict[str, Any
         "description": _description(rng, n),
     }
     key = f"{project['key']}-{n}"
-    return {"expand": template["expand"], "id": str(10**6 + n), "self": f"{SITE}/rest/api/3/issue/{10**6 + n}", "key": key, "fields": fields}
+    ident = str(10**6 + n)
+    link = f"{SITE}/rest/api/3/issue/{ident}"
+    return {"expand": template["expand"], "id": ident, "self": link, "key": key, "fields": fields}
 
 
 def write_jira_export(path: Path, count: int, seed: int = 7, page_size: int = 100) -> None:
     """Write `count` issues as a JSON list of /search/jql pages, streaming to disk."""
-    template = json.loads((FIXTURES / "search_v3_legacy_real.trimmed.json").read_text())["issues"][1]
+    recorded = json.loads((FIXTURES / "search_v3_legacy_real.trimmed.json").read_text())
+    template = recorded["issues"][1]  # a real Cloud story
     names = {"customfield_10016": "Story point estimate", "customfield_10019": "Rank"}
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from enum import StrEnum
@@ -13,9 +12,9 @@ import typer
 
 from bot.cli.main import ConfigOption, console, err, settings_or_exit
 from bot.render.terminal import findings_table, health_summary
-from bot.services.report import Report, evaluate, evaluate_store
-from connectors.files import FileFormatError, load_many
-from connectors.item import Item
+from bot.services.report import ItemResult, Report, evaluate_store, item_result
+from connectors.files import FileFormatError
+from connectors.filestream import stream_file
 from rules.engine import Engine, severity_at_least
 
 
@@ -57,10 +56,11 @@ def check(
 ) -> None:
     """Evaluate backlog items and list the findings: missing why, outcome, estimate, ...
 
-    With files, nothing is read from or written to the store; every file is parsed before
-    any item is evaluated. Without files, every stored item is evaluated and the findings
-    history is updated. Exit 0 when the check ran (whatever it found), 1 with --fail-on
-    when a finding at that severity or above exists, 2 when a file or the config is broken.
+    With files, nothing is read from or written to the store; they are read page by page
+    (big exports in little memory), and a broken one stops the check before any output.
+    Without files, every stored item is evaluated and the findings history is updated.
+    Exit 0 when the check ran (whatever it found), 1 with --fail-on when a finding at that
+    severity or above exists, 2 when a file or the config is broken.
     """
     settings = settings_or_exit(config)
     try:
@@ -101,34 +101,39 @@ def report_document(report: Report) -> dict[str, Any]:
     return {"items": report.items, "findings": findings}
 
 
-def load_files_or_exit(paths: list[Path]) -> tuple[list[Item], str]:
-    """Parse every file (all before any evaluation); on a broken one print one line, exit 2.
-
-    Returns the items (each once) and a short note of what was read.
-    """
+def _check_files(paths: list[Path], engine: Engine) -> tuple[Report, str]:
+    """Evaluate each file's items page by page as they are read, keeping only the verdicts
+    (so memory does not grow with the file); a broken file still stops before any output."""
+    latest: dict[str, ItemResult | bool] = {}  # uid -> unready result; True ready; False done
+    skipped = 0
     try:
-        loaded = load_many(paths)
+        for path in paths:
+            for chunk in stream_file(path):
+                skipped += chunk.skipped
+                for item in chunk.items:
+                    # The same item in two files (or pages) counts once; the later copy wins.
+                    if item.status_category == "done":
+                        latest[item.uid] = False  # not judged: reports leave done items out
+                        continue
+                    findings = engine.evaluate(item)
+                    latest[item.uid] = item_result(item, findings) if findings else True
     except FileFormatError as exc:
         err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    # The same item saved in two files (or two pages) counts once; the later copy wins.
-    unique: dict[str, Item] = {}
-    for entry in loaded:
-        for item in entry.items:
-            unique[item.uid] = item
-    files = "1 file" if len(loaded) == 1 else f"{len(loaded)} files"
-    note = f"{len(unique)} items from {files}"
-    skipped = sum(entry.skipped for entry in loaded)
+    report = Report()
+    for verdict in latest.values():
+        if verdict is False:
+            continue
+        report.items += 1
+        if verdict is True:
+            report.ready += 1
+        else:
+            report.per_rule.update(finding.rule for finding in verdict.findings)
+            report.unready.append(verdict)
+    files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
+    note = f"{len(latest)} items from {files}"
     if skipped:
         note += f" ({skipped} pull requests skipped)"
-    return list(unique.values()), note
-
-
-def _check_files(paths: list[Path], engine: Engine) -> tuple[Report, str]:
-    items, note = load_files_or_exit(paths)
-    # The items live until the process exits: spare the collector rescanning them.
-    gc.freeze()
-    report, _ = evaluate(items, engine)
     return report, note
 
 
