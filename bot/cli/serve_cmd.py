@@ -43,6 +43,7 @@ def serve(
 
     from bot.scheduler.leader import SchedulerBusy
     from bot.scheduler.runner import start_scheduler
+    from bot.slack.http import warm_authorization
     from bot.slack.socket import start_socket_mode, wants_socket_mode
 
     settings = settings_or_exit(config)
@@ -59,6 +60,9 @@ def serve(
         runtime = app.extensions.get("refinery.slack") or (socket.runtime if socket else None)
         if runtime is not None:
             runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
+        bolt = app.extensions.get("refinery.bolt")
+        if runtime is not None and bolt is not None:
+            runtime.spawn(warm_authorization, bolt)  # auth.test once, not in the first acks
         if scheduler:
             try:
                 jobs = start_scheduler(ctx)
@@ -70,6 +74,9 @@ def serve(
                 raise typer.Exit(2) from None
         bind_host = host or settings.server.host
         bind_port = port or settings.server.port
+        # waitress logs a warning for every request that waits for a thread: under a burst
+        # that is a log line per request, written while acks wait. Errors still show.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         mode = "Socket Mode" if socket else "HTTP at /slack/events"
         console.print(
             f"Refinery serving on http://{bind_host}:{bind_port} (Slack: {mode})", highlight=False

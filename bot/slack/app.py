@@ -22,6 +22,7 @@ from bot.context import AppContext
 from bot.services.intake import Intake
 from bot.services.tracker_requests import make_intake, post_cards
 from bot.slack import blocks, commands, triage
+from bot.slack.ackfirst import AckFirst
 from bot.slack.answers import Answers
 from bot.slack.auth import PoDirectory
 from bot.slack.modals import (
@@ -62,6 +63,8 @@ class Runtime:
     urgent: ThreadPoolExecutor = field(default_factory=lambda: _pool(4, "urgent"))
     work: ThreadPoolExecutor = field(default_factory=lambda: _pool(6, "work"))
     slow: ThreadPoolExecutor = field(default_factory=lambda: _pool(4, "report"))
+    # Follow-ups (but not forms, whose trigger ids expire) wait while acks are being sent.
+    ack_first: AckFirst = field(default_factory=AckFirst)
 
     @classmethod
     def build(cls, ctx: AppContext) -> Runtime:
@@ -139,8 +142,11 @@ class Runtime:
         self, func: Callable[..., Any], *args: Any, lane: Lane = "work", **kwargs: Any
     ) -> None:
         """Run `func` after the ack, on the lane's pool; its failure is logged, never lost."""
+        deadline = self.ack_first.deadline()
 
         def run() -> None:
+            if lane != "urgent":
+                self.ack_first.wait(deadline)
             try:
                 func(*args, **kwargs)
             except Exception:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
+from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 
 from bot.context import AppContext
 from bot.slack.app import Runtime, build_bolt_app
@@ -24,12 +26,23 @@ def register_slack(app: Flask, ctx: AppContext) -> Runtime | None:
         log.info("Slack is not configured (slack.bot_token, slack.signing_secret): no %s", PATH)
         return None
     runtime = Runtime.build(ctx)
-    handler = SlackRequestHandler(build_bolt_app(ctx, runtime))
+    bolt = build_bolt_app(ctx, runtime)
+    handler = SlackRequestHandler(bolt)
     app.extensions["refinery.slack"] = runtime
+    app.extensions["refinery.bolt"] = bolt  # `refinery serve` warms its authorization
 
     @app.post(PATH)
     def slack_events() -> Response:
         # Bolt checks the signature and timestamp (401 otherwise) before any listener runs.
-        return handler.handle(request)
+        with runtime.ack_first.answering():
+            return handler.handle(request)
 
     return runtime
+
+
+def warm_authorization(bolt: App) -> None:
+    """Call auth.test once, now. Bolt calls it lazily inside the first request, and every
+    command of a first burst would wait for its own call before being acknowledged."""
+    for middleware in bolt._middleware_list:  # where Bolt keeps the result (no public hook)
+        if isinstance(middleware, SingleTeamAuthorization) and not middleware.auth_test_result:
+            middleware.auth_test_result = bolt.client.auth_test()
