@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.item import Item, Kind, Person, StatusCategory
-from rules.text import analyze
+from connectors.textcache import analyze_once
 
 # Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
 DEFAULT_ESTIMATE_LABELS: tuple[str, ...] = ("estimate: {n}", "points/{n}", "sp:{n}", "size: {size}")
@@ -135,7 +135,7 @@ def to_item(
         for label in issue.get("labels") or ()
     )
     body = issue.get("body")
-    text = analyze(body, "markdown") if body else None
+    text = analyze_once(body, "markdown") if body else None  # unchanged bodies: analysed once
     return Item(
         source="github",
         key=f"{repo}#{issue['number']}",

@@ -9,7 +9,8 @@ from typing import Any
 
 from connectors.item import Item, Kind, Link, Person, StatusCategory, TextFormat
 from connectors.jira.fields import FieldMap, from_names
-from rules.text import Text, analyze
+from connectors.textcache import analyze_once
+from rules.text import Text
 
 KINDS: dict[str, Kind] = {
     "story": "story",
@@ -119,7 +120,7 @@ def _analyze(description: Any, fmt: TextFormat) -> Text:
     if description is None:
         return Text()
     try:
-        return analyze(description, fmt)
+        return analyze_once(description, fmt)  # an unchanged description: analysed before
     except NotImplementedError:  # rules.text lands in parallel; until then, no text
         return Text()
 
