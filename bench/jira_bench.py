@@ -167,10 +167,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=0.05, help="seconds added per request")
     parser.add_argument("--runs", type=int, default=3, help="runs per row (median shown)")
     args = parser.parse_args(argv)
+    with open("/proc/loadavg") as loadavg:
+        load = " ".join(loadavg.read().split()[:3])
     print(
         f"{args.issues} issues, {args.delay * 1000:.0f} ms per request, stub on 127.0.0.1; "
-        f"median of {args.runs} runs (naive and incremental rows: 1 run); "
-        f"load {' '.join(open('/proc/loadavg').read().split()[:3])}\n"
+        f"median of {args.runs} runs (naive and incremental rows: 1 run); load {load}\n"
     )
     header = (
         f"{'deployment':<12} {'run':<34} {'items':>7} {'requests':>9} {'seconds':>8} {'MB':>7} "
