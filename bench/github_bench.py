@@ -36,8 +36,10 @@ from github import Github
 from bench.stubs.github_stub import GithubStub, make_issues, stamp
 from bot.services.sync import run_stream
 from bot.store import open_store
+from connectors.github import sync
 from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream
+from connectors.prefetch import prefetch
 
 EDITED = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -106,6 +108,22 @@ def refinery(stub: GithubStub, tmp: str, changed: int, runs: int) -> list[Row]:
     )
     store.close()
     return rows
+
+
+def one_after_another(stub: GithubStub, tmp: str, run: int) -> Row:
+    """The full sync as before: each page fetched only after the previous one is stored."""
+    sync.prefetch = lambda pages: pages  # type: ignore[assignment]
+    try:
+        store = open_store(f"sqlite:///{tmp}/before-{run}.db")
+        client = GithubClient("bench-token", stub.base_url)
+        start, before = time.perf_counter(), len(stub.log)
+        run_stream(store, IssueStream(client, stub.repo))
+        seconds = time.perf_counter() - start
+        issues = len(store.keys("github"))
+        store.close()
+    finally:
+        sync.prefetch = prefetch
+    return Row("before: no prefetch, spacing 0", len(stub.log) - before, seconds, issues)
 
 
 def refinery_fetch_only(stub: GithubStub, spacing: float) -> Row:
@@ -181,6 +199,7 @@ def main() -> None:
         stub.edited()
         floor(stub)
         rows.append(median_row([refinery_fetch_only(stub, 0.0) for _ in range(args.runs)]))
+        rows.append(median_row([one_after_another(stub, tmp, run) for run in range(args.runs)]))
         rows.append(refinery_fetch_only(stub, 0.1))
         rows.append(pygithub_per_page_100(stub))
         rows.append(pygithub_naive(stub, args.cap))

@@ -33,8 +33,9 @@ from stubs.jira_stub import serve_in_process
 from bot.config import Settings
 from bot.services.sync import run_stream
 from bot.store import open_store
-from connectors.jira import make_jira_stream
+from connectors.jira import make_jira_stream, search
 from connectors.jira.fields import from_field_list, names_of
+from connectors.prefetch import prefetch
 
 JQL = 'project in ("PAY") AND statusCategory != Done'
 
@@ -151,6 +152,16 @@ def run(
         rows.append(("floor: requests back to back", median_of(runs, url, floor)))
         rows.append(("ours: full sync into SQLite", median_of(runs, url, full_into_new_store)))
         rows.append(("ours: fetch + parse, no store", median_of(runs, url, fetch_only)))
+
+        def one_after_another() -> int:
+            # The same sync with each page fetched only after the previous one is stored.
+            search.prefetch = lambda pages: pages  # type: ignore[assignment]
+            try:
+                return full_into_new_store()
+            finally:
+                search.prefetch = prefetch
+
+        rows.append(("before: no prefetch, into SQLite", median_of(runs, url, one_after_another)))
         run_stream(store, make_jira_stream(settings, store), full=True)  # for the incremental
         rows.append(("naive: search_issues(*all)", measure(url, naive)))
         changed = control(url, "touch", fraction=0.01)["changed"]
