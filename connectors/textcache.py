@@ -32,18 +32,21 @@ def digest(description: Any, fmt: str) -> bytes:
     return hashlib.blake2b(fmt.encode() + b"\0" + body, digest_size=16).digest()
 
 
-def analyze_once(description: Any, fmt: str) -> Text:
-    """rules.text.analyze, from the cache when this exact description was analysed before."""
+def analyze_once(description: Any, fmt: str, *item_key: str) -> Text:
+    """rules.text.analyze, from the cache when this exact description was analysed before.
+
+    `item_key` (the item's key, for analyze's log line when a reader fails) is passed on to
+    analyze on a miss; it is not part of the cache key."""
     try:
         key = digest(description, fmt)
     except (TypeError, orjson.JSONEncodeError):
-        return analyze(description, fmt)  # not JSON-serialisable: analyse, never cache
+        return analyze(description, fmt, *item_key)  # not JSON-serialisable: never cached
     with _lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
-    text = analyze(description, fmt)
+    text = analyze(description, fmt, *item_key)
     with _lock:
         _cache[key] = text
         if len(_cache) > SIZE:
