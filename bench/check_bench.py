@@ -142,6 +142,73 @@ def run_check(
     return wall, peak_kb / 1024, json.loads(out.read_text("utf-8"))
 
 
+# The same child, for the ways to compare with: reads the file and reports its own wall time.
+BASELINE = """
+import atexit, gc, json, sys, time
+from pathlib import Path
+def _peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write("PEAK_KB " + line.split()[1] + "\\n")
+atexit.register(_peak)
+way, path = sys.argv[1], sys.argv[2]
+if way == "json.load":
+    with open(path, "rb") as handle:
+        data = json.load(handle)
+elif way == "json.load, gc paused":
+    gc.disable()
+    with open(path, "rb") as handle:
+        data = json.load(handle)
+else:  # the whole file decoded, then converted, then evaluated (check before streaming)
+    from bot.services.report import evaluate
+    from connectors.files import load_file
+    from rules.engine import Engine
+    report, _ = evaluate(load_file(path).items, Engine())
+    print(report.items, report.findings)
+"""
+
+
+def run_child(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a child Python; return its wall seconds and peak RSS in MB."""
+    started = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, env=env, cwd=ROOT
+    )
+    wall = time.perf_counter() - started
+    if child.returncode != 0:
+        raise SystemExit(f"{args} exited {child.returncode}: {child.stderr.decode()[-500:]}")
+    peak_kb = next(
+        int(line.split()[1]) for line in child.stderr.decode().splitlines() if "PEAK_KB" in line
+    )
+    return wall, peak_kb / 1024
+
+
+def jira_export_rows(
+    workdir: Path, count: int, env: dict[str, str], runs: int
+) -> tuple[float, list[tuple[str, float, float]]]:
+    """`refinery check` of a big saved Jira export next to json.load of the same file."""
+    from bench.jira_export import write_jira_export
+
+    path = workdir / "jira-export.json"
+    write_jira_export(path, count)
+    ways: list[tuple[str, list[str]]] = [
+        ("refinery check FILE (streamed)", ["check", str(path), "--format", "json"]),
+        ("json.load (plain)", ["json.load", str(path)]),
+        ("json.load, gc paused", ["json.load, gc paused", str(path)]),
+        ("whole file, then convert, then rules", ["whole", str(path)]),
+    ]
+    rows = []
+    for label, args in ways:
+        code = CHILD if args[0] == "check" else BASELINE
+        measured = sorted(run_child(code, args, env) for _ in range(runs))
+        wall = measured[len(measured) // 2][0]
+        rows.append((label, wall, max(p for _, p in measured)))
+    size = path.stat().st_size / 1e6
+    path.unlink()
+    return size, rows
+
+
 def rules_only(items: list[Item]) -> float:
     """Best of 3 CPU seconds for evaluating every item (rules and report, no I/O)."""
     engine = Engine()
@@ -159,6 +226,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="Write the file and store here (kept).")
+    parser.add_argument("--runs", type=int, default=3, help="runs per export row (median)")
     options = parser.parse_args()
     workdir = options.keep or Path(tempfile.mkdtemp(prefix="refinery-check-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -196,6 +264,18 @@ def main() -> None:
         f"{'rules only (in memory)':<28} {'':>10} {'':>9} {rule_seconds:>7.2f} "
         f"{options.items / rule_seconds:>9,.0f} {'':>8}"
     )
+    size, export_rows = jira_export_rows(workdir, options.items, env, options.runs)
+    with open("/proc/loadavg") as loadavg:
+        load = " ".join(loadavg.read().split()[:3])
+    print(
+        f"\nsaved Jira export: {options.items:,} issues in pages of 100, {size:.0f} MB; "
+        f"each way in its own process, median wall of {options.runs}, highest peak; load {load}"
+    )
+    plain = next(wall for label, wall, _ in export_rows if label == "json.load (plain)")
+    paused = next(wall for label, wall, _ in export_rows if label == "json.load, gc paused")
+    print(f"{'way':<38} {'wall s':>7} {'peak MB':>8} {'x json.load':>12} {'x gc paused':>12}")
+    for label, wall, peak in export_rows:
+        print(f"{label:<38} {wall:>7.2f} {peak:>8.0f} {wall / plain:>12.2f} {wall / paused:>12.2f}")
     if not options.keep:
         for path in workdir.iterdir():
             path.unlink()

@@ -29,13 +29,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"  # never via a proxy
 
+import orjson
+import requests
 from github import Github
 
 from bench.stubs.github_stub import GithubStub, make_issues, stamp
 from bot.services.sync import run_stream
 from bot.store import open_store
+from connectors.github import sync
 from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream
+from connectors.prefetch import prefetch
 
 EDITED = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -49,22 +53,49 @@ class Row:
     note: str = ""
 
 
-def refinery(stub: GithubStub, store_url: str, changed: int) -> list[Row]:
-    client = GithubClient("bench-token", stub.base_url)
-    store = open_store(store_url)
-    stream = IssueStream(client, stub.repo)
-    rows = []
-    start, before = time.perf_counter(), len(stub.log)
-    run_stream(store, stream)
-    seconds = time.perf_counter() - start
-    # Distinct issues stored (full.items also counts the one re-read at each page boundary).
-    rows.append(Row("refinery full", len(stub.log) - before, seconds, len(store.keys("github"))))
+def floor(stub: GithubStub) -> Row:
+    """The listing's pages back to back (following Link), bodies read and decoded, no work."""
+    session = requests.Session()
+    url: str | None = f"{stub.base_url}/repos/{stub.repo}/issues"
+    params: dict[str, str] | None = {"state": "all", "sort": "updated", "direction": "asc"}
+    params = {**(params or {}), "per_page": "100"}
+    start, before, issues = time.perf_counter(), len(stub.log), 0
+    while url:
+        answer = session.get(url, params=params, timeout=30)
+        issues += sum(1 for issue in orjson.loads(answer.content) if "pull_request" not in issue)
+        url, params = answer.links.get("next", {}).get("url"), None
+    return Row(
+        "floor: the pages back to back", len(stub.log) - before, time.perf_counter() - start, issues
+    )
+
+
+def median_row(rows: list[Row]) -> Row:
+    return sorted(rows, key=lambda row: row.seconds)[len(rows) // 2]
+
+
+def refinery(stub: GithubStub, tmp: str, changed: int, runs: int) -> list[Row]:
+    """Full syncs with the default configuration, each into a new store; then incremental."""
+    fulls = []
+    for run in range(runs):
+        client = GithubClient("bench-token", stub.base_url)  # default spacing
+        store = open_store(f"sqlite:///{tmp}/full-{run}.db")
+        start, before = time.perf_counter(), len(stub.log)
+        run_stream(store, IssueStream(client, stub.repo))
+        seconds = time.perf_counter() - start
+        # Distinct issues stored (items also counts the one re-read at each page boundary).
+        issues = len(store.keys("github"))
+        fulls.append(Row("refinery full (default config)", len(stub.log) - before, seconds, issues))
+        if run < runs - 1:
+            store.close()
+    rows = [median_row(fulls)]
+    stream = IssueStream(GithubClient("bench-token", stub.base_url), stub.repo)
     # Edit `changed` issues spread over the list, as if people worked on them since.
     plain = [issue for issue in stub.issues if "pull_request" not in issue]
     edited = plain[:: max(len(plain) // max(changed, 1), 1)][:changed]
     for index, issue in enumerate(edited):
         issue["updated_at"] = stamp(EDITED + timedelta(seconds=index))
         issue["title"] += " (edited)"
+    stub.edited()
     start, before = time.perf_counter(), len(stub.log)
     incremental = run_stream(store, stream)
     rows.append(
@@ -79,12 +110,28 @@ def refinery(stub: GithubStub, store_url: str, changed: int) -> list[Row]:
     return rows
 
 
+def one_after_another(stub: GithubStub, tmp: str, run: int) -> Row:
+    """The full sync as before: each page fetched only after the previous one is stored."""
+    sync.prefetch = lambda pages: pages  # type: ignore[assignment]
+    try:
+        store = open_store(f"sqlite:///{tmp}/before-{run}.db")
+        client = GithubClient("bench-token", stub.base_url)
+        start, before = time.perf_counter(), len(stub.log)
+        run_stream(store, IssueStream(client, stub.repo))
+        seconds = time.perf_counter() - start
+        issues = len(store.keys("github"))
+        store.close()
+    finally:
+        sync.prefetch = prefetch
+    return Row("before: no prefetch, spacing 0", len(stub.log) - before, seconds, issues)
+
+
 def refinery_fetch_only(stub: GithubStub, spacing: float) -> Row:
     """The same requests and parsing without the store, to split network from storage time."""
     client = GithubClient("bench-token", stub.base_url, seconds_between_requests=spacing)
     start, before = time.perf_counter(), len(stub.log)
     keys = {item.key for page in IssueStream(client, stub.repo).fetch(None) for item in page.items}
-    name = f"refinery fetch+parse only, spacing {spacing:g} s"
+    name = f"refinery fetch+parse only, spacing {spacing:g} s from starts"
     return Row(name, len(stub.log) - before, time.perf_counter() - start, len(keys))
 
 
@@ -138,22 +185,38 @@ def main() -> None:
     parser.add_argument(
         "--changed", type=float, default=0.01, help="share edited before incremental"
     )
+    parser.add_argument("--runs", type=int, default=3, help="runs per timed row (median)")
     args = parser.parse_args()
     issues = make_issues(args.issues, args.pulls)
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as tmp, GithubStub(issues, latency=args.latency) as stub:
-        rows += refinery(stub, f"sqlite:///{tmp}/bench.db", round(args.issues * args.changed))
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        GithubStub(issues, latency=args.latency, cache=True) as stub,
+    ):
+        floor(stub)  # warms the stub's caches
+        rows.append(median_row([floor(stub) for _ in range(args.runs)]))
+        rows += refinery(stub, tmp, round(args.issues * args.changed), args.runs)
+        stub.edited()
+        floor(stub)
+        rows.append(median_row([refinery_fetch_only(stub, 0.0) for _ in range(args.runs)]))
+        rows.append(median_row([one_after_another(stub, tmp, run) for run in range(args.runs)]))
         rows.append(refinery_fetch_only(stub, 0.1))
-        rows.append(refinery_fetch_only(stub, 0.0))
         rows.append(pygithub_per_page_100(stub))
         rows.append(pygithub_naive(stub, args.cap))
+    with open("/proc/loadavg") as loadavg:
+        load = " ".join(loadavg.read().split()[:3])
     print(
         f"{args.issues} issues + {args.pulls} pull requests, {args.latency * 1000:.0f} ms "
-        "per request, stub on 127.0.0.1"
+        f"per request, stub on 127.0.0.1; median of {args.runs} runs where marked; load {load}"
     )
-    print(f"{'run':42} {'requests':>9} {'wall s':>9} {'issues':>7}  note")
+    floor_s = rows[0].seconds
+    print(f"{'run':48} {'requests':>9} {'wall s':>8} {'x N*lat':>8} {'x floor':>8} {'issues':>7}")
     for row in rows:
-        print(f"{row.name:42} {row.requests:>9.0f} {row.seconds:>9.1f} {row.issues:>7}  {row.note}")
+        ideal = row.requests * args.latency
+        print(
+            f"{row.name:48} {row.requests:>9.0f} {row.seconds:>8.2f} {row.seconds / ideal:>8.2f} "
+            f"{row.seconds / floor_s:>8.2f} {row.issues:>7}  {row.note}"
+        )
 
 
 if __name__ == "__main__":

@@ -129,9 +129,9 @@ class GithubConfig(Section):
     triage_label: str = ""
     close_declined: bool = False
     min_rate_remaining: int = Field(default=50, ge=0)
-    # Pauses PyGithub keeps between requests: reads are serial, so 0.1 s stays under GitHub's
-    # secondary limit of 900 points a minute; writes keep GitHub's advised 1 s.
-    seconds_between_requests: float = Field(default=0.1, ge=0)
+    # Requests are serial (one at a time), which GitHub asks for; reads need no pause (a set
+    # one counts from the previous request's start); writes keep GitHub's advised 1 s.
+    seconds_between_requests: float = Field(default=0.0, ge=0)
     seconds_between_writes: float = Field(default=1.0, ge=0)
     timeout: float = 30.0
     max_retries: int = Field(default=5, ge=0, le=20)

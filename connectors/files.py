@@ -197,7 +197,7 @@ def _read_json(path: Path) -> Any:
 # -- Refinery JSON ---------------------------------------------------------------------------
 
 
-def _refinery_items(path: Path, data: dict[str, Any]) -> list[Item]:
+def _refinery_items(path: Path, data: dict[str, Any], offset: int = 0) -> list[Item]:
     version = data.get("refinery")
     if version != FORMAT_VERSION:
         raise FileFormatError(
@@ -209,7 +209,7 @@ def _refinery_items(path: Path, data: dict[str, Any]) -> list[Item]:
     items = []
     for index, entry in enumerate(entries):
         entries[index] = None  # let each parsed shell go once its item exists
-        where = f"item {index + 1}"
+        where = f"item {offset + index + 1}"
         if not isinstance(entry, dict):
             raise FileFormatError(path, f"{where} is not an object")
         for required in ("source", "key", "title"):

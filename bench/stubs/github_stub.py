@@ -7,6 +7,7 @@ same answers through `responses` while benchmarks serve them over real sockets.
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 import time
@@ -87,6 +88,13 @@ def list_page(
     chosen.sort(key=lambda issue: (issue[key], issue["number"]))
     if query.get("direction", "desc") == "desc":
         chosen.reverse()
+    return _slice(chosen, query, base_url)
+
+
+def _slice(
+    chosen: list[dict[str, Any]], query: dict[str, str], base_url: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The requested page of an already filtered and sorted list, and its Link header."""
     per_page = min(int(query.get("per_page", 30)), 100)
     page = int(query.get("page", 1))
     rows = chosen[(page - 1) * per_page : page * per_page]
@@ -126,7 +134,10 @@ class GithubStub:
         repo: str = "acme/shop",
         latency: float = 0.05,
         budget: int = 1_000_000,
+        cache: bool = False,
     ) -> None:
+        """`cache`: keep the sorted list and each issue's JSON between requests, so the stub's
+        own CPU stays out of a benchmark (call `edited()` after changing `issues`)."""
         self.issues = issues
         self.by_number = {issue["number"]: issue for issue in issues}
         self.repo = repo
@@ -142,6 +153,41 @@ class GithubStub:
             issue["url"] = f"{self.base_url}/repos/{repo}/issues/{issue['number']}"
             issue["repository_url"] = f"{self.base_url}/repos/{repo}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.cache = cache
+        self._ordered: list[dict[str, Any]] | None = None
+        self._stamps: list[str] = []
+        self._json: dict[int, bytes] = {}
+
+    def edited(self) -> None:
+        """Forget the cached order and JSON after `issues` changed."""
+        self._ordered, self._stamps, self._json = None, [], {}
+
+    def _listing(self, query: dict[str, str]) -> tuple[list[dict[str, Any]], str | None]:
+        """list_page, from the cached ascending order when the query allows it."""
+        if not (self.cache and query.get("state") == "all" and query.get("sort") == "updated"):
+            return list_page(self.issues, query, self.base_url)
+        if query.get("direction") != "asc":
+            return list_page(self.issues, query, self.base_url)
+        with self.lock:
+            if self._ordered is None:
+                self._ordered = sorted(self.issues, key=lambda i: (i["updated_at"], i["number"]))
+                self._stamps = [issue["updated_at"] for issue in self._ordered]
+            ordered, stamps = self._ordered, self._stamps
+        since = _normal(query["since"]) if query.get("since") else None
+        start = bisect.bisect_left(stamps, since) if since else 0
+        return _slice(ordered[start:], query, self.base_url)
+
+    def encode(self, body: Any) -> bytes:
+        """JSON bytes of an answer; a list of issues reuses each issue's cached JSON."""
+        if not (self.cache and isinstance(body, list)):
+            return json.dumps(body).encode()
+        parts = []
+        for issue in body:
+            cached = self._json.get(issue["number"])
+            if cached is None:
+                cached = self._json[issue["number"]] = json.dumps(issue).encode()
+            parts.append(cached)
+        return b"[" + b",".join(parts) + b"]"
 
     def __enter__(self) -> GithubStub:
         self.thread.start()
@@ -168,7 +214,7 @@ class GithubStub:
                 canned = self.canned.popleft()
                 return canned.status, canned.body, {**headers, **canned.headers}
         if path in (f"/repos/{self.repo}/issues", f"/repositories/{REPO_ID}/issues"):
-            rows, link = list_page(self.issues, query, self.base_url)
+            rows, link = self._listing(query)
             if link:
                 headers["Link"] = link
             return 200, rows, headers
@@ -193,7 +239,7 @@ class GithubStub:
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
                 status, body, headers = stub.answer("GET", parts.path, query)
-                payload = json.dumps(body).encode()
+                payload = stub.encode(body)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(payload)))

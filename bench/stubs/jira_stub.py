@@ -55,6 +55,10 @@ class JiraStub:
         # Parsed `updated` per key and the sorted order, so the stub's own CPU stays small.
         self.times = {issue["key"]: _updated(issue) for issue in self.issues}
         self._by_updated: list[dict[str, Any]] | None = None
+        # JSON of each issue per requested field list, and each JQL's matches: the stub's own
+        # CPU (it shares the machine with the client it measures) stays near zero per request.
+        self._json: dict[tuple[str, tuple[str, ...]], bytes] = {}
+        self._matches: dict[str, list[dict[str, Any]]] = {}
         self.lock = threading.Lock()
         self.requests = 0
         self.bytes = 0
@@ -100,7 +104,9 @@ class JiraStub:
             self.times[issue["key"]] = _updated(issue)
             issue["fields"]["summary"] += " (edited)"
             changed += 1
-        self._by_updated = None
+        with self.lock:
+            self._by_updated = None
+            self._json, self._matches = {}, {}
         return changed
 
     def reset_counts(self) -> None:
@@ -144,7 +150,7 @@ class JiraStub:
             return
         time.sleep(self.delay)
         status, answer = self._route(path, args)
-        payload = json.dumps(answer).encode()
+        payload = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
         with self.lock:
             self.requests += 1
             self.bytes += len(payload)
@@ -175,26 +181,40 @@ class JiraStub:
             return 200, self._search(path, args)
         return 404, {"errorMessages": [f"stub: no route for {path}"]}
 
-    def _search(self, path: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _search(self, path: str, args: dict[str, Any]) -> bytes:
         fields = args.get("fields") or ["*navigable"]
         if isinstance(fields, str):
             fields = fields.split(",")
         id_only = set(fields) <= {"id", "key"}
-        matching = self._matching(str(args.get("jql", "")))
+        jql = str(args.get("jql", ""))
+        with self.lock:
+            matching = self._matches.get(jql)
+        if matching is None:
+            matching = self._matching(jql)
+            with self.lock:
+                self._matches[jql] = matching
         cap = (5000 if path.endswith("/jql") else 1000) if id_only else 100
         size = min(int(args.get("maxResults") or 50), cap)
         if path.endswith("/jql"):
             start = int(args.get("nextPageToken") or 0)
         else:
             start = int(args.get("startAt") or 0)
-        page = [self._shape(issue, fields) for issue in matching[start : start + size]]
+        page = b",".join(self._encoded(issue, fields) for issue in matching[start : start + size])
         if path.endswith("/jql"):
             more = start + size < len(matching)
-            answer: dict[str, Any] = {"issues": page, "isLast": not more}
+            answer: dict[str, Any] = {"isLast": not more}
             if more:
                 answer["nextPageToken"] = str(start + size)
-            return answer
-        return {"startAt": start, "maxResults": size, "total": len(matching), "issues": page}
+        else:
+            answer = {"startAt": start, "maxResults": size, "total": len(matching)}
+        return json.dumps(answer).encode()[:-1] + b', "issues": [' + page + b"]}"
+
+    def _encoded(self, issue: dict[str, Any], fields: list[str]) -> bytes:
+        cache_key = (str(issue["key"]), tuple(fields))
+        cached = self._json.get(cache_key)
+        if cached is None:
+            cached = self._json[cache_key] = json.dumps(self._shape(issue, fields)).encode()
+        return cached
 
     def _matching(self, jql: str) -> list[dict[str, Any]]:
         issues = self.issues

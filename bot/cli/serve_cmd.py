@@ -49,6 +49,7 @@ def serve(
 
     from bot.scheduler.leader import SchedulerBusy
     from bot.scheduler.runner import start_scheduler
+    from bot.slack.http import warm_authorization
     from bot.slack.socket import start_socket_mode
     from bot.web import create_app  # Flask and Bolt: only the server needs them
 
@@ -95,6 +96,9 @@ def serve(
         runtime = app.extensions.get("refinery.slack") or (socket.runtime if socket else None)
         if runtime is not None:
             runtime.spawn(runtime.answers.health)  # warm up: the first /refinery health is quick
+        bolt = app.extensions.get("refinery.bolt")
+        if runtime is not None and bolt is not None:
+            runtime.spawn(warm_authorization, bolt)  # auth.test once, not in the first acks
         schedule_line = "off (--no-scheduler)"
         if scheduler:
             try:
@@ -107,6 +111,9 @@ def serve(
             else:
                 names = ", ".join(spec.name for spec in jobs.specs)
                 schedule_line = names if names else "no jobs ([schedule] sets none)"
+        # waitress logs a warning for every request that waits for a thread: under a burst
+        # that is a log line per request, written while acks wait. Errors still show.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         effective = getattr(server, "effective_port", bind_port)
         console.print(
             f"Refinery serving on http://{bind_host}:{effective} (GET /healthz)",

@@ -184,6 +184,11 @@ def card_result(card: readiness.Card) -> ItemResult:
     )
 
 
+def item_result(item: Item, findings: Sequence[Finding]) -> ItemResult:
+    """An unready item trimmed to what reports show (for callers that tally as they read)."""
+    return _result(item, list(findings))
+
+
 def _result(item: Item, findings: list[Finding]) -> ItemResult:
     return ItemResult(
         source=item.source,

@@ -25,6 +25,7 @@ from bot.services.outcomes import Outcomes
 from bot.services.owners import ProductOwners
 from bot.services.tracker_requests import make_intake, post_cards
 from bot.slack import blocks, commands, outcome_views, outcomes, prune, triage
+from bot.slack.ackfirst import AckFirst
 from bot.slack.answers import Answers
 from bot.slack.auth import PoDirectory
 from bot.slack.modals import (
@@ -68,6 +69,8 @@ class Runtime:
     urgent: ThreadPoolExecutor = field(default_factory=lambda: _pool(4, "urgent"))
     work: ThreadPoolExecutor = field(default_factory=lambda: _pool(6, "work"))
     slow: ThreadPoolExecutor = field(default_factory=lambda: _pool(4, "report"))
+    # Follow-ups (but not forms, whose trigger ids expire) wait while acks are being sent.
+    ack_first: AckFirst = field(default_factory=AckFirst)
 
     @classmethod
     def build(cls, ctx: AppContext) -> Runtime:
@@ -156,8 +159,11 @@ class Runtime:
         self, func: Callable[..., Any], *args: Any, lane: Lane = "work", **kwargs: Any
     ) -> None:
         """Run `func` after the ack, on the lane's pool; its failure is logged, never lost."""
+        deadline = self.ack_first.deadline()
 
         def run() -> None:
+            if lane != "urgent":
+                self.ack_first.wait(deadline)
             try:
                 func(*args, **kwargs)
             except Exception:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,17 +14,39 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
 
 from connectors.base import AuthError, ConnectorError, RateLimited
+from connectors.pacing import MinInterval
 
-# PyGithub spaces every request 0.25 s after the previous one ends, writes 1 s. Our reads are
-# serial (one page at a time), so GitHub's secondary limits (100 concurrent requests, 900 REST
-# points a minute) are out of reach at 0.1 s: at most 600 requests a minute even at zero
-# latency. Writes keep 1 s, as GitHub asks for content-creating requests.
-READ_SPACING = 0.1
+# GitHub asks for serial requests and for a pause between writes, not between reads: one
+# request at a time (a lock in this client) keeps its secondary limits (100 concurrent
+# requests, 900 REST points a minute) out of reach at ordinary latencies, so reads are not
+# spaced by default. A configured read spacing counts from the previous request's start (not
+# from when its page was parsed, as PyGithub's own spacing does). Writes keep 1 s after the
+# previous write, as GitHub asks for content-creating requests.
+READ_SPACING = 0.0
 WRITE_SPACING = 1.0
 # Longest rate-limit wait GithubRetry may sit out inside one request; a primary budget reset is
 # usually further away, and then the sync stops cleanly instead of sleeping for up to an hour.
 MAX_RATE_LIMIT_WAIT = 300.0
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+
+
+class PacedRetry(GithubRetry):
+    """GithubRetry whose retries also keep the read spacing (counted from each attempt's start)
+    after sitting out any Retry-After, so no attempt follows another closer than the pace."""
+
+    def __init__(self, *args: Any, pace: MinInterval | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pace = pace
+
+    def new(self, **kw: Any) -> PacedRetry:
+        retry: PacedRetry = super().new(**kw)
+        retry.pace = self.pace
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        super().sleep(response)
+        if self.pace is not None:
+            self.pace.wait()
 
 
 class NotFound(ConnectorError):
@@ -62,8 +87,15 @@ class GithubClient:
         seconds_between_requests: float = READ_SPACING,
         seconds_between_writes: float = WRITE_SPACING,
         secondary_rate_wait: float = 60.0,
+        pace: MinInterval | None = None,
     ) -> None:
-        retry = GithubRetry(
+        """`pace` replaces the limiter built from `seconds_between_requests` (tests pass one
+        on a fake clock)."""
+        if pace is None and seconds_between_requests:
+            pace = MinInterval(1 / seconds_between_requests)
+        self._pace = pace
+        retry = PacedRetry(
+            pace=pace,
             total=max_retries,
             secondary_rate_wait=secondary_rate_wait,
             max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
@@ -74,12 +106,15 @@ class GithubClient:
             per_page=100,
             retry=retry,
             timeout=int(timeout),
-            seconds_between_requests=seconds_between_requests,
+            seconds_between_requests=None,  # paced here instead, from each request's start
             seconds_between_writes=seconds_between_writes,
             # Pinned, so a new API default cannot change the shapes the parser reads.
             api_version=API_VERSION,
         )
         self.requester = self.github.requester
+        # Held for the whole of each request: pages prefetched in a background thread and the
+        # GraphQL details asked for in the sync's thread never overlap.
+        self._one_at_a_time = threading.Lock()
         self.min_rate_remaining = min_rate_remaining
         self.requests = 0  # every request sent through this client (retries not included)
         self.writes = 0
@@ -96,9 +131,9 @@ class GithubClient:
 
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """Run a GraphQL query; return its `data`."""
-        self.requests += 1
         try:
-            headers, data = self.requester.graphql_query(query, variables)
+            with self._turn():
+                headers, data = self.requester.graphql_query(query, variables)
         except (GithubException, requests.RequestException) as exc:
             raise self._translate(exc, "POST", "/graphql") from None
         self._note_budget(headers)
@@ -125,13 +160,22 @@ class GithubClient:
         params: dict[str, Any] | None = None,
         body: Any | None = None,
     ) -> tuple[dict[str, Any], Any]:
-        self.requests += 1
         try:
-            headers, data = self.requester.requestJsonAndCheck(verb, url, params, None, body)
+            with self._turn():
+                headers, data = self.requester.requestJsonAndCheck(verb, url, params, None, body)
         except (GithubException, requests.RequestException) as exc:
             raise self._translate(exc, verb, url) from None
         self._note_budget(headers)
         return headers, data
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """One request at a time, started no sooner than the spacing after the last start."""
+        with self._one_at_a_time:
+            self.requests += 1
+            if self._pace is not None:
+                self._pace.wait()
+            yield
 
     def _note_budget(self, headers: dict[str, Any]) -> None:
         remaining, reset = headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-reset")

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.item import Item, Kind, Link, Person, StatusCategory
-from rules.text import analyze
+from connectors.textcache import analyze_once
 
 # Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
 # Every label the missing-estimate rule accepts by default also counts as points here.
@@ -151,7 +151,8 @@ def to_item(
         for label in issue.get("labels") or ()
     )
     body = issue.get("body")
-    text = analyze(body, "markdown", f"{repo}#{issue.get('number')}") if body else None
+    # unchanged bodies: analysed once
+    text = analyze_once(body, "markdown", f"{repo}#{issue.get('number')}") if body else None
     return Item(
         source="github",
         key=f"{repo}#{issue['number']}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from connectors.base import Page, SyncPlan
 from connectors.github.client import GithubClient, next_link
 from connectors.github.details import PageDetails
 from connectors.github.parse import EstimateFromLabels, EstimateLabels, is_pull_request, to_item
+from connectors.prefetch import prefetch
 
 PAGE_SIZE = 100
 
@@ -50,8 +52,16 @@ class IssueStream:
 
         Yields one page per request; pull requests are dropped. Raises RateLimited between pages
         when the core budget falls below github.min_rate_remaining (the page before it is
-        already yielded, so its cursor is stored).
+        already yielded, so its cursor is stored). The next page is fetched while this one is
+        parsed and stored; requests stay one at a time (the client holds a lock per request).
         """
+        for raw in prefetch(self._raw_pages(cursor)):
+            items = [to_item(issue, self.repo, self.estimate) for issue in raw.issues]
+            spent = self.details.fill(items, raw.issues)  # board estimates, dependencies: <= 1
+            yield Page(items, raw.cursor, requests=raw.requests + spent)
+
+    def _raw_pages(self, cursor: str | None) -> Iterator[_RawPage]:
+        """The listing's pages, pull requests and repeats dropped (runs in the prefetch thread)."""
         self.client.check_budget()
         target, page_number = cursor, 1  # read issues updated at or after `target`
         seen: set[tuple[int, str]] = set()  # (number, updated_at) already yielded this run
@@ -69,17 +79,14 @@ class IssueStream:
                 params["since"] = one_second_before(target)
             if page_number > 1:
                 params["page"] = page_number
-            before = self.client.requests
             headers, data = self.client.get(f"/repos/{self.repo}/issues", params)
             fresh = [i for i in data if (i["number"], str(i["updated_at"])) not in seen]
             for issue in fresh:
                 seen.add((issue["number"], str(issue["updated_at"])))
                 at_stamp[str(issue["updated_at"])] += 1
             issues = [i for i in fresh if not is_pull_request(i)]
-            items = [to_item(issue, self.repo, self.estimate) for issue in issues]
-            self.details.fill(items, issues)  # board estimates, dependencies: <= 1 request
             newest = max((str(i["updated_at"]) for i in data), default=target)
-            yield Page(items, newest, requests=self.client.requests - before)
+            yield _RawPage(issues, newest, requests=1)
             if next_link(headers) is None or not data:
                 return
             if newest is None or newest == target:
@@ -99,3 +106,10 @@ def one_second_before(stamp: str) -> str:
     """GitHub's "2026-01-17T11:36:36Z", one second earlier."""
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(seconds=1)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class _RawPage:
+    issues: list[dict[str, Any]]
+    cursor: str | None
+    requests: int

@@ -7,6 +7,7 @@ import logging
 from typing import Any, Literal, cast
 from urllib.parse import urlparse
 
+import orjson
 import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
@@ -145,8 +146,8 @@ class JiraClient:
         if response.status_code == 204 or not response.content:
             return None
         try:
-            return response.json()
-        except ValueError:
+            return orjson.loads(response.content)  # several times faster than json on big pages
+        except orjson.JSONDecodeError:
             raise JiraUnreachable(
                 f"{self.site}{path} did not answer with JSON; is jira.url a Jira site?"
             ) from None

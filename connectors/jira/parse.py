@@ -9,7 +9,8 @@ from typing import Any
 
 from connectors.item import Item, Kind, Link, Person, StatusCategory, TextFormat
 from connectors.jira.fields import FieldMap, from_names
-from rules.text import Text, analyze
+from connectors.textcache import analyze_once
+from rules.text import Text
 
 KINDS: dict[str, Kind] = {
     "story": "story",
@@ -119,7 +120,7 @@ def _format(description: Any) -> TextFormat:
 def _analyze(description: Any, fmt: TextFormat, key: str = "") -> Text:
     if description is None:
         return Text()
-    return analyze(description, fmt, key)
+    return analyze_once(description, fmt, key)  # an unchanged description: analysed before
 
 
 def _kind(issuetype: Mapping[str, Any]) -> Kind:

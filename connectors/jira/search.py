@@ -20,6 +20,7 @@ from connectors.jira.fields import (
     names_of,
 )
 from connectors.jira.parse import parse_time, to_item
+from connectors.prefetch import prefetch
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,10 @@ class JiraStream:
         seen: dict[str, datetime | None] = {}
         cap: datetime | None = None  # upper bound for cursors once order shifted mid-sync
         newest = _parse_cursor(cursor)
-        for issues, shifted in self._pages(jql + ORDER, fields.request_fields()):
+        # The next page is fetched while this one is parsed and stored (requests stay serial).
+        spent = self.client.requests - before  # site facts and time zone, before any page
+        pages = prefetch(self._counted(self._pages(jql + ORDER, fields.request_fields())))
+        for issues, shifted, requests in pages:
             items: list[Item] = []
             if shifted and newest is not None:
                 cap = min(cap or newest, newest)
@@ -121,8 +125,8 @@ class JiraStream:
                 if item.updated is not None and (newest is None or item.updated > newest):
                     newest = item.updated
             bound = min(newest, cap) if newest is not None and cap is not None else newest
-            yield Page(items, _format_cursor(bound), requests=self.client.requests - before)
-            before = self.client.requests
+            yield Page(items, _format_cursor(bound), requests=spent + requests)
+            spent = 0
         if cursor is None:
             self._live = set(seen)  # a complete full read already names every live key
 
@@ -143,6 +147,15 @@ class JiraStream:
         return keys
 
     # -- searching -------------------------------------------------------------------------
+
+    def _counted(
+        self, pages: Iterator[tuple[list[dict[str, Any]], bool]]
+    ) -> Iterator[tuple[list[dict[str, Any]], bool, int]]:
+        """Add the requests each page cost (counted in the one thread that sends them)."""
+        before = self.client.requests
+        for issues, shifted in pages:
+            yield issues, shifted, self.client.requests - before
+            before = self.client.requests
 
     def _pages(
         self, jql: str, fields: list[str], size: int | None = None

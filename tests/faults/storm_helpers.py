@@ -13,6 +13,7 @@ from urllib3.connectionpool import HTTPConnectionPool
 
 from bench.stubs.github_stub import GithubStub
 from bench.stubs.jira_stub import JiraStub
+from connectors.prefetch import THREAD_NAME as PREFETCH_THREAD
 
 # Request n (1-based, counted by the stub) is refused when n % period == offset; no two refusals
 # in a row exceed a client's retry budget. Each with its own status and Retry-After seconds.
@@ -85,7 +86,8 @@ class StormyGithub(GithubStub):
 
 @dataclass
 class FakeClock:
-    """Time that moves only when the sync thread sleeps; other threads sleep for real."""
+    """Time that moves only when the sync sleeps (the test's thread, or the thread prefetching
+    its pages); other threads (the stub server's) sleep for real."""
 
     now: float = 1_900_000_000.0
     sleeps: list[float] = field(default_factory=list)
@@ -95,7 +97,8 @@ class FakeClock:
         return self.now
 
     def sleep(self, seconds: float) -> None:
-        if threading.get_ident() != self.owner:
+        syncing = threading.current_thread().name == PREFETCH_THREAD
+        if threading.get_ident() != self.owner and not syncing:
             time.sleep(seconds)
             return
         self.sleeps.append(seconds)

@@ -11,7 +11,7 @@ import pytest
 from bench.stubs.github_stub import make_issues
 from bot.services.sync import run_stream
 from bot.store import open_store
-from connectors.github.client import READ_SPACING, GithubClient
+from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream
 from connectors.jira import make_jira_stream
 from connectors.pacing import MinInterval, pace_session
@@ -26,6 +26,7 @@ from tests.faults.storm_helpers import (
 from tests.faults.sync_helpers import snapshot, stub_settings
 
 JIRA_RATE = 5.0  # requests a second: what jira.max_requests_per_second would configure
+GITHUB_SPACING = 0.1  # what github.seconds_between_requests = 0.1 would configure
 SLACK = 1e-6  # float rounding on the fake clock
 
 
@@ -87,14 +88,15 @@ def test_github_sync_rides_out_a_storm(clock: FakeClock, sends: SendLog, tmp_pat
     with StormyGithub(make_issues(450, pulls=20), latency=0.0) as stub:
         for storm in (True, False):
             stub.storm = STORM if storm else ()
-            client = GithubClient("ghp_storm", stub.base_url, max_retries=5)
+            pace = MinInterval(1 / GITHUB_SPACING, clock.time, clock.sleep)
+            client = GithubClient("ghp_storm", stub.base_url, max_retries=5, pace=pace)
             store = open_store(f"sqlite:///{tmp_path / f'gh{storm}.db'}")
             summary = run_stream(store, IssueStream(client, stub.repo))
             assert summary.stopped is None and summary.items == 450
             results.append(snapshot(store))
             store.close()
             if storm:
-                # PyGithub's seconds_between_requests is the configured pace for GitHub.
-                assert_gentle(sends, READ_SPACING)
+                # A configured github.seconds_between_requests, counted between request starts.
+                assert_gentle(sends, GITHUB_SPACING)
                 assert len(stub.refused) >= 1
     assert results[0] == results[1]
