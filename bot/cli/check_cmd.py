@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -32,6 +32,9 @@ from connectors.filestream import stream_file
 from connectors.item import Item
 from rules.backlog import Backlog
 from rules.engine import Engine, severity_at_least
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 
 class OutputFormat(StrEnum):
@@ -316,14 +319,7 @@ def _check_store(
 
     store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
-        if store.count_items() == 0:
-            err.print(
-                "The store is empty: run `refinery sync`, or pass files "
-                "(`refinery check export.json`). `refinery demo` shows a sample.",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+        _say_if_empty(store)
         if explained is not None:
             from bot.services.lean import store_backlog  # the backlog rules' batch
 
@@ -354,14 +350,7 @@ def _check_stored(
 
     store = open_store(settings.store.url, settings.store.lock_timeout)
     try:
-        if store.count_items() == 0:
-            err.print(
-                "The store is empty: run `refinery sync`, or pass files "
-                "(`refinery check export.json`). `refinery demo` shows a sample.",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+        _say_if_empty(store)
         backlog = store_backlog(store) if explained is not None and engine.needs_backlog else None
         judge = Judge(store, engine)
         stale = judge.stale()
@@ -394,6 +383,17 @@ def _check_stored(
     # The worst items come first, so their severities include the worst in the store.
     if fail_on is not None and any(severity_at_least(s, fail_on.value) for s in severities):
         raise typer.Exit(1)
+
+
+def _say_if_empty(store: Store) -> None:
+    if store.count_items() == 0:
+        err.print(
+            "The store is empty: run `refinery sync`, or pass files "
+            "(`refinery check export.json`). `refinery demo` shows a sample.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _only_rule(report: Report, rule: str | None) -> Report:

@@ -40,6 +40,7 @@ class TeamSummary:
     pending: int
     accepted: int
     declined: int
+    outcomes: str = ""  # the outcome follow-up's line, when it is enabled
 
     @property
     def sprints(self) -> float | None:
@@ -93,9 +94,18 @@ def overview(ctx: AppContext, only: str | None = None) -> list[TeamSummary]:
                 pending=len(pending_requests(ctx.store, team.name, now)),
                 accepted=accepted,
                 declined=declined,
+                outcomes=_outcomes_line(ctx, team),
             )
         )
     return summaries
+
+
+def _outcomes_line(ctx: AppContext, team: TeamConfig) -> str:
+    """ "Outcomes reviewed: N, moved: M; outputs: …" for the team, or "" when it is off."""
+    from bot.services.digest import outcome_summary  # late: digest reads the store widely
+
+    summary = outcome_summary(ctx.store, ctx.engine, ctx.settings, team)
+    return summary.line() if summary is not None else ""
 
 
 @dataclass(frozen=True)

@@ -71,11 +71,24 @@ def _answer(rt: Runtime, parsed: Parsed, user: str, response_url: str) -> None:
     rt.respond(response_url, found)
 
 
+def _outcome_lines(rt: Runtime) -> str:
+    """Each team's outcome follow-up counts: did shipped work move its metric?"""
+    from bot.services.digest import teams  # late: digest reads the store widely
+
+    lines = [
+        f"{team.name}: {rt.outcomes.summary(team.name).line()}" for team in teams(rt.ctx.settings)
+    ]
+    return "*Outcomes*\n" + "\n".join(blocks.escape(line) for line in lines)
+
+
 def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
     command = rt.ctx.settings.slack.command
     if parsed.name == "health":
         scope = parsed.args[0] if parsed.args else ""
-        return blocks.health_blocks(rt.answers.health(scope), scope)
+        found = blocks.health_blocks(rt.answers.health(scope), scope)
+        if not scope and rt.ctx.settings.outcomes.enabled:
+            found.append(blocks.text(_outcome_lines(rt)))
+        return found
     if parsed.name == "check":
         if not parsed.args:
             return [blocks.text(f"Which item? For example `{command} check PAY-123`.")]

@@ -139,6 +139,11 @@ def test_follow_up_asks_on_the_day_stores_answers_once_and_asks_again(harness: H
     assert "outcomes reviewed: 1, moved: 1" in digest.text
     assert "outputs: 50% of 2 done items named no outcome" in digest.text
     assert any("outcomes reviewed: 1, moved: 1" in str(b) for b in digest.message["blocks"])
+    # /refinery health shows the same counts
+    reply = harness.send.command("health", user=PO, name="health-outcomes")
+    assert reply.status == 200
+    health = harness.slack.wait_for(lambda: harness.slack.to("respond:health-outcomes"), "health")
+    assert "outcomes reviewed: 1, moved: 1" in str(health[0]["blocks"])
 
 
 def test_not_yet_asks_again_at_most_twice(harness: Harness) -> None:
