@@ -73,7 +73,7 @@ REASONS = [
     # causal words
     ("Since the audit log keeps 30 days only, older evidence is lost.", "Since the"),
     ("Both services read the flag at start. Therefore a restart is needed today.", "Therefore"),
-    ("Write the rotation steps down so it is not forgotten next time.", "so it is not"),
+    ("Write the rotation steps down so it is not lost next time.", "so it is not"),
     # demand and context
     ("Several customers asked for a CSV export of their invoices.", "customers asked"),
     ("I'm teaching a workshop and need to create forty accounts at once.", "teaching"),
