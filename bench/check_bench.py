@@ -1,6 +1,6 @@
 """Benchmark `refinery check` on 100,000 generated items: from a file and from the store.
 
-Run: /work/venv/bin/python bench/check_bench.py [--items 100000] [--seed 7] [--keep DIR]
+Run: .venv/bin/python bench/check_bench.py [--items 100000] [--seed 7] [--keep DIR]
 
 Each `refinery check --format json` runs in its own process (as a user runs it); the table shows
 its wall time, items/s and that process's peak RSS. "rules only" is Engine.evaluate over items

@@ -1,6 +1,6 @@
 """Time the weekly digest on a 100,000-item SQLite store (bot.services.digest).
 
-    /work/venv/bin/python bench/digest_bench.py [--items 100000] [--repeat 3] [--seed 7]
+    .venv/bin/python bench/digest_bench.py [--items 100000] [--repeat 3] [--seed 7]
 
 Builds the store once (items from bench/rules_bench.py's generator, spread over four Jira
 projects, owners and update times; 300 intake requests, a third of them decided; seven weekly

@@ -1,7 +1,7 @@
 """Requests and wall time of a GitHub sync against a local stub (50 ms a request), vs PyGithub
 used naively. Traffic goes only to 127.0.0.1.
 
-    /work/venv/bin/python bench/github_bench.py [--issues 10000] [--pulls 300] [--cap 300]
+    .venv/bin/python bench/github_bench.py [--issues 10000] [--pulls 300] [--cap 300]
 
 Rows:
 - refinery full / incremental: IssueStream through run_stream into a fresh SQLite store, with

@@ -1,6 +1,6 @@
 """Benchmark Refinery's Jira sync against the naive jira-library way, on a local stub site.
 
-    /work/venv/bin/python bench/jira_bench.py [--issues 10000] [--delay 0.05]
+    .venv/bin/python bench/jira_bench.py [--issues 10000] [--delay 0.05]
 
 Every request goes to a stub server on 127.0.0.1 (see bench/stubs/jira_stub.py), which adds
 `--delay` seconds to each request. Measured per deployment (Cloud, Data Center):

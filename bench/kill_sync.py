@@ -1,6 +1,6 @@
 """kill -9 a real `refinery sync` at random moments, run it again, compare the stores.
 
-    /work/venv/bin/python bench/kill_sync.py [--issues 3000] [--delay 0.02] [--points 20]
+    .venv/bin/python bench/kill_sync.py [--issues 3000] [--delay 0.02] [--points 20]
 
 A stub Jira site (bench/stubs/jira_stub.py) serves --issues issues on 127.0.0.1, --delay seconds
 per request. One uninterrupted `refinery sync` gives the reference store. Then, --points times:

@@ -1,6 +1,6 @@
 """Benchmark the builtin rules on 100,000 varied items, and text analysis per format.
 
-Run: /work/venv/bin/python bench/rules_bench.py [--items 100000] [--seed 7]
+Run: .venv/bin/python bench/rules_bench.py [--items 100000] [--seed 7]
 Rule time is Engine.evaluate over items whose text and sections are already extracted (as
 connectors store them); analyze() is timed separately per description format.
 """

@@ -1,6 +1,6 @@
 """Measure how fast `refinery serve` acknowledges slash commands against a large store.
 
-Run: /work/venv/bin/python bench/slack_ack_bench.py [--items 50000] [--requests 200]
+Run: .venv/bin/python bench/slack_ack_bench.py [--items 50000] [--requests 200]
      [--concurrency 20] [--seed 7] [--warm]
 
 Starts the real `refinery serve` (waitress, separate process) on 127.0.0.1 with a store of

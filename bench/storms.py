@@ -1,6 +1,6 @@
 """Syncs through 429/503 storms with Retry-After, against the local stubs, in real time.
 
-    /work/venv/bin/python bench/storms.py [--issues 2000] [--jira-rate 10]
+    .venv/bin/python bench/storms.py [--issues 2000] [--jira-rate 10]
 
 The Jira and GitHub stubs (bench/stubs/) refuse requests by a fixed pattern (tests/faults/
 storm_helpers.py: some 429, some 503, Retry-After 1 or 2 s) and log when each request arrived.
