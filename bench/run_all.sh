@@ -6,7 +6,7 @@
 # All traffic goes to stub servers on 127.0.0.1. A failing benchmark is reported, the rest run.
 set -u
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-/work/venv/bin/python}"
+PYTHON="${PYTHON:-.venv/bin/python}"
 [ -x "$PYTHON" ] || PYTHON=.venv/bin/python
 PYTEST="$(dirname "$PYTHON")/pytest"
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
