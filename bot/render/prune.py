@@ -3,12 +3,9 @@ the scheduler build it without loading the Slack app)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.render.blockkit import Block, button, context, escape, header, link, text
 from bot.services import prune
 from bot.store.models import PruneProposal
-
-Block = dict[str, Any]
 
 KEEP = "refinery_prune_keep"
 DECLINE = "refinery_prune_decline"
@@ -18,41 +15,6 @@ DONE_WORDS = {
     prune.DECLINED: ":no_entry_sign: Declined",
     prune.EXPIRED: ":zzz: Expired: a newer proposal replaced this one",
 }
-MAX_TEXT = 2900
-
-
-def escape(value: str) -> str:
-    """Escape the three characters mrkdwn treats as control characters."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def link(url: str, label: str) -> str:
-    return f"<{url}|{escape(label)}>" if url else escape(label)
-
-
-def text(value: str) -> Block:
-    clipped = value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clipped}}
-
-
-def context(value: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": value[:MAX_TEXT]}]}
-
-
-def header(value: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": value[:150]}}
-
-
-def button(label: str, action_id: str, value: str, style: str = "") -> Block:
-    element: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": label},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
 
 
 def proposal_blocks(team: str, rows: list[PruneProposal]) -> list[Block]:

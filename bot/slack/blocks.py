@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+# The building blocks are shared with messages built without the Slack app (bot.render).
+from bot.render.blockkit import Block as Block
+from bot.render.blockkit import button as button
+from bot.render.blockkit import context as context
+from bot.render.blockkit import escape as escape
+from bot.render.blockkit import header as header
+from bot.render.blockkit import link as link
+from bot.render.blockkit import text as text
 from bot.render.comment import counted_lines, quote
 from bot.services.report import ItemResult
 from bot.slack.answers import Health
 from bot.store.models import DecisionRow, RequestRow
 from connectors.item import Item
 from rules.engine import Finding, Verdict
-
-Block = dict[str, Any]
 
 ACCEPT, DECLINE, NEED_INFO, DUPLICATE = (
     "refinery_accept",
@@ -37,44 +43,6 @@ STATUS_WORDS = {
     "need_info": "Waiting for details",
     "duplicate": "Duplicate",
 }
-MAX_TEXT = 2900  # a section's text may hold 3,000 characters
-
-
-def text(value: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(value)}}
-
-
-def context(value: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(value)}]}
-
-
-def header(value: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": value[:150]}}
-
-
-def button(label: str, action_id: str, value: str, style: str = "") -> Block:
-    element: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": label},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def link(url: str, label: str) -> str:
-    return f"<{url}|{escape(label)}>" if url else escape(label)
-
-
-def escape(value: str) -> str:
-    """Escape the three characters mrkdwn treats as control characters."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _clip(value: str, limit: int = MAX_TEXT) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 # -- slash-command answers ------------------------------------------------------------------

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack
 
 from bot.render import prune as render
-from bot.render.prune import Block, escape, link, proposal_blocks, summary, text
+from bot.render.blockkit import Block, escape, link, text
+from bot.render.prune import proposal_blocks, summary
 from bot.services import prune
 from bot.store.models import PruneProposal
 
