@@ -38,14 +38,10 @@ class Prepared(NamedTuple):
     search: str  # " " + low with quotes and line breaks as spaces: offsets shift by one
 
     @staticmethod
-    def of(text: str) -> Prepared:
-        """Prepare `text` (cached: the why and outcome rules read the same texts)."""
-        return _prepare(text)
-
-    @staticmethod
     def item(title: str, text: str) -> Prepared:
         """The title and the text as one, on lines of their own: one scan reads both, and
-        no sentence runs from one into the other."""
+        no sentence runs from one into the other (cached: the why and outcome rules read the
+        same item in turn)."""
         return _prepare(f"{title}\n{text}" if text else title)
 
 
@@ -226,7 +222,6 @@ class Reason:
 
     group: str
     evidence: str
-    accepted: bool
 
 
 class _Cues:
@@ -267,38 +262,37 @@ def _inside_quotes(text: Prepared, sentence_start: int, position: int) -> bool:
     return sum(before.count(q) for q in _QUOTES) % 2 == 1
 
 
-def find_reason(texts: list[Prepared], title: str) -> tuple[Reason | None, Reason | None]:
-    """The first accepted reason in `texts`, and the first rejected one (for the message).
+def find_reason(text: Prepared, title: str) -> tuple[Reason | None, Reason | None]:
+    """The first accepted reason in `text`, and the first rejected one (for the message).
 
     A purpose clause is compared with what the item asks for: the lower-case `title` and the
     words of its own sentence before the cue.
     """
     rejected: Reason | None = None
     cues = _ACTIVE
-    for text in texts:
-        for match in cues.any.finditer(text.search):
-            found = cues.group_at(text.search, match.start())
-            if found is None:
+    for match in cues.any.finditer(text.search):
+        found = cues.group_at(text.search, match.start())
+        if found is None:
+            continue
+        group, cue_end = found
+        start, end = match.start(), cue_end - 1  # in original offsets
+        s_start, s_end = sentence_at(text, start, end)
+        if _inside_quotes(text, s_start, start):
+            continue
+        if group not in ("so_that",) and _in_story_want(text, s_start, start):
+            continue
+        if group == "cause" and _HISTORY.search(text.low, s_start, start):
+            continue
+        if group == "purpose" and _WANT_BEFORE.search(text.low, max(0, start - 12), start):
+            continue
+        evidence = quote(text, s_start, s_end, start, end)
+        if not evidence:
+            continue
+        if group in RESTATING_GROUPS:
+            benefit = text.low[end:s_end]
+            want = title.replace(text.low[start:s_end], " ") + " " + text.low[s_start:start]
+            if restates(want, benefit, short_restates=group == "so_that"):
+                rejected = rejected or Reason(group, evidence)
                 continue
-            group, cue_end = found
-            start, end = match.start(), cue_end - 1  # in original offsets
-            s_start, s_end = sentence_at(text, start, end)
-            if _inside_quotes(text, s_start, start):
-                continue
-            if group not in ("so_that",) and _in_story_want(text, s_start, start):
-                continue
-            if group == "cause" and _HISTORY.search(text.low, s_start, start):
-                continue
-            if group == "purpose" and _WANT_BEFORE.search(text.low, max(0, start - 12), start):
-                continue
-            evidence = quote(text, s_start, s_end, start, end)
-            if not evidence:
-                continue
-            if group in RESTATING_GROUPS:
-                benefit = text.low[end:s_end]
-                want = title.replace(text.low[start:s_end], " ") + " " + text.low[s_start:start]
-                if restates(want, benefit, short_restates=group == "so_that"):
-                    rejected = rejected or Reason(group, evidence, False)
-                    continue
-            return Reason(group, evidence, True), rejected
+        return Reason(group, evidence), rejected
     return None, rejected

@@ -317,21 +317,12 @@ def is_placeholder(text: Any) -> bool:
 # --- fast phrase search -------------------------------------------------------------------
 
 
-def searchable(*parts: str) -> str:
-    """Lower-case `parts` joined so that every word, even after a newline, follows a space."""
-    try:
-        joined = "\n".join(parts)
-    except TypeError:  # a None title or text from a hand-built item
-        joined = "\n".join(part for part in parts if isinstance(part, str))
-    return " " + joined.lower().replace("\n", " \n ")
-
-
 def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
     """Compile regex phrases, each starting with a plain lower-case letter, for fast search.
 
-    Search the result in `searchable()` text. The phrases' literal beginnings are merged into
-    a trie behind a literal space: the regex engine jumps from space to space and walks each
-    shared prefix ("is ", "so ", "the ") once per word, instead of once per phrase.
+    Search the result in `Prepared.search` text (rules.judgment). The phrases' literal
+    beginnings are merged into a trie behind a literal space: the regex engine jumps from space
+    to space and walks each shared prefix ("is ", "so ") once per word, not once per phrase.
     """
     trie: dict[str, Any] = {}
     loose: list[str] = []  # phrases that open with a group, e.g. "(?:will|would) help"
@@ -378,14 +369,13 @@ def _literal_head(phrase: str) -> tuple[list[str], str]:
 
 def _trie_regex(node: dict[str, Any]) -> str:
     """A trie of atoms as one regex: shared prefixes once, then the alternatives."""
-    parts = [re.sub(r"^$", "", rest) for rest in node.get("", [])]
     children = [atom + _trie_regex(child) for atom, child in node.items() if atom != ""]
-    # Longer continuations first is not needed: the search wants any match, not the longest.
-    alternatives = children + [rest for rest in parts]
+    # Order does not matter: the search wants any match, not the longest. A phrase that ends
+    # here leaves an empty alternative, which matches as it should.
+    alternatives = children + node.get("", [])
     if len(alternatives) == 1:
-        only = alternatives[0]
-        return only if not only or only[:1] not in "|" else f"(?:{only})"
-    return "(?:" + "|".join(a if a else "" for a in alternatives) + ")"
+        return alternatives[0]  # phrases hold no top-level "|" (leading groups are expanded)
+    return "(?:" + "|".join(alternatives) + ")"
 
 
 def _expand_leading_groups(phrases: Iterable[str]) -> list[str]:

@@ -89,11 +89,6 @@ _METRIC = phrase_pattern(
 _CHECKLIST = (" [ ] ", " [x] ", "acceptance criteria", "definition of done")
 
 
-def has_target(text: str) -> bool:
-    """True when `text` (from searchable()) holds a metric with a direction and an amount."""
-    return find_target(text, text) is not None
-
-
 def find_target(text: str, low: str) -> tuple[int, int] | None:
     """The span of the first measurable target in `text` (a searchable form: one leading
     space, words after spaces), or None. `low` holds the same text with its line breaks,

@@ -81,12 +81,12 @@ def missing_why(item: Item, params: Mapping[str, Any]) -> Problem | Passed | Non
     for heading, content in item.sections.items():
         if is_why_heading(heading):
             real = meaningful(content)
-            if real and not _only_prompts(real):
+            if real:
                 return Passed(_first_line(item.text, real), f"The '{heading}' section says why.")
             empty_section = empty_section or heading
     title = item.title or ""
     whole = Prepared.item(title, item.text or "")
-    reason, rejected = find_reason([whole], whole.low[: len(title)])
+    reason, rejected = find_reason(whole, whole.low[: len(title)])
     if reason is not None:
         return Passed(reason.evidence, f"States why it matters ({reason.group.replace('_', ' ')}).")
     evidence = None
@@ -104,10 +104,6 @@ def missing_why(item: Item, params: Mapping[str, Any]) -> Problem | Passed | Non
         hint="Add a 'Why' section or a 'so that …' clause naming who benefits and how.",
         evidence=evidence,
     )
-
-
-def _only_prompts(text: str) -> bool:
-    return not text.strip()
 
 
 def _first_line(text: str, content: str) -> str:
