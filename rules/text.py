@@ -374,7 +374,7 @@ def _trie_regex(node: dict[str, Any]) -> str:
     # here leaves an empty alternative, which matches as it should.
     alternatives = children + node.get("", [])
     if len(alternatives) == 1:
-        return alternatives[0]  # phrases hold no top-level "|" (leading groups are expanded)
+        return str(alternatives[0])  # phrases hold no top-level "|" (leading groups are expanded)
     return "(?:" + "|".join(alternatives) + ")"
 
 
