@@ -29,8 +29,8 @@ from bot.services.report import evaluate  # noqa: E402
 from bot.store import open_store  # noqa: E402
 from connectors.files import dump_items  # noqa: E402
 from connectors.item import Item, Person  # noqa: E402
+from connectors.text import analyze  # noqa: E402
 from rules.engine import Engine  # noqa: E402
-from rules.text import analyze  # noqa: E402
 
 WHY = [
     "Merchants call support to ask when they are paid, because the balance page shows no date.",

@@ -21,8 +21,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.item import Item
+from connectors.text import analyze
 from rules.engine import Engine
-from rules.text import analyze
 
 WHY = [
     "Shoppers abandon checkout when shipping costs appear late, because they feel tricked.",

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.store import open_store  # noqa: E402
 from connectors.item import Item, Person  # noqa: E402
-from rules.text import analyze  # noqa: E402
+from connectors.text import analyze  # noqa: E402
 
 SECRET = "bench-signing-secret"
 PROJECTS = ["PAY", "OPS", "WEB", "APP", "DATA"]

@@ -157,7 +157,7 @@ class Item:
         values.setdefault("status_category", "todo")
         if "text" not in values and values.get("description"):
             # A hand-written Refinery JSON item gives the description only; rules read text.
-            from rules.text import analyze
+            from connectors.text import analyze
 
             if "description_format" not in values:
                 is_adf = isinstance(values["description"], dict)

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.item import Item, Link
+from connectors.text import analyze
 from rules.backlog import Backlog, OwnWrites
-from rules.text import analyze
 
 _TYPE_NAMES = {
     "story": "Story",

@@ -20,7 +20,8 @@ from typing import NamedTuple
 
 import snowballstemmer  # type: ignore[import-untyped]
 
-from rules.text import has_prompt_words, phrase_pattern, strip_prompts
+from connectors.text import has_prompt_words, strip_prompts
+from rules.phrases import phrase_pattern
 from rules.why_cues import CUE_GROUPS, RESTATING_GROUPS
 
 __all__ = ["CUE_GROUPS", "Prepared", "Reason", "find_reason", "only_groups", "sentence_at"]

@@ -83,7 +83,7 @@ def _indented(action: Action) -> str:
     """The text a planned comment would have, indented under its line."""
     body = action.rendered.body if action.rendered is not None else "(the comment is deleted)"
     if not isinstance(body, str):  # ADF (Jira Cloud): show the words, not the JSON
-        from rules.text import analyze
+        from connectors.text import analyze
 
         body = analyze(body, "adf").plain
     return "\n".join("    " + line for line in str(body).splitlines())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from connectors.item import Item
+from connectors.text import meaningful
 from rules.bugs import bug_evidence
 from rules.engine import Engine
-from rules.text import meaningful
 
 RULE = "missing-outcome"
 MAX_TARGET = 300

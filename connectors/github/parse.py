@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.item import Item, Kind, Link, Person, StatusCategory
-from connectors.textcache import analyze_once
+from connectors.text.cache import analyze_once
 
 # Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
 # Every label the missing-estimate rule accepts by default also counts as points here.

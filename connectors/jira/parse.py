@@ -9,8 +9,8 @@ from typing import Any
 
 from connectors.item import Item, Kind, Link, Person, StatusCategory, TextFormat
 from connectors.jira.fields import FieldMap, from_names
-from connectors.textcache import analyze_once
-from rules.text import Text
+from connectors.text import Text
+from connectors.text.cache import analyze_once
 
 KINDS: dict[str, Kind] = {
     "story": "story",

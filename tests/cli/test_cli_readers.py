@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli.demo_cmd import demo_paths
 from connectors.files import FileFormatError, load_file
-from rules.text import analyze
+from connectors.text import analyze
 from tests.cli.conftest import Invoke
 
 JIRA_PAGE, GITHUB_LIST = demo_paths()

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from bot.slack.commands import MAX_READY, SUBCOMMANDS, _count, parse
 from connectors.item import KINDS, STATUS_CATEGORIES, Item, Link, Person
+from connectors.text import analyze
 from rules.engine import SEVERITIES, Engine
-from rules.text import analyze
 from tests.fuzz.strategies import HEAVY, MANY, adf_trees, json_values, markup_text
 
 FORMATS = ("adf", "wiki", "markdown", "plain")

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.text import Text, analyze, heading_key, is_placeholder
-from rules.text_adf import adf_blocks
-from rules.text_markdown import markdown_blocks
-from rules.text_markup import wiki_blocks
+from connectors.text import Text, analyze, heading_key, is_placeholder
+from connectors.text.adf import adf_blocks
+from connectors.text.markdown import markdown_blocks
+from connectors.text.markup import wiki_blocks
 from tests.fuzz.strategies import MANY, adf_trees, json_values, markup_text
 
 FORMATS = ("adf", "wiki", "markdown", "plain")

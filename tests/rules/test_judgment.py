@@ -376,13 +376,13 @@ def test_explain_says_why_nothing_counted() -> None:
 def test_a_reader_failure_is_logged_with_the_item_key(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import rules.text
+    import connectors.text
 
     def broken(source: str) -> list[tuple[str, str, str]]:
         raise ValueError("reader broke")
 
-    monkeypatch.setattr(rules.text, "markdown_blocks", broken)
-    with caplog.at_level("WARNING", logger="rules.text"):
-        text = rules.text.analyze("## Why\nBecause.", "markdown", "acme/app#7")
+    monkeypatch.setattr(connectors.text, "markdown_blocks", broken)
+    with caplog.at_level("WARNING", logger="connectors.text"):
+        text = connectors.text.analyze("## Why\nBecause.", "markdown", "acme/app#7")
     assert text.plain == "## Why\nBecause."  # the text is kept, not silently emptied
     assert any("acme/app#7" in r.getMessage() and r.exc_info for r in caplog.records)

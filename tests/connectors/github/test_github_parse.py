@@ -172,7 +172,7 @@ def test_parent_from_sub_issue_payload(bug_issue: dict[str, Any]) -> None:
 def test_issue_form_body_feeds_the_sections(bug_issue: dict[str, Any]) -> None:
     issue = dict(bug_issue, body="### Why\n\nCheckout is slow.\n\n### Outcome\n\n_No response_\n")
     item = to_item(issue)
-    assert set(item.sections) >= {"why", "outcome"}  # content is rules.text's business
+    assert set(item.sections) >= {"why", "outcome"}  # content is connectors.text's business
 
 
 def test_no_body_means_no_text(bug_issue: dict[str, Any]) -> None:

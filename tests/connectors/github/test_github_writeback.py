@@ -138,7 +138,7 @@ def test_create_issue_writes_why_and_outcome_sections(
 
 
 def test_created_body_reads_back_as_sections() -> None:
-    from rules.text import analyze
+    from connectors.text import analyze
 
     body = issue_body(IssueDraft(project="a/b", title="t", why="Because.", outcome=""))
     sections = analyze(body, "markdown").sections

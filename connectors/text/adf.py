@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from rules.text_markup import Block
+from connectors.text.markup import Block
 
 # Nodes whose children are inline content: each becomes one block of text.
 _TEXT_BLOCKS = frozenset(

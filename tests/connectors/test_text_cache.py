@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from connectors import textcache
+from connectors.text import cache as textcache
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from rules.text import Text, analyze
+from connectors.text import Text, analyze
 
 SIZE = 20_000  # descriptions remembered (about 1 KB each)
 
@@ -33,7 +33,7 @@ def digest(description: Any, fmt: str) -> bytes:
 
 
 def analyze_once(description: Any, fmt: str, *item_key: str) -> Text:
-    """rules.text.analyze, from the cache when this exact description was analysed before.
+    """connectors.text.analyze, from the cache when this exact description was analysed before.
 
     `item_key` (the item's key, for analyze's log line when a reader fails) is passed on to
     analyze on a miss; it is not part of the cache key."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.text import Text, analyze, is_placeholder, meaningful
+from connectors.text import Text, analyze, is_placeholder, meaningful
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

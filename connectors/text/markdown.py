@@ -15,7 +15,7 @@ from typing import Any
 
 import pyromark
 
-from rules.text_markup import Block
+from connectors.text.markup import Block
 
 _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
