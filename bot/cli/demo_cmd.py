@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from bot.cli.main import console, err, using_store
+from bot.cli.common import console, err, using_store
 from bot.config import Settings
 from bot.render.terminal import health_summary, worst_items_table
 from bot.services.judge import Judge

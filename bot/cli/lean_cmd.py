@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, settings_or_exit
 from bot.config import Settings
 from bot.context import AppContext
 from bot.render.terminal import health_summary

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, settings_or_exit
 from bot.services.outcomes import ANSWERS, OutcomeSummary
 from bot.store.models import OutcomeAnswer, OutcomeReview
 

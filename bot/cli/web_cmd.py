@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, settings_or_exit
 
 web_app = typer.Typer(help="The read-only backlog-health pages ([web] in the config).")
 
