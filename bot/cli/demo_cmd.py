@@ -144,7 +144,8 @@ def _import_line(entry: Loaded, inserted: int, updated: int) -> str:
 def digest_preview(store: Store, settings: Settings) -> str:
     """The team digest as `refinery digest --dry-run` prints it, dated just after the sample."""
     from bot.render.digest import digest_terminal
-    from bot.services.digest import build_digest, teams
+    from bot.services.digest import build_digest
+    from bot.services.teams import teams
 
     # "Now" is pinned to the sample's last update, so "stale" stays meaningful as years pass.
     latest = max((item.updated for item in store.items() if item.updated), default=None)

@@ -30,8 +30,8 @@ def outcomes(
     items that named no outcome at all ("outputs").
     """
     from bot.context import AppContext
-    from bot.services.digest import select_teams
     from bot.services.outcomes import Outcomes
+    from bot.services.teams import select_teams
 
     ctx = AppContext.build(settings_or_exit(config))
     try:

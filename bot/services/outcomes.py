@@ -17,8 +17,8 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings, TeamConfig
-from bot.services.digest import teams
 from bot.services.outcome_target import judged_items, outcome_target
+from bot.services.teams import teams
 from bot.store import Store
 from bot.store.models import ItemRow, OutcomeAnswer, OutcomeReview
 from bot.store.store import utcnow
