@@ -145,11 +145,19 @@ _SYNONYMS: dict[str, str] = {
     for group in _SYNONYM_GROUPS
     for word in group.split()
 }
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
+_REMOVE = _SYNONYMS[str(_STEMMER.stemWord("remove"))]
+# Seeing or knowing names a new thing to know more often than the act again ("display my
+# logo so that others see our support"); consuming the feature itself is `_CONSUME`'s case.
+_PERCEIVE = frozenset({_SYNONYMS[str(_STEMMER.stemWord("see"))]})
 
 
 def content_words(text: str) -> set[str]:
-    """Content words of lower-case `text`, stemmed and folded into synonym groups."""
+    """Content words of lower-case `text`, stemmed and folded into synonym groups.
+
+    A hyphenated word counts as its parts: "bit-integrity check" and "bit integrity" share
+    their words.
+    """
     out = set()
     for word in _WORD.findall(text):
         if word in _STOP or len(word) < 3:
@@ -161,14 +169,34 @@ def content_words(text: str) -> set[str]:
 _ROLE = re.compile(r"\bas\s+(?:an?|the)\s+[^,]{0,60}?(?=,|\s+i\s+(?:want|would|need|wish|can|'d))")
 # "so that I can see the list": consuming the feature itself, not a gain beyond it.
 _CONSUME = re.compile(
-    r"^\W*(?:i|we)\s+(?:can|could|will|am\s+able\s+to)\s+(?:see|view|find|look\s+up|browse)\b"
+    r"^\W*(?:i|we|everyone(?:\s+involved)?|the\s+team|they)\s+(?:can|could|will|am\s+able\s+to)"
+    r"\s+(?:see|view|find|look\s+up|browse)\b"
 )
 # "so that I can more easily ...": a gain in speed or ease is a reason of its own.
 _EASE = re.compile(
     r"\b(?:quickly|easily|faster|sooner|more\s+\w+|less\s+\w+|better|without|instead"
-    r"|no\s+longer\s+have"
-    r"|don'?t\s+have|do\s+not\s+have|never)\b"
+    r"|no\s+longer\s+(?:have|need)\s+to"
+    r"|don'?t\s+have|do\s+not\s+have|never|(?:good|correct|accurate|valid)\s+\w+)\b"
+    # "so that I can use the data in other tools": a use beyond the feature itself
+    r"|\b(?:in|with|into|to|from)\s+(?:other|another|external|third[\s-]party|(?:my|our|their)"
+    r"\s+own)\s+(?:\w+\s+)?(?:tools?|systems?|applications?|apps?|platforms?|programs?"
+    r"|software|services?|projects?)\b"
 )
+# "so that they can be notified", "so that I can share it": the act the benefit names first
+# (after its subject and modal verbs) is the act the item asks for.
+_HEAD_ACT = re.compile(
+    r"^\W*(?:i|we|you|they|he|she|it|the\s+team|everyone(?:\s+involved)?|others|users?|people"
+    r"|customers?)\s+(?:(?:can|could|will|would|may|might|am|are|is|be|been|able|to|also|then"
+    r"|now|all)\s+)*([a-z][a-z']+)"
+)
+# "... are published on time", "... is archived": the thing acted on, in the state the act
+# puts it in.
+_RESULT_STATE = re.compile(
+    r"^\W*(?:[a-z'-]+\s+){1,5}?(?:is|are|gets?|will\s+be|can\s+be|be)\s+(?:then\s+|now\s+)?"
+    r"([a-z]+ed)\b"
+)
+# "delete a game so that its stories are no longer stored": what removal does, said again.
+_NO_LONGER = re.compile(r"\bno\s+longer\b|\bnot\s+(?:be\s+)?(?:stored|kept|visible|shown|listed)\b")
 
 
 RESTATE_SHARE = 2  # a benefit restates when 1/RESTATE_SHARE of its words are the want's
@@ -189,7 +217,13 @@ def restates(want: str, benefit: str, short_restates: bool = True) -> bool:
     gain = content_words(benefit)
     if not gain or (short_restates and len(gain) <= 1):
         return True
-    shared = gain & content_words(_ROLE.sub(" ", want))
+    asked = content_words(_ROLE.sub(" ", want))
+    act = _HEAD_ACT.match(benefit) or _RESULT_STATE.match(benefit)
+    if act and act.group(1) not in _STOP and _stem(act.group(1)) in asked - _PERCEIVE:
+        return True
+    if _REMOVE in asked and _NO_LONGER.search(benefit):
+        return True
+    shared = gain & asked
     return len(shared) * RESTATE_SHARE >= len(gain)
 
 

@@ -101,6 +101,35 @@ RESTATING = [
     ("As a teacher I want a list of my classes so that I can see my classes.", "Class list"),
     ("As a host I want to notify guests at once so that they are notified of changes.", "Notify"),
     ("Add an export button which allows users to export their reports.", "Export reports"),
+    # the benefit's first act is the act asked for, said again with more words
+    (
+        "As a curator I want to share a playlist link on chat apps so that I can share the"
+        " songs I picked with friends.",
+        "Share playlists",
+    ),
+    (
+        "As a coach I want to alert players of a cancelled match so that they can be alerted"
+        " about rain delays and schedule changes.",
+        "Match alerts",
+    ),
+    # the thing acted on, in the state the act leaves it in
+    (
+        "As an editor I want to set embargo dates on press releases so that releases are"
+        " embargoed until the launch day.",
+        "Embargo dates",
+    ),
+    # what a removal does, said again
+    (
+        "As a host I want to revoke a guest pass so that the guest no longer gets into the"
+        " venue through the side entrance.",
+        "Guest passes",
+    ),
+    # hyphenated words count as their parts
+    (
+        "Check sums for archives of up to 2 TB. This is to make sure that 2 TB archives can"
+        " pass a check-sum run.",
+        "Check sum support for large archives",
+    ),
 ]
 
 
@@ -116,6 +145,16 @@ GAINS = [
     "As a shopper I want my cart kept so that I can finish the order on my phone later.",
     "As an analyst I want the export as CSV so that I don't have to retype figures in Excel.",
     "As a reviewer I want a diff view so that I can approve changes more quickly.",
+    # a use beyond the feature: the data goes on to other tools
+    "As an analyst I want to download the data used in a chart so that I can use the data in"
+    " other tools.",
+    # seeing or knowing something new is not the act again
+    "As a sponsor I want to show our badge on the event page so that customers see that we back"
+    " open source.",
+    # a gain in quality
+    "As an author I want to lint my manifest before I upload it so that I upload valid files.",
+    # "no longer have to": a cost removed, even after a removal
+    "As a user I want to delete old drafts so that I no longer have to scroll past them.",
 ]
 
 
