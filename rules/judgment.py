@@ -132,7 +132,7 @@ _SYNONYM_GROUPS = (
     "select choose pick assign",
     "store keep retain",
     "sync synchronise synchronize",
-    "prevent avoid stop block",
+    "prevent avoid stop block hold pause halt suspend freeze",
     "log login logon authenticate",
     "upload import load",
     "challenge prompt ask",
@@ -244,8 +244,8 @@ _HISTORY = re.compile(
 
 def _in_story_want(text: Prepared, sentence_start: int, position: int) -> bool:
     """True inside the "I want ..." part of a user story: that part is the feature."""
-    match = _STORY_WANT.search(text.low, sentence_start, position)
-    return match is not None
+    match = _STORY_WANT.search(text.low, sentence_start, position + 40)
+    return match is not None and match.start() < position
 
 
 # --- finding a reason -------------------------------------------------------------------
@@ -289,6 +289,8 @@ def only_groups(groups: frozenset[str]) -> Iterator[None]:
         _ACTIVE = saved
 
 
+# A purpose after the want's object ("I want to brief the board to ensure ...") says why.
+_PURPOSES = frozenset({"purpose", "purpose_open"})
 _QUOTES = ('"', "“", "”")
 
 
@@ -314,11 +316,12 @@ def find_reason(text: Prepared, title: str) -> tuple[Reason | None, Reason | Non
         s_start, s_end = sentence_at(text, start, end)
         if _inside_quotes(text, s_start, start):
             continue
-        if group not in ("so_that",) and _in_story_want(text, s_start, start):
+        purpose = group in _PURPOSES
+        if purpose and _WANT_BEFORE.search(text.low, max(0, start - 12), start):
+            continue  # "I want to improve ...": the want itself
+        if not purpose and group != "so_that" and _in_story_want(text, s_start, start):
             continue
         if group == "cause" and _HISTORY.search(text.low, s_start, start):
-            continue
-        if group == "purpose" and _WANT_BEFORE.search(text.low, max(0, start - 12), start):
             continue
         evidence = quote(text, s_start, s_end, start, end)
         if not evidence:

@@ -77,6 +77,22 @@ REASONS = [
     # demand and context
     ("Several customers asked for a CSV export of their invoices.", "customers asked"),
     ("I'm teaching a workshop and need to create forty accounts at once.", "teaching"),
+    # mild complaints, quoted words and enumerated chores
+    ("The light theme is a bit bright after sunset.", "a bit bright"),
+    ("There is no 'officially supported' way to pin a plugin version.", "way to"),
+    ("To see new rows, an operator must either (a) restart the worker or (b) wait.", "must"),
+    ("The console prints the admin password read from secrets.env in plain text.", "plain text"),
+    # a reason to remove or replace
+    ("The legacy sync adapter has not gained much traction since 2019.", "traction"),
+    ("The per-region flags are no longer needed now that routing is global.", "no longer"),
+    # a benefit or a purpose in other words
+    ("Native dates make sorting by them so easy.", "make sorting"),
+    (
+        "Let planners tweak the burn-up chart to try scenarios and better plan the release.",
+        "better",
+    ),
+    ("Expose the nested types, which we need when building the plugin loader.", "which we"),
+    ("As an editor I want to brief the board on style to ensure it shapes our guides.", "ensure"),
 ]
 
 
@@ -180,6 +196,12 @@ NOT_REASONS = [
     ("It would be nice to have a dark theme."),
     # code never counts
     ("Add the flag.\n\n```\n# because the old parser is slow\n```\n"),
+    # "Show a warning" is the feature, not a symptom
+    ("Show a warning icon when the form has unsaved edits."),
+    # a story's own want, "I want to prevent ...", then a so-that that restates it
+    ("As a clerk I want to prevent double booking of rooms so that there are no double bookings."),
+    # a synonym of the act asked for: holding an order stops it
+    ("As an agent I want to put an order on hold so that I can stop it from shipping."),
 ]
 
 
