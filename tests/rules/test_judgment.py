@@ -255,6 +255,20 @@ def test_unchanged_templates_count_as_empty(body: str) -> None:
     assert isinstance(why(body, title="Dark theme", description_format="markdown"), Problem)
 
 
+def test_a_please_sentence_is_blanked_to_its_end_only() -> None:
+    # "Please add ..." is how many people ask; the sentences after it are their own words
+    text = "Please add a reload button to the list. Right now editors must reload the whole page."
+    assert_quoted(why(text), text, "must reload")
+
+
+def test_a_parenthesised_please_prompt_is_blanked_to_its_closing_parenthesis() -> None:
+    body = (
+        "## Motivation\n(Please outline the motivation. It helps to know what people build and"
+        " could help others suggest workarounds.)\n"
+    )
+    assert isinstance(why(body, description_format="markdown"), Problem)
+
+
 def test_a_filled_stock_template_passes_on_what_was_written() -> None:
     body = STOCK_FEATURE_TEMPLATE.replace(
         "A clear and concise description of what the problem is. Ex. I'm always frustrated when"
