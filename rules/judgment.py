@@ -122,7 +122,7 @@ def _stem(word: str) -> str:
 _SYNONYM_GROUPS = (
     "find search locate look browse discover lookup filter",
     "see view show display list look overview visible visualise visualize read review know",
-    "remove delete unpublish clear drop purge erase cancel revoke",
+    "remove delete unpublish clear drop purge erase cancel revoke deactivate disable",
     "publish share available public publicly release",
     "change modify edit update customise customize configure set adjust alter",
     "create add make define generate build introduce",

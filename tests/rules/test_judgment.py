@@ -140,6 +140,11 @@ RESTATING = [
         " venue through the side entrance.",
         "Guest passes",
     ),
+    (
+        "As an admin I want to deactivate stale accounts so that those people can no longer"
+        " sign in to the portal.",
+        "Deactivate accounts",
+    ),
     # hyphenated words count as their parts
     (
         "Check sums for archives of up to 2 TB. This is to make sure that 2 TB archives can"
