@@ -195,6 +195,17 @@ _RESULT_STATE = re.compile(
     r"^\W*(?:[a-z'-]+\s+){1,5}?(?:is|are|gets?|will\s+be|can\s+be|be)\s+(?:then\s+|now\s+)?"
     r"([a-z]+ed)\b"
 )
+# "update the descriptor so that the service implements the factory interface": how the code
+# is to be wired, with nobody gaining anything named.
+_PEOPLE = (
+    r"(?:i|we|you|he|she|they|users?|customers?|people|everyone|admins?|developers?|team|staff"
+    r"|members?|anyone|someone|one)"
+)
+_WIRING = re.compile(
+    rf"^\W*(?:(?!{_PEOPLE}\b)[\w.'-]+\s+){{1,3}}?(?:will|would|can|could|should|may)\s+"
+    r"(?:then\s+|now\s+|also\s+)?(?:use|implement|extend|inherit|call|invoke|be\s+(?:generated"
+    r"|called|invoked|implemented|injected|registered))\b"
+)
 # "delete a game so that its stories are no longer stored": what removal does, said again.
 _NO_LONGER = re.compile(r"\bno\s+longer\b|\bnot\s+(?:be\s+)?(?:stored|kept|visible|shown|listed)\b")
 
@@ -212,7 +223,7 @@ def restates(want: str, benefit: str, short_restates: bool = True) -> bool:
     """
     if _EASE.search(benefit):
         return False
-    if _CONSUME.match(benefit):
+    if _CONSUME.match(benefit) or _WIRING.match(benefit):
         return True
     gain = content_words(benefit)
     if not gain or (short_restates and len(gain) <= 1):

@@ -174,6 +174,9 @@ GAINS = [
     " open source.",
     # a gain in quality
     "As an author I want to lint my manifest before I upload it so that I upload valid files.",
+    # wiring words with a gain, or a person who gains
+    "Split the cache per tenant so that it will use less memory on small hosts.",
+    "Move the importer to the admin app so that support staff can use it without a developer.",
     # "no longer have to": a cost removed, even after a removal
     "As a user I want to delete old drafts so that I no longer have to scroll past them.",
 ]
@@ -201,6 +204,10 @@ NOT_REASONS = [
     ("It would be nice to have a dark theme."),
     # code never counts
     ("Add the flag.\n\n```\n# because the old parser is slow\n```\n"),
+    # a so-that that only says how the code is to be wired
+    ("Refactor the loader so that it will use the new plugin registry."),
+    ("Update the adapter config so that the billing service can then call the v2 endpoint."),
+    ("Annotate the handlers so that the routes can be generated at build time."),
     # "Show a warning" is the feature, not a symptom
     ("Show a warning icon when the form has unsaved edits."),
     # a story's own want, "I want to prevent ...", then a so-that that restates it
