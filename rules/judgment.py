@@ -24,7 +24,15 @@ from connectors.text import has_prompt_words, strip_prompts
 from rules.phrases import phrase_pattern
 from rules.why_cues import CUE_GROUPS, RESTATING_GROUPS
 
-__all__ = ["CUE_GROUPS", "Prepared", "Reason", "find_reason", "only_groups", "sentence_at"]
+__all__ = [
+    "CUE_GROUPS",
+    "RESTATE_CHECKS",
+    "Prepared",
+    "Reason",
+    "find_reason",
+    "only_groups",
+    "sentence_at",
+]
 
 # Characters that may stand before a word; turned into spaces so phrases start after a space.
 _TO_SPACE = '\n\t\r("“”‘*_[{>|/'
@@ -221,21 +229,31 @@ def restates(want: str, benefit: str, short_restates: bool = True) -> bool:
     stored"); a benefit with words of its own does ("so that I don't have to retype it").
     A benefit that only consumes the feature ("so that I can see the list") restates it too.
     """
-    if _EASE.search(benefit):
+    checks = _CHECKS
+    if "ease" in checks and _EASE.search(benefit):
         return False
-    if _CONSUME.match(benefit) or _WIRING.match(benefit):
+    if "consume" in checks and _CONSUME.match(benefit):
+        return True
+    if "wiring" in checks and _WIRING.match(benefit):
         return True
     gain = content_words(benefit)
     if not gain or (short_restates and len(gain) <= 1):
         return True
     asked = content_words(_ROLE.sub(" ", want))
-    act = _HEAD_ACT.match(benefit) or _RESULT_STATE.match(benefit)
-    if act and act.group(1) not in _STOP and _stem(act.group(1)) in asked - _PERCEIVE:
-        return True
-    if _REMOVE in asked and _NO_LONGER.search(benefit):
+    if "same_act" in checks:
+        act = _HEAD_ACT.match(benefit) or _RESULT_STATE.match(benefit)
+        if act and act.group(1) not in _STOP and _stem(act.group(1)) in asked - _PERCEIVE:
+            return True
+    if "no_longer" in checks and _REMOVE in asked and _NO_LONGER.search(benefit):
         return True
     shared = gain & asked
-    return len(shared) * RESTATE_SHARE >= len(gain)
+    return "shared_words" in checks and len(shared) * RESTATE_SHARE >= len(gain)
+
+
+# The tests `restates` makes, by name: the judgment benchmark leaves each out in turn to see
+# whether it carries one source only.
+RESTATE_CHECKS = frozenset({"ease", "consume", "wiring", "same_act", "no_longer", "shared_words"})
+_CHECKS = RESTATE_CHECKS
 
 
 _STORY_WANT = re.compile(
@@ -290,14 +308,16 @@ _ACTIVE = _Cues(frozenset(CUE_GROUPS))
 
 @contextmanager
 def only_groups(groups: frozenset[str]) -> Iterator[None]:
-    """Judge with only these cue groups (the judgment benchmark's cross-source check)."""
-    global _ACTIVE
-    saved = _ACTIVE
-    _ACTIVE = _Cues(frozenset(groups))
+    """Judge with only these cue groups and restatement checks (`RESTATE_CHECKS`): the
+    judgment benchmark's cross-source check."""
+    global _ACTIVE, _CHECKS
+    saved = _ACTIVE, _CHECKS
+    _ACTIVE = _Cues(frozenset(groups) & frozenset(CUE_GROUPS))
+    _CHECKS = frozenset(groups) & RESTATE_CHECKS
     try:
         yield
     finally:
-        _ACTIVE = saved
+        _ACTIVE, _CHECKS = saved
 
 
 # A purpose after the want's object ("I want to brief the board to ensure ...") says why.
