@@ -44,6 +44,15 @@ class SyncPlan:
     requests: int = 0  # HTTP requests spent on planning
 
 
+class KeyValues(Protocol):
+    """Where a connector keeps small facts between runs (site deployment, field map);
+    the application's store satisfies it."""
+
+    def get_kv(self, key: str) -> dict[str, Any] | None: ...
+
+    def set_kv(self, key: str, value: dict[str, Any]) -> None: ...
+
+
 class Stream(Protocol):
     """One incrementally synced stream: a Jira site's JQL, or one GitHub repository."""
 

@@ -160,7 +160,7 @@ def parse_offline(ctx: AppContext, event: Event) -> tuple[Item, bool]:
 
 def _github_item(ctx: AppContext, event: Event) -> Item:
     from connectors.github import to_item as github_to_item
-    from connectors.github.parse import EstimateLabels
+    from connectors.estimates import EstimateLabels
 
     config = ctx.settings.github
     labels = EstimateLabels(config.estimate_labels, config.size_points)

@@ -13,8 +13,8 @@ from jira import JIRA
 from jira.exceptions import JIRAError
 from jira.resilientsession import ResilientSession
 
-from bot.config import JiraConfig
 from connectors.base import AuthError, ConnectorError, RateLimited
+from connectors.jira.config import JiraConfig
 from connectors.pacing import pace_session
 
 log = logging.getLogger(__name__)
