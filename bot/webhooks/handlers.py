@@ -159,8 +159,8 @@ def parse_offline(ctx: AppContext, event: Event) -> tuple[Item, bool]:
 
 
 def _github_item(ctx: AppContext, event: Event) -> Item:
-    from connectors.github import to_item as github_to_item
     from connectors.estimates import EstimateLabels
+    from connectors.github import to_item as github_to_item
 
     config = ctx.settings.github
     labels = EstimateLabels(config.estimate_labels, config.size_points)
