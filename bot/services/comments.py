@@ -12,7 +12,7 @@ from bot.render.comment import Rendered, ordered, render_findings, render_ready
 from bot.services import comment_ledger as ledger
 from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
 from bot.store.models import FindingRow
-from connectors.base import AuthError, BodyFormat, ConnectorError, RateLimited, Tracker
+from connectors.base import AuthError, BodyFormat, CommentTarget, ConnectorError, RateLimited
 from connectors.item import Item
 from rules.engine import Finding
 
@@ -93,7 +93,7 @@ def run_comment_pass(
         summary.skipped = "comments.enabled is false (use --dry-run to preview)"
         return summary
     now = utcnow()
-    trackers: dict[str, Tracker] = {}
+    trackers: dict[str, CommentTarget] = {}
     queue: list[Action] = []
     configured = configured_sources(ctx)
     names = [source] if source else configured
@@ -264,7 +264,7 @@ def _claim_expired(row: LedgerRow, now: datetime) -> bool:
 
 def _execute(
     ctx: AppContext,
-    trackers: dict[str, Tracker],
+    trackers: dict[str, CommentTarget],
     actions: list[Action],
     budget: int,
     now: datetime,
@@ -298,7 +298,7 @@ def _execute(
     summary.carried += len(waiting)
 
 
-def _apply(ctx: AppContext, tracker: Tracker, action: Action) -> int:
+def _apply(ctx: AppContext, tracker: CommentTarget, action: Action) -> int:
     """Make one write if the ledger still says what it said at planning; return writes made."""
     now = utcnow()
     if not ledger.claim(ctx.store, action.source, action.key, action.before, now):

@@ -17,7 +17,7 @@ from bot.services.owners import ProductOwners, project_uid
 from bot.store import Store
 from bot.store.models import DecisionRow, ItemRow, RequestRow
 from bot.store.store import utcnow
-from connectors.base import ConnectorError, IssueDraft, Tracker
+from connectors.base import ConnectorError, IntakeTarget, IssueDraft
 from connectors.item import Item, Person
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ FINAL = {
 }
 STATUSES = (PENDING, "accepting", "declining", "accepted", "declined", NEED_INFO, "duplicate")
 
-TrackerFor = Callable[[str], Tracker]
+TrackerFor = Callable[[str], IntakeTarget]
 RequesterOf = Callable[[Person | None], str]
 # Likely duplicates of a new request: [{"key", "title", "url", "score"}], best first.
 SuggestFor = Callable[[RequestRow], list[dict[str, Any]]]
