@@ -1,17 +1,23 @@
-"""Build the GitHub connector's client, streams and tracker from its `[github]` section."""
+"""The GitHub connector: builds its client, streams and tracker from `[github]`, reads its
+webhooks."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from connectors.base import KeyValues
+from pydantic import SecretStr
+
+from connectors.base import BodyFormat, KeyValues, Tracker
 from connectors.estimates import EstimateLabels
-from connectors.github.client import GithubClient
+from connectors.events import Comment, Event, WebhookShape
 from connectors.github.config import GithubConfig
-from connectors.github.details import PageDetails
-from connectors.github.projects import Board
-from connectors.github.sync import IssueStream
-from connectors.github.writeback import GithubTracker
+from connectors.item import Item
+
+if TYPE_CHECKING:
+    from connectors.base import Stream
+    from connectors.github.client import GithubClient
+    from connectors.github.sync import IssueStream
+    from connectors.github.writeback import GithubTracker
 
 
 class HasGithub(Protocol):
@@ -29,6 +35,8 @@ def make_github_client(
     """Build the one client a run uses (the token is read here and kept inside PyGithub).
 
     Spacing defaults to `[github] seconds_between_requests` / `seconds_between_writes`."""
+    from connectors.github.client import GithubClient
+
     if seconds_between_requests is None:
         seconds_between_requests = config.seconds_between_requests
     if seconds_between_writes is None:
@@ -53,6 +61,10 @@ def make_github_streams(
     settings: HasGithub, store: KeyValues | None = None, client: GithubClient | None = None
 ) -> list[IssueStream]:
     """One stream per configured repository, sharing one client (and so one rate budget)."""
+    from connectors.github.details import PageDetails
+    from connectors.github.projects import Board
+    from connectors.github.sync import IssueStream
+
     config = settings.github
     client = client or make_github_client(config)
     estimate = estimate_labels(config)
@@ -66,5 +78,99 @@ def make_github_streams(
 
 def make_github_tracker(settings: HasGithub, client: GithubClient | None = None) -> GithubTracker:
     """The write-back side; honours `[github] dry_run`."""
+    from connectors.github.writeback import GithubTracker
+
     config = settings.github
     return GithubTracker(client or make_github_client(config), dry_run=config.dry_run)
+
+
+class _Settings:
+    """One section dressed as settings, for the factories above."""
+
+    def __init__(self, github: GithubConfig) -> None:
+        self.github = github
+
+
+class GithubConnector:
+    name = "github"
+    title = "GitHub"
+    section = GithubConfig
+    preview_format: BodyFormat = "markdown"
+    webhook = WebhookShape(
+        signature_header="X-Hub-Signature-256",
+        delivery_header="X-GitHub-Delivery",
+        event_header="X-GitHub-Event",
+        ping_event="ping",
+    )
+
+    def configured(self, config: GithubConfig) -> bool:
+        return bool(config.repos)
+
+    def streams(self, config: GithubConfig, kv: KeyValues | None) -> list[Stream]:
+        return list(make_github_streams(_Settings(config), kv))
+
+    def tracker(self, config: GithubConfig) -> Tracker:
+        return make_github_tracker(_Settings(config))
+
+    def webhook_secret(self, config: GithubConfig) -> SecretStr | None:
+        return config.webhook_secret
+
+    def webhook_ready(self, config: GithubConfig) -> bool:
+        return True
+
+    def read_event(self, name: str, payload: Any) -> Event:
+        from connectors.github.events import github_event
+
+        return github_event(name, payload)
+
+    def in_scope(self, config: GithubConfig, project: str) -> bool:
+        repos = [repo.lower() for repo in config.repos]
+        return not repos or project.lower() in repos
+
+    def is_own_author(self, config: GithubConfig, comment: Comment) -> bool:
+        return False  # the payload's login is not compared: the marker and ledger suffice
+
+    def event_item(
+        self, config: GithubConfig, event: Event, kv: KeyValues | None, tracker: Tracker | None
+    ) -> tuple[Item, bool]:
+        # A Projects board estimate never comes with the issue payload.
+        return self._item(config, event), config.project is None
+
+    def event_item_offline(
+        self, config: GithubConfig, event: Event, kv: KeyValues | None, tracker: Tracker | None
+    ) -> tuple[Item, bool]:
+        from connectors.strict import check_depth, check_github_issue
+
+        check_depth(event.issue)
+        check_github_issue(event.issue, event.project)
+        return self._item(config, event), True
+
+    def estimate_known(
+        self, config: GithubConfig, event: Event, kv: KeyValues | None, tracker: Tracker | None
+    ) -> bool:
+        return config.project is None
+
+    def project_of(self, key: str) -> str:
+        return key.rsplit("#", 1)[0]
+
+    def project_id(self, project: str) -> str:
+        return project.lower()  # GitHub owner and repository names ignore case
+
+    def estimate_where(self, config: GithubConfig) -> str:
+        if config.project is not None:
+            return f'the "{config.project.field}" field of the project board'
+        if config.estimate_labels:
+            example = config.estimate_labels[0].replace("{n}", "3").replace("{size}", "M")
+            return f'a label such as "{example}"'
+        return "an estimate label"
+
+    def triage(self, config: GithubConfig) -> tuple[str, str, str]:
+        return config.triage_label, "", ""
+
+    def _item(self, config: GithubConfig, event: Event) -> Item:
+        from connectors.github.parse import to_item
+
+        return to_item(event.issue, event.project, estimate_labels(config))
+
+
+GITHUB = GithubConnector()
