@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import CommentTemplates, Settings
+from connectors import registry
 from connectors.base import BodyFormat
 from connectors.item import Item, Person
 from rules.engine import Finding, Verdict
@@ -81,18 +82,8 @@ def ordered(findings: Sequence[Finding]) -> list[Finding]:
 
 def estimate_where(item: Item, settings: Settings) -> str:
     """Name the place this item's tracker reads estimates from, in the user's words."""
-    if item.source == "github":
-        labels = settings.github.estimate_labels
-        if settings.github.project is not None:
-            project = settings.github.project
-            return f'the "{project.field}" field of the project board'
-        if labels:
-            example = labels[0].replace("{n}", "3").replace("{size}", "M")
-            return f'a label such as "{example}"'
-        return "an estimate label"
-    if settings.jira.estimate_field:
-        return f"the {settings.jira.estimate_field} field"
-    return "the Story Points field"
+    source = item.source if item.source in registry.CONNECTORS else "jira"
+    return registry.get(source).estimate_where(registry.section_of(settings, source))
 
 
 def mention_target(item: Item) -> Person | None:

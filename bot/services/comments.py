@@ -12,6 +12,7 @@ from bot.render.comment import Rendered, ordered, render_findings, render_ready
 from bot.services import comment_ledger as ledger
 from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
 from bot.store.models import FindingRow
+from connectors import registry
 from connectors.base import AuthError, BodyFormat, CommentTarget, ConnectorError, RateLimited
 from connectors.item import Item
 from rules.engine import Finding
@@ -23,7 +24,9 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["add", "edit", "ready", "delete"]
 # How a preview without a tracker renders comments (Jira Cloud would use ADF; wiki reads alike).
-PREVIEW_FORMATS: dict[str, BodyFormat] = {"jira": "wiki", "github": "markdown"}
+PREVIEW_FORMATS: dict[str, BodyFormat] = {
+    name: connector.preview_format for name, connector in registry.CONNECTORS.items()
+}
 
 
 def utcnow() -> datetime:
@@ -126,12 +129,7 @@ def run_comment_pass(
 
 def configured_sources(ctx: AppContext) -> list[str]:
     """Sources with write-back configured: Jira when it has a URL, GitHub when it has repos."""
-    settings = ctx.settings
-    return [
-        name
-        for name, on in (("jira", bool(settings.jira.url)), ("github", bool(settings.github.repos)))
-        if on
-    ]
+    return registry.configured(ctx.settings)
 
 
 def comment_on_item(ctx: AppContext, item: Item) -> CommentRunSummary:
