@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pydantic import SecretStr
 
 from connectors.base import BodyFormat, KeyValues, Stream, Tracker
+from connectors.comments import Formatter
 from connectors.config import Section
 from connectors.events import Comment, Event, WebhookShape
 from connectors.github.connector import GITHUB
@@ -45,6 +46,11 @@ class Connector(Protocol):
 
     @property
     def webhook(self) -> WebhookShape: ...
+
+    @property
+    def formatters(self) -> Mapping[BodyFormat, Formatter]:
+        """Comment formatters for the body formats its trackers write."""
+        ...
 
     def configured(self, config: Any) -> bool:
         """Enough is set to sync from it and write back to it."""
@@ -113,6 +119,11 @@ class Connector(Protocol):
 
 
 CONNECTORS: Mapping[str, Connector] = {JIRA.name: JIRA, GITHUB.name: GITHUB}
+FORMATTERS: Mapping[BodyFormat, Formatter] = {
+    fmt: formatter
+    for connector in CONNECTORS.values()
+    for fmt, formatter in connector.formatters.items()
+}
 
 
 class UnknownSource(ValueError):
@@ -125,6 +136,11 @@ def get(name: str) -> Connector:
     except KeyError:
         known = ", ".join(CONNECTORS)
         raise UnknownSource(f"no connector for source {name!r} (known: {known})") from None
+
+
+def formatter(fmt: BodyFormat) -> Formatter:
+    """The comment formatter for a body format (a tracker's `body_format`)."""
+    return FORMATTERS[fmt]
 
 
 def names() -> list[str]:

@@ -3,13 +3,16 @@ webhooks."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
 from connectors.base import BodyFormat, KeyValues, Tracker
+from connectors.comments import Formatter
 from connectors.estimates import EstimateLabels
 from connectors.events import Comment, Event, WebhookShape
+from connectors.github.body import MARKDOWN
 from connectors.github.config import GithubConfig
 from connectors.item import Item
 
@@ -96,6 +99,7 @@ class GithubConnector:
     title = "GitHub"
     section = GithubConfig
     preview_format: BodyFormat = "markdown"
+    formatters: Mapping[BodyFormat, Formatter] = {"markdown": MARKDOWN}
     webhook = WebhookShape(
         signature_header="X-Hub-Signature-256",
         delivery_header="X-GitHub-Delivery",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
 from connectors.base import BodyFormat, KeyValues, Tracker
+from connectors.comments import Formatter
 from connectors.events import Comment, Event, WebhookShape
 from connectors.item import Item
+from connectors.jira.body import ADF, WIKI
 from connectors.jira.config import JiraConfig
 
 if TYPE_CHECKING:
@@ -53,6 +56,7 @@ class JiraConnector:
     title = "Jira"
     section = JiraConfig
     preview_format: BodyFormat = "wiki"  # readable as plain text, unlike ADF
+    formatters: Mapping[BodyFormat, Formatter] = {"adf": ADF, "wiki": WIKI}
     webhook = WebhookShape(
         signature_header="X-Hub-Signature", delivery_header="X-Atlassian-Webhook-Identifier"
     )
