@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_origin
 
 from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
 )
 from pydantic.fields import FieldInfo
@@ -23,6 +25,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from connectors import registry
 from connectors.config import Section as Section
 from connectors.github.config import GithubConfig as GithubConfig
 from connectors.github.config import GithubProject as GithubProject
@@ -247,6 +250,28 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment first: it overlays the TOML file, which arrives as init values.
         return (PlainListsEnv(settings_cls), init_settings)
+
+
+def with_sections(base: type[Settings], connectors: Mapping[str, Any]) -> type[Settings]:
+    """`base` with a settings section for every connector it does not declare (a new source's
+    `[name]` table and REFINERY_NAME__* variables work without an edit here); `base` itself
+    when it declares them all. Jira and GitHub are declared above, typed, for the code that
+    reads them by name."""
+    extra: dict[str, Any] = {
+        name: (connector.section, Field(default_factory=connector.section))
+        for name, connector in connectors.items()
+        if name not in base.model_fields
+    }
+    if not extra:
+        return base
+    model: type[Settings] = create_model(
+        base.__name__, __base__=base, __module__=base.__module__, **extra
+    )
+    return model
+
+
+if not TYPE_CHECKING:
+    Settings = with_sections(Settings, registry.CONNECTORS)
 
 
 def resolve_path(path: Path | str | None) -> Path:
