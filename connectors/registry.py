@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from connectors.base import BodyFormat, KeyValues, Stream, Tracker
 from connectors.comments import Formatter
-from connectors.config import Section
+from connectors.config import Problem, Section
 from connectors.events import Comment, Event, WebhookShape
 from connectors.github.connector import GITHUB
 from connectors.item import Item
@@ -111,6 +111,14 @@ class Connector(Protocol):
 
     def estimate_where(self, config: Any) -> str:
         """Where this source keeps estimates, in the reader's words (for comment how-tos)."""
+        ...
+
+    def problems(self, config: Any) -> list[Problem]:
+        """Settings that load but will not work, for `refinery config check`."""
+        ...
+
+    def summary(self, config: Any) -> str:
+        """One line: configured or not, and what is missing."""
         ...
 
     def triage(self, config: Any) -> tuple[str, str, str]:

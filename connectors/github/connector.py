@@ -3,6 +3,7 @@ webhooks."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -10,11 +11,14 @@ from pydantic import SecretStr
 
 from connectors.base import BodyFormat, KeyValues, Tracker
 from connectors.comments import Formatter
+from connectors.config import Problem, is_set, url_problems
 from connectors.estimates import EstimateLabels
 from connectors.events import Comment, Event, WebhookShape
 from connectors.github.body import MARKDOWN
 from connectors.github.config import GithubConfig
 from connectors.item import Item
+
+REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 if TYPE_CHECKING:
     from connectors.base import Stream
@@ -167,6 +171,28 @@ class GithubConnector:
             example = config.estimate_labels[0].replace("{n}", "3").replace("{size}", "M")
             return f'a label such as "{example}"'
         return "an estimate label"
+
+    def problems(self, config: GithubConfig) -> list[Problem]:
+        found = url_problems("github.api_url", config.api_url)
+        for index, repo in enumerate(config.repos):
+            if not REPO.match(repo):
+                found.append(
+                    (f"github.repos.{index}", f"'{repo}' is not OWNER/NAME, e.g. '{repo}/REPO'")
+                )
+        if config.repos and not is_set(config.token):
+            found.append(("github.token", "is not set (REFINERY_GITHUB__TOKEN)"))
+        for index, pattern in enumerate(config.estimate_labels):
+            if "{n}" not in pattern and "{size}" not in pattern:
+                found.append(
+                    (f"github.estimate_labels.{index}", f"'{pattern}' has no {{n}} or {{size}}")
+                )
+        return found
+
+    def summary(self, config: GithubConfig) -> str:
+        if not config.repos:
+            return "GitHub: not configured (set [github] repos and REFINERY_GITHUB__TOKEN)"
+        token = "set" if is_set(config.token) else "NOT set"
+        return f"GitHub: {', '.join(config.repos)}; token {token}"
 
     def triage(self, config: GithubConfig) -> tuple[str, str, str]:
         return config.triage_label, "", ""

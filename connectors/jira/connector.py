@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from connectors.base import BodyFormat, KeyValues, Tracker
 from connectors.comments import Formatter
+from connectors.config import Problem, is_set, url_problems
 from connectors.events import Comment, Event, WebhookShape
 from connectors.item import Item
 from connectors.jira.body import ADF, WIKI
@@ -127,6 +128,30 @@ class JiraConnector:
         if config.estimate_field:
             return f"the {config.estimate_field} field"
         return "the Story Points field"
+
+    def problems(self, config: JiraConfig) -> list[Problem]:
+        found = url_problems("jira.url", config.url)
+        if config.email and not is_set(config.api_token):
+            found.append(
+                ("jira.email", "is set but REFINERY_JIRA__API_TOKEN is not (Cloud needs both)")
+            )
+        if (config.projects or config.jql) and not config.url:
+            found.append(("jira.url", "is empty, but projects or jql are set"))
+        if config.url and not (config.projects or config.jql):
+            found.append(("jira.projects", "is empty and so is jira.jql: nothing to sync"))
+        if config.url and not config.email and not is_set(config.api_token):
+            found.append(("jira.api_token", "is not set (REFINERY_JIRA__API_TOKEN)"))
+        return found
+
+    def summary(self, config: JiraConfig) -> str:
+        if not config.url:
+            return "Jira: not configured (set [jira] url and projects or jql)"
+        scope = (
+            f"projects {', '.join(config.projects)}" if config.projects else f"jql {config.jql!r}"
+        )
+        auth = "Cloud (e-mail + API token)" if config.email else "personal access token"
+        token = "set" if is_set(config.api_token) else "NOT set"
+        return f"Jira: {config.url}, {scope}; {auth}: {token}"
 
     def triage(self, config: JiraConfig) -> tuple[str, str, str]:
         return config.triage_label, config.triage_status, config.accepted_status

@@ -159,6 +159,12 @@ class LinearConnector:
     def estimate_where(self, config: LinearConfig) -> str:
         return "the Estimate field"
 
+    def problems(self, config: LinearConfig) -> list[tuple[str, str]]:
+        return [] if config.team else [("linear.team", "is empty")]
+
+    def summary(self, config: LinearConfig) -> str:
+        return f"Linear: team {config.team}" if config.team else "Linear: not configured"
+
     def triage(self, config: LinearConfig) -> tuple[str, str, str]:
         return "", "", ""
 
@@ -192,6 +198,7 @@ def test_a_registered_source_gets_its_settings_section(
 def test_a_registered_source_is_synced_and_written_back(
     with_linear: type[Settings], tmp_path: Path
 ) -> None:
+    from bot import config_check
     from bot.context import AppContext
 
     values: dict[str, Any] = {
@@ -206,5 +213,9 @@ def test_a_registered_source_is_synced_and_written_back(
         assert [s.name for s in streams_for(settings, ctx.store, "linear")] == ["linear:acme"]
         assert streams_for(settings, ctx.store, "jira") == []
         assert isinstance(ctx.tracker("linear"), LinearTracker)
+        assert "Linear: team ACME" in config_check.summary(settings)
+        assert config_check.problems(with_linear()) == [
+            config_check.Problem("linear.team", "is empty")
+        ]
     finally:
         ctx.close()
