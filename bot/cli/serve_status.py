@@ -52,8 +52,9 @@ def slack_part(settings: Settings) -> Part:
 
 def webhook_part(settings: Settings, source: str) -> Part:
     """A tracker's webhook endpoint, and whether its requests can be accepted."""
-    secret = getattr(settings, source).webhook_secret
-    name = registry.get(source).title
+    connector = registry.get(source)
+    secret = connector.webhook_secret(registry.section_of(settings, source))
+    name = connector.title
     path = f"POST /webhooks/{source}"
     env = f"REFINERY_{source.upper()}__WEBHOOK_SECRET"
     if secret is not None and secret.get_secret_value():
