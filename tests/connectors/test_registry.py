@@ -219,3 +219,28 @@ def test_a_registered_source_is_synced_and_written_back(
         ]
     finally:
         ctx.close()
+
+
+def test_a_registered_source_gets_its_webhook_route(
+    with_linear: type[Settings], tmp_path: Path
+) -> None:
+    from bot.context import AppContext
+    from bot.web import create_app
+    from bot.webhooks.signatures import sign
+
+    values: dict[str, Any] = {
+        "linear": {"team": "ACME", "webhook_secret": "linear-secret"},
+        "store": {"url": f"sqlite:///{tmp_path}/r.db"},
+    }
+    ctx = AppContext.build(with_linear(**values))
+    try:
+        client = create_app(ctx).test_client()
+        body = b'{"action": "create"}'
+        signed = {"Linear-Signature": sign("linear-secret", body), "Linear-Delivery": "d-1"}
+        answer = client.post("/webhooks/linear", data=body, headers=signed)
+        assert (answer.status_code, answer.get_json()["status"]) == (200, "ignored")
+        wrong = {"Linear-Signature": sign("other-secret", body)}
+        assert client.post("/webhooks/linear", data=body, headers=wrong).status_code == 401
+        assert client.post("/webhooks/nothing", data=body).status_code == 404
+    finally:
+        ctx.close()
