@@ -64,8 +64,9 @@ class Connector(Protocol):
         """The secret its webhook deliveries are signed with (None: not set)."""
         ...
 
-    def webhook_ready(self, config: Any) -> bool:
-        """Enough is set to act on a webhook (Jira needs its URL to build item links)."""
+    def webhook_unready(self, config: Any) -> str:
+        """Why its webhooks cannot be acted on yet ("" when they can: Jira needs its URL to
+        build item links)."""
         ...
 
     def read_event(self, name: str, payload: Any) -> Event:

@@ -30,8 +30,8 @@ def handle(ctx: AppContext, event: Event, item: Item | None = None) -> str:
     `item` is the issue already parsed when the request was checked (parsed once)."""
     if event.kind == "ignored":
         return f"ignored: {event.reason}"
-    if not webhook_ready(ctx, event.source):
-        return f"ignored: {event.source}.url is not set"
+    if unready := webhook_unready(ctx, event.source):
+        return f"ignored: {unready}"
     if not in_scope(ctx, event):
         return f"ignored: {event.project} is not configured"
     if event.kind == "gone":
@@ -66,9 +66,9 @@ def handle(ctx: AppContext, event: Event, item: Item | None = None) -> str:
     return f"evaluated {item.uid}: {acted}"
 
 
-def webhook_ready(ctx: AppContext, source: str) -> bool:
-    """The source's settings are enough to act on its webhooks (Jira needs its URL)."""
-    return registry.get(source).webhook_ready(registry.section_of(ctx.settings, source))
+def webhook_unready(ctx: AppContext, source: str) -> str:
+    """Why the source's settings are not enough to act on its webhooks ("" when they are)."""
+    return registry.get(source).webhook_unready(registry.section_of(ctx.settings, source))
 
 
 def in_scope(ctx: AppContext, event: Event) -> bool:

@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.store.inbox import StoreUnavailable
 from bot.webhooks.events import Event, Malformed, read_event
-from bot.webhooks.handlers import in_scope, parse_offline, webhook_ready
+from bot.webhooks.handlers import in_scope, parse_offline, webhook_unready
 from bot.webhooks.signatures import verify
 from bot.webhooks.worker import Dispatcher
 from connectors import registry
@@ -87,8 +87,8 @@ def _accept(
         return _error(400, str(exc))
     if event.kind == "ignored":
         return jsonify(status="ignored", reason=event.reason), 200
-    if not webhook_ready(ctx, source):
-        return jsonify(status="ignored", reason=f"{source}.url is not set"), 200
+    if unready := webhook_unready(ctx, source):
+        return jsonify(status="ignored", reason=unready), 200
     if not in_scope(ctx, event):
         return jsonify(status="ignored", reason=f"{event.project} is not configured"), 200
     parsed = None

@@ -123,8 +123,8 @@ class GithubConnector:
     def webhook_secret(self, config: GithubConfig) -> SecretStr | None:
         return config.webhook_secret
 
-    def webhook_ready(self, config: GithubConfig) -> bool:
-        return True
+    def webhook_unready(self, config: GithubConfig) -> str:
+        return ""
 
     def read_event(self, name: str, payload: Any) -> Event:
         from connectors.github.events import github_event

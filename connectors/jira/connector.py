@@ -74,8 +74,8 @@ class JiraConnector:
     def webhook_secret(self, config: JiraConfig) -> SecretStr | None:
         return config.webhook_secret
 
-    def webhook_ready(self, config: JiraConfig) -> bool:
-        return bool(config.url)
+    def webhook_unready(self, config: JiraConfig) -> str:
+        return "" if config.url else "jira.url is not set"
 
     def read_event(self, name: str, payload: Any) -> Event:
         from connectors.jira.events import jira_event

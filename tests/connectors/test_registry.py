@@ -123,8 +123,8 @@ class LinearConnector:
     def webhook_secret(self, config: LinearConfig) -> SecretStr | None:
         return config.webhook_secret
 
-    def webhook_ready(self, config: LinearConfig) -> bool:
-        return True
+    def webhook_unready(self, config: LinearConfig) -> str:
+        return ""
 
     def read_event(self, name: str, payload: Any) -> Event:
         return Event("linear", "ignored", reason="not used")
