@@ -244,3 +244,24 @@ def test_a_registered_source_gets_its_webhook_route(
         assert client.post("/webhooks/nothing", data=body).status_code == 404
     finally:
         ctx.close()
+
+
+def test_jira_webhooks_without_a_jira_url_are_ignored_with_the_reason(tmp_path: Path) -> None:
+    from bot.context import AppContext
+    from bot.web import create_app
+    from bot.webhooks.signatures import sign
+
+    values: dict[str, Any] = {
+        "jira": {"webhook_secret": "jira-secret"},
+        "store": {"url": f"sqlite:///{tmp_path}/r.db"},
+    }
+    ctx = AppContext.build(Settings(**values))
+    try:
+        client = create_app(ctx).test_client()
+        body = b'{"webhookEvent": "jira:issue_deleted", "issue": {"key": "PAY-1"}}'
+        headers = {"X-Hub-Signature": sign("jira-secret", body)}
+        answer = client.post("/webhooks/jira", data=body, headers=headers)
+        assert answer.status_code == 200
+        assert answer.get_json() == {"status": "ignored", "reason": "jira.url is not set"}
+    finally:
+        ctx.close()
