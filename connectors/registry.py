@@ -122,6 +122,10 @@ class Connector(Protocol):
         """One line: configured or not, and what is missing."""
         ...
 
+    def destinations(self, config: Any) -> list[str]:
+        """Projects accepted requests can be filed in, the default first."""
+        ...
+
     def triage(self, config: Any) -> tuple[str, str, str]:
         """(triage label, triage status, status accepted items move to); "" when unused."""
         ...

@@ -194,6 +194,9 @@ class GithubConnector:
         token = "set" if is_set(config.token) else "NOT set"
         return f"GitHub: {', '.join(config.repos)}; token {token}"
 
+    def destinations(self, config: GithubConfig) -> list[str]:
+        return list(config.repos)
+
     def triage(self, config: GithubConfig) -> tuple[str, str, str]:
         return config.triage_label, "", ""
 

@@ -153,6 +153,9 @@ class JiraConnector:
         token = "set" if is_set(config.api_token) else "NOT set"
         return f"Jira: {config.url}, {scope}; {auth}: {token}"
 
+    def destinations(self, config: JiraConfig) -> list[str]:
+        return list(config.projects) if config.url else []
+
     def triage(self, config: JiraConfig) -> tuple[str, str, str]:
         return config.triage_label, config.triage_status, config.accepted_status
 

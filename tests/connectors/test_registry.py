@@ -165,6 +165,9 @@ class LinearConnector:
     def summary(self, config: LinearConfig) -> str:
         return f"Linear: team {config.team}" if config.team else "Linear: not configured"
 
+    def destinations(self, config: LinearConfig) -> list[str]:
+        return [config.team] if config.team else []
+
     def triage(self, config: LinearConfig) -> tuple[str, str, str]:
         return "", "", ""
 
