@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_origin
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
 )
 from pydantic.fields import FieldInfo
@@ -24,6 +24,12 @@ from pydantic_settings import (
     SettingsConfigDict,
     SettingsError,
 )
+
+from connectors import registry
+from connectors.config import Section as Section
+from connectors.github.config import GithubConfig as GithubConfig
+from connectors.github.config import GithubProject as GithubProject
+from connectors.jira.config import JiraConfig as JiraConfig
 
 DEFAULT_PATH = Path("refinery.toml")
 ENV_PREFIX = "REFINERY_"
@@ -62,79 +68,10 @@ class PlainListsEnv(EnvSettingsSource):
         raise EnvValueError(field_name, "expected JSON (a list or an object)")
 
 
-class Section(BaseModel):
-    """Base for every section: unknown keys are errors, so typos never pass silently."""
-
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
 class StoreConfig(Section):
     url: str = "sqlite:///refinery.db"
     # How long a write waits for a lock held by another process before failing clearly.
     lock_timeout: float = Field(default=30.0, gt=0)
-
-
-class JiraConfig(Section):
-    url: str = ""
-    email: str = ""
-    api_token: SecretStr | None = None
-    jql: str = ""  # empty: open items of `projects`
-    projects: list[str] = Field(default_factory=list)
-    estimate_field: str | None = None
-    outcome_field: str | None = None
-    # name -> field id or name: extra fields rules can name (e.g. goal = "customfield_10050").
-    fields: dict[str, str] = Field(default_factory=dict)
-    deployment: Literal["auto", "cloud", "datacenter"] = "auto"
-    page_size: int = Field(default=100, ge=1, le=100)
-    board_id: int | None = None
-    time_estimates: bool = False  # count Jira's original estimate as an estimate
-    dry_run: bool = False
-    webhook_secret: SecretStr | None = None
-    triage_label: str = ""
-    triage_status: str = ""  # items in this status (any case) join the intake queue too
-    accepted_status: str = ""  # where Accept moves them (empty: first "To Do" transition)
-    default_issue_type: str = "Story"
-    timeout: float = 30.0
-    max_retries: int = Field(default=5, ge=0, le=20)
-    # Cap on requests a second to the site, retries included (None: no cap beyond paging).
-    max_requests_per_second: float | None = Field(default=None, gt=0)
-
-
-class GithubProject(Section):
-    owner: str
-    number: int
-    field: str = "Estimate"
-
-
-class GithubConfig(Section):
-    token: SecretStr | None = None
-    api_url: str = "https://api.github.com"
-    repos: list[str] = Field(default_factory=list)
-    estimate_labels: list[str] = Field(
-        default_factory=lambda: [
-            "estimate: {n}",
-            "points/{n}",
-            "points: {n}",
-            "sp:{n}",
-            "size: {size}",
-            "size/{size}",
-        ]
-    )
-    size_points: dict[str, float] = Field(
-        default_factory=lambda: {"XS": 1.0, "S": 2.0, "M": 3.0, "L": 5.0, "XL": 8.0}
-    )
-    project: GithubProject | None = None
-    dry_run: bool = False
-    webhook_secret: SecretStr | None = None
-    triage_label: str = ""
-    close_declined: bool = False
-    min_rate_remaining: int = Field(default=50, ge=0)
-    # Requests are serial (one at a time), which GitHub asks for; reads need no pause (a set
-    # one counts from the previous request's start); writes keep GitHub's advised 1 s.
-    seconds_between_requests: float = Field(default=0.0, ge=0)
-    seconds_between_writes: float = Field(default=1.0, ge=0)
-    timeout: float = 30.0
-    max_retries: int = Field(default=5, ge=0, le=20)
 
 
 class SlackConfig(Section):
@@ -313,6 +250,28 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment first: it overlays the TOML file, which arrives as init values.
         return (PlainListsEnv(settings_cls), init_settings)
+
+
+def with_sections(base: type[Settings], connectors: Mapping[str, Any]) -> type[Settings]:
+    """`base` with a settings section for every connector it does not declare (a new source's
+    `[name]` table and REFINERY_NAME__* variables work without an edit here); `base` itself
+    when it declares them all. Jira and GitHub are declared above, typed, for the code that
+    reads them by name."""
+    extra: dict[str, Any] = {
+        name: (connector.section, Field(default_factory=connector.section))
+        for name, connector in connectors.items()
+        if name not in base.model_fields
+    }
+    if not extra:
+        return base
+    model: type[Settings] = create_model(
+        base.__name__, __base__=base, __module__=base.__module__, **extra
+    )
+    return model
+
+
+if not TYPE_CHECKING:
+    Settings = with_sections(Settings, registry.CONNECTORS)
 
 
 def resolve_path(path: Path | str | None) -> Path:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Settings, origin
 from bot.store.errors import safe_url, url_problem
+from connectors import registry
+from connectors.config import url_problems
 
-REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 JOBS = ("sync", "digest", "refinement", "comments")
 
 
@@ -35,8 +35,7 @@ def problems(settings: Settings) -> list[Problem]:
     """Every problem found; empty when each configured part should work."""
     found: list[Problem] = []
     found += _store(settings)
-    found += _jira(settings)
-    found += _github(settings)
+    found += _sources(settings)
     found += _slack(settings)
     found += _schedule(settings)
     found += _comments(settings)
@@ -44,9 +43,7 @@ def problems(settings: Settings) -> list[Problem]:
 
 
 def _url(key: str, value: str) -> list[Problem]:
-    if value and not value.startswith(("https://", "http://")):
-        return [Problem(key, f"'{value}' needs a scheme: https://{value.split('://')[-1]}")]
-    return []
+    return [Problem(k, message) for k, message in url_problems(key, value)]
 
 
 def _store(settings: Settings) -> list[Problem]:
@@ -54,37 +51,11 @@ def _store(settings: Settings) -> list[Problem]:
     return [Problem("store.url", problem)] if problem else []
 
 
-def _jira(settings: Settings) -> list[Problem]:
-    jira = settings.jira
-    found = _url("jira.url", jira.url)
-    if jira.email and not _set(jira.api_token):
-        found.append(
-            Problem("jira.email", "is set but REFINERY_JIRA__API_TOKEN is not (Cloud needs both)")
-        )
-    if (jira.projects or jira.jql) and not jira.url:
-        found.append(Problem("jira.url", "is empty, but projects or jql are set"))
-    if jira.url and not (jira.projects or jira.jql):
-        found.append(Problem("jira.projects", "is empty and so is jira.jql: nothing to sync"))
-    if jira.url and not jira.email and not _set(jira.api_token):
-        found.append(Problem("jira.api_token", "is not set (REFINERY_JIRA__API_TOKEN)"))
-    return found
-
-
-def _github(settings: Settings) -> list[Problem]:
-    github = settings.github
-    found = _url("github.api_url", github.api_url)
-    for index, repo in enumerate(github.repos):
-        if not REPO.match(repo):
-            found.append(
-                Problem(f"github.repos.{index}", f"'{repo}' is not OWNER/NAME, e.g. '{repo}/REPO'")
-            )
-    if github.repos and not _set(github.token):
-        found.append(Problem("github.token", "is not set (REFINERY_GITHUB__TOKEN)"))
-    for index, pattern in enumerate(github.estimate_labels):
-        if "{n}" not in pattern and "{size}" not in pattern:
-            found.append(
-                Problem(f"github.estimate_labels.{index}", f"'{pattern}' has no {{n}} or {{size}}")
-            )
+def _sources(settings: Settings) -> list[Problem]:
+    found: list[Problem] = []
+    for name, connector in registry.CONNECTORS.items():
+        checked = connector.problems(registry.section_of(settings, name))
+        found += [Problem(key, message) for key, message in checked]
     return found
 
 
@@ -155,20 +126,12 @@ def summary(settings: Settings) -> list[str]:
     """One line per part: configured or not, and what is missing."""
     from bot.serve_status import metrics_part, slack_part
 
-    jira, github, schedule = settings.jira, settings.github, settings.schedule
+    schedule = settings.schedule
     lines = [f"Store: {safe_url(settings.store.url)}"]
-    if jira.url:
-        scope = f"projects {', '.join(jira.projects)}" if jira.projects else f"jql {jira.jql!r}"
-        auth = "Cloud (e-mail + API token)" if jira.email else "personal access token"
-        token = "set" if _set(jira.api_token) else "NOT set"
-        lines.append(f"Jira: {jira.url}, {scope}; {auth}: {token}")
-    else:
-        lines.append("Jira: not configured (set [jira] url and projects or jql)")
-    if github.repos:
-        token = "set" if _set(github.token) else "NOT set"
-        lines.append(f"GitHub: {', '.join(github.repos)}; token {token}")
-    else:
-        lines.append("GitHub: not configured (set [github] repos and REFINERY_GITHUB__TOKEN)")
+    lines += [
+        connector.summary(registry.section_of(settings, name))
+        for name, connector in registry.CONNECTORS.items()
+    ]
     lines.append(slack_part(settings).line())
     jobs = [f"{job} '{getattr(schedule, job)}'" for job in JOBS if getattr(schedule, job)]
     lines.append(f"Schedule ({schedule.timezone}): {', '.join(jobs) or 'no jobs'}")

@@ -41,18 +41,16 @@ class AppContext:
         )
 
     def tracker(self, source: str) -> Tracker:
-        """The write-back client for `source` ("jira" or "github")."""
+        """The write-back client for `source`, built by its connector on first use."""
         if source not in self._trackers:
-            if source == "jira":
-                from connectors.jira import make_jira_tracker
+            from connectors import registry
 
-                self._trackers[source] = make_jira_tracker(self.settings)
-            elif source == "github":
-                from connectors.github import make_github_tracker
-
-                self._trackers[source] = make_github_tracker(self.settings)
-            else:
-                raise ValueError(f"no tracker for source {source!r}")
+            try:
+                connector = registry.get(source)
+            except registry.UnknownSource:
+                raise ValueError(f"no tracker for source {source!r}") from None
+            section = registry.section_of(self.settings, source)
+            self._trackers[source] = connector.tracker(section)
         return self._trackers[source]
 
     @cached_property

@@ -18,6 +18,8 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from connectors.retries import on_retry
+
 if TYPE_CHECKING:
     from bot.context import AppContext
 
@@ -33,6 +35,12 @@ SOURCE_REQUESTS = Counter(
     "refinery_source_requests",
     "HTTP requests made to a source's API during syncs, by source.",
     ["source"],
+    registry=PROCESS,
+)
+SOURCE_RETRIES = Counter(
+    "refinery_source_retries",
+    "Requests to a source's API retried, by source and reason (HTTP status or connection_error).",
+    ["source", "reason"],
     registry=PROCESS,
 )
 HTTP_REQUESTS = Counter(
@@ -54,6 +62,14 @@ def sync_finished(source: str, outcome: str, requests: int) -> None:
     SYNC_RUNS.labels(source=source, outcome=outcome).inc()
     if requests:
         SOURCE_REQUESTS.labels(source=source).inc(requests)
+
+
+def retry_made(source: str, reason: str) -> None:
+    """Count one retried request (the connectors' retry hook calls it)."""
+    SOURCE_RETRIES.labels(source=source, reason=reason).inc()
+
+
+on_retry(retry_made)
 
 
 def request_answered(method: str, route: str, status: int, seconds: float) -> None:

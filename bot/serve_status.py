@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from connectors import registry
 
 SLACK_PATH = "/slack/events"
 
@@ -51,8 +52,9 @@ def slack_part(settings: Settings) -> Part:
 
 def webhook_part(settings: Settings, source: str) -> Part:
     """A tracker's webhook endpoint, and whether its requests can be accepted."""
-    secret = getattr(settings, source).webhook_secret
-    name = "Jira" if source == "jira" else "GitHub"
+    connector = registry.get(source)
+    secret = connector.webhook_secret(registry.section_of(settings, source))
+    name = connector.title
     path = f"POST /webhooks/{source}"
     env = f"REFINERY_{source.upper()}__WEBHOOK_SECRET"
     if secret is not None and secret.get_secret_value():
@@ -71,7 +73,6 @@ def metrics_part(settings: Settings) -> Part:
 def parts(settings: Settings) -> list[Part]:
     return [
         slack_part(settings),
-        webhook_part(settings, "jira"),
-        webhook_part(settings, "github"),
+        *(webhook_part(settings, source) for source in registry.names()),
         metrics_part(settings),
     ]

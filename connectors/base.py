@@ -44,6 +44,15 @@ class SyncPlan:
     requests: int = 0  # HTTP requests spent on planning
 
 
+class KeyValues(Protocol):
+    """Where a connector keeps small facts between runs (site deployment, field map);
+    the application's store satisfies it."""
+
+    def get_kv(self, key: str) -> dict[str, Any] | None: ...
+
+    def set_kv(self, key: str, value: dict[str, Any]) -> None: ...
+
+
 class Stream(Protocol):
     """One incrementally synced stream: a Jira site's JQL, or one GitHub repository."""
 
@@ -84,8 +93,8 @@ class Created:
     url: str
 
 
-class Tracker(Protocol):
-    """Writes back to a source. Every method honours the connector's dry_run setting."""
+class CommentTarget(Protocol):
+    """Where Refinery keeps its one marked comment per item. Every write honours dry_run."""
 
     source: str
     body_format: BodyFormat  # what `body` arguments must be: ADF dict, wiki or Markdown text
@@ -102,6 +111,14 @@ class Tracker(Protocol):
     def edit_comment(self, key: str, comment_id: str, body: Any) -> None: ...
 
     def delete_comment(self, key: str, comment_id: str) -> None: ...
+
+
+class IntakeTarget(Protocol):
+    """Where accepted requests become issues and declined ones are closed. Every write
+    honours dry_run."""
+
+    source: str
+    dry_run: bool
 
     def create_issue(self, draft: IssueDraft) -> Created: ...
 
@@ -121,3 +138,7 @@ class Tracker(Protocol):
         `not_to`. Raises ConnectorError when no such transition is available.
         """
         ...
+
+
+class Tracker(CommentTarget, IntakeTarget, Protocol):
+    """Both write sides of a source, as its connector builds them."""

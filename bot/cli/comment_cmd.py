@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import ConfigOption, console, fail, settings_or_exit
 from bot.context import AppContext
 from bot.services.comments import Action, run_comment_pass
+from connectors import registry
 from connectors.base import ConnectorError
 
+if TYPE_CHECKING:
 
-class CommentSource(StrEnum):
-    all = "all"
-    jira = "jira"
-    github = "github"
+    class CommentSource(StrEnum):
+        all = "all"
+
+else:
+    # "all" and every connector's name, so a new source is a choice without an edit here.
+    CommentSource = StrEnum("CommentSource", {"all": "all"} | {n: n for n in registry.names()})
 
 
 def comment(

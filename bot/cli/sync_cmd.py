@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,14 +13,18 @@ from bot.services.judge import Judge
 from bot.services.report import stored_totals
 from bot.services.sync import SyncSummary, run_stream, streams_for
 from bot.store import open_store
+from connectors import registry
 from connectors.base import ConnectorError
 from rules.engine import Engine
 
+if TYPE_CHECKING:
 
-class SourceChoice(StrEnum):
-    all = "all"
-    jira = "jira"
-    github = "github"
+    class SourceChoice(StrEnum):
+        all = "all"
+
+else:
+    # "all" and every connector's name, so a new source is a choice without an edit here.
+    SourceChoice = StrEnum("SourceChoice", {"all": "all"} | {n: n for n in registry.names()})
 
 
 class BarProgress:

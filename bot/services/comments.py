@@ -12,7 +12,8 @@ from bot.render.comment import Rendered, ordered, render_findings, render_ready
 from bot.services import comment_ledger as ledger
 from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
 from bot.store.models import FindingRow
-from connectors.base import AuthError, BodyFormat, ConnectorError, RateLimited, Tracker
+from connectors import registry
+from connectors.base import AuthError, BodyFormat, CommentTarget, ConnectorError, RateLimited
 from connectors.item import Item
 from rules.engine import Finding
 
@@ -23,7 +24,9 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["add", "edit", "ready", "delete"]
 # How a preview without a tracker renders comments (Jira Cloud would use ADF; wiki reads alike).
-PREVIEW_FORMATS: dict[str, BodyFormat] = {"jira": "wiki", "github": "markdown"}
+PREVIEW_FORMATS: dict[str, BodyFormat] = {
+    name: connector.preview_format for name, connector in registry.CONNECTORS.items()
+}
 
 
 def utcnow() -> datetime:
@@ -93,7 +96,7 @@ def run_comment_pass(
         summary.skipped = "comments.enabled is false (use --dry-run to preview)"
         return summary
     now = utcnow()
-    trackers: dict[str, Tracker] = {}
+    trackers: dict[str, CommentTarget] = {}
     queue: list[Action] = []
     configured = configured_sources(ctx)
     names = [source] if source else configured
@@ -126,12 +129,7 @@ def run_comment_pass(
 
 def configured_sources(ctx: AppContext) -> list[str]:
     """Sources with write-back configured: Jira when it has a URL, GitHub when it has repos."""
-    settings = ctx.settings
-    return [
-        name
-        for name, on in (("jira", bool(settings.jira.url)), ("github", bool(settings.github.repos)))
-        if on
-    ]
+    return registry.configured(ctx.settings)
 
 
 def comment_on_item(ctx: AppContext, item: Item) -> CommentRunSummary:
@@ -264,7 +262,7 @@ def _claim_expired(row: LedgerRow, now: datetime) -> bool:
 
 def _execute(
     ctx: AppContext,
-    trackers: dict[str, Tracker],
+    trackers: dict[str, CommentTarget],
     actions: list[Action],
     budget: int,
     now: datetime,
@@ -298,7 +296,7 @@ def _execute(
     summary.carried += len(waiting)
 
 
-def _apply(ctx: AppContext, tracker: Tracker, action: Action) -> int:
+def _apply(ctx: AppContext, tracker: CommentTarget, action: Action) -> int:
     """Make one write if the ledger still says what it said at planning; return writes made."""
     now = utcnow()
     if not ledger.claim(ctx.store, action.source, action.key, action.before, now):

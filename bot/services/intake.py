@@ -17,7 +17,8 @@ from bot.services.owners import ProductOwners, project_uid
 from bot.store import Store
 from bot.store.models import DecisionRow, ItemRow, RequestRow
 from bot.store.store import utcnow
-from connectors.base import ConnectorError, IssueDraft, Tracker
+from connectors import registry
+from connectors.base import ConnectorError, IntakeTarget, IssueDraft
 from connectors.item import Item, Person
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ FINAL = {
 }
 STATUSES = (PENDING, "accepting", "declining", "accepted", "declined", NEED_INFO, "duplicate")
 
-TrackerFor = Callable[[str], Tracker]
+TrackerFor = Callable[[str], IntakeTarget]
 RequesterOf = Callable[[Person | None], str]
 # Likely duplicates of a new request: [{"key", "title", "url", "score"}], best first.
 SuggestFor = Callable[[RequestRow], list[dict[str, Any]]]
@@ -77,7 +78,7 @@ class RequestInput:
 class Destination:
     """Where an accepted request becomes a ticket: a Jira project (+ type) or a GitHub repo."""
 
-    source: str  # "jira" | "github"
+    source: str  # a connector's name: "jira", "github"
     project: str
     issue_type: str = ""
 
@@ -125,7 +126,7 @@ class Intake:
         if self.owners is None:
             return True
         projects = []
-        if row.origin in ("jira", "github") and row.origin_key:
+        if row.origin in registry.CONNECTORS and row.origin_key:
             projects.append(project_uid(row.origin, _project_of(row.origin, row.origin_key)))
         elif destination is not None and destination.project:
             projects.append(project_uid(destination.source, destination.project))
@@ -304,7 +305,7 @@ class Intake:
         self._authorise(request_id, actor, destination)
 
         def act(row: RequestRow) -> tuple[str | None, str | None]:
-            if row.origin in ("jira", "github") and row.origin_key:
+            if row.origin in registry.CONNECTORS and row.origin_key:
                 tracker = self.tracker_for(row.origin)
                 by_status = "triage_status" in row.extra
                 label = self.triage_labels.get(row.origin, "")
@@ -342,7 +343,7 @@ class Intake:
             raise IntakeError("A decline needs a reason the requester can read.")
         self._authorise(request_id, actor, None)
         row = self.get(request_id)
-        if row is not None and row.origin in ("jira", "github") and row.origin_key:
+        if row is not None and row.origin in registry.CONNECTORS and row.origin_key:
 
             def act(claimed: RequestRow) -> tuple[str | None, str | None]:
                 assert claimed.origin_key is not None
@@ -600,4 +601,4 @@ def _row_from_item(item: Item, people: RequesterOf, marks: Mapping[str, str]) ->
 
 def _project_of(source: str, key: str) -> str:
     """The project of a tracker key: "PAY" of "PAY-12", "acme/shop" of "acme/shop#4"."""
-    return key.rsplit("#", 1)[0] if source == "github" else key.rsplit("-", 1)[0]
+    return registry.get(source).project_of(key)

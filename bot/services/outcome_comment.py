@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.render.comment import HIDDEN_MARKER, SIGNATURE, body_hash
+from bot.render.comment import SIGNATURE, body_hash
 from bot.services import comment_ledger as ledger
 from bot.services.outcomes import ANSWERS
 from bot.store.models import OutcomeAnswer, OutcomeReview
 from bot.store.store import utcnow
+from connectors import registry
 from connectors.base import BodyFormat
+from connectors.comments import NoteBody
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -26,15 +28,7 @@ def outcome_body(row: OutcomeReview, answer: OutcomeAnswer, fmt: BodyFormat) -> 
     extra = [f"Observed: {answer.observed}"] if answer.observed else []
     extra += [f"Note: {answer.note}"] if answer.note else []
     footer = f"{SIGNATURE}: outcome follow-up of work done on {row.done_at:%Y-%m-%d}."
-    lines = [said, aimed, *extra]
-    if fmt == "adf":
-        content = [{"type": "paragraph", "content": [{"type": "text", "text": t}]} for t in lines]
-        note = {"type": "text", "text": footer, "marks": [{"type": "em"}]}
-        paragraphs = [*content, {"type": "paragraph", "content": [note]}]
-        return {"type": "doc", "version": 1, "content": paragraphs}
-    if fmt == "wiki":
-        return "\n".join(lines) + f"\n\n_{footer}_"
-    return HIDDEN_MARKER + "\n" + "\n\n".join(lines) + f"\n\n_{footer}_"
+    return registry.formatter(fmt).note(NoteBody([said, aimed, *extra], footer))
 
 
 def add_to_comment(ctx: AppContext, row: OutcomeReview, answer: OutcomeAnswer) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.config import Settings
+from connectors import registry
 
 GroupMembers = Callable[[str], frozenset[str]]  # user group id -> member user ids
 REFUSAL = "Only this request's product owners can decide it. Nothing was changed."
@@ -21,7 +22,8 @@ class TeamOwners:
 
 
 def project_uid(source: str, project: str) -> str:
-    return f"{source}:{project.lower() if source == 'github' else project}"
+    """ "jira:PAY", "github:acme/shop": a project as its source compares names."""
+    return f"{source}:{registry.get(source).project_id(project)}"
 
 
 @dataclass

@@ -22,7 +22,7 @@ from bot.services.lean import store_backlog
 from bot.store import Store
 from bot.store.models import ItemRow, PruneProposal
 from bot.store.store import utcnow
-from connectors.base import ConnectorError, Tracker
+from connectors.base import ConnectorError, IntakeTarget
 from connectors.item import Item
 from rules.backlog import Backlog
 from rules.engine import Problem, load_builtin_rules
@@ -320,7 +320,7 @@ def keep(
 
 def decline(
     store: Store,
-    tracker_for: Callable[[str], Tracker],
+    tracker_for: Callable[[str], IntakeTarget],
     proposal_id: int,
     version: int,
     actor: str,

@@ -141,14 +141,11 @@ def _sync_stream(
 def streams_for(settings: Settings, store: Store, source: str = "all") -> list[Stream]:
     """The configured streams: a Jira site when [jira] url is set, one per GitHub repo.
 
-    `source` is "all", "jira" or "github"."""
+    `source` is "all" or a connector's name."""
+    from connectors import registry
+
     streams: list[Stream] = []
-    if source in ("all", "jira") and settings.jira.url:
-        from connectors.jira import make_jira_stream
-
-        streams.append(make_jira_stream(settings, store))
-    if source in ("all", "github") and settings.github.repos:
-        from connectors.github import make_github_streams
-
-        streams.extend(make_github_streams(settings, store))
+    for name in registry.configured(settings):
+        if source in ("all", name):
+            streams.extend(registry.get(name).streams(registry.section_of(settings, name), store))
     return streams

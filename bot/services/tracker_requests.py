@@ -12,6 +12,7 @@ from bot.services.slack_post import SlackPoster
 from bot.slack import blocks
 from bot.slack.people import People
 from bot.store.models import RequestRow
+from connectors import registry
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -28,12 +29,16 @@ def make_intake(ctx: AppContext, owners: ProductOwners | None = None) -> Intake:
     from bot.services.duplicates import request_suggester
 
     settings = ctx.settings
+    triage = {
+        name: connector.triage(registry.section_of(settings, name))
+        for name, connector in registry.CONNECTORS.items()
+    }
     return Intake(
         ctx.store,
         ctx.tracker,
-        {"jira": settings.jira.triage_label, "github": settings.github.triage_label},
-        triage_statuses={"jira": settings.jira.triage_status},
-        accepted_statuses={"jira": settings.jira.accepted_status},
+        {name: triage[name][0] for name in triage},
+        triage_statuses={name: triage[name][1] for name in triage},
+        accepted_statuses={name: triage[name][2] for name in triage},
         suggest=request_suggester(ctx.store, settings),
         owners=owners,
     )

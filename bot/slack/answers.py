@@ -16,10 +16,11 @@ from bot.services.lean import scope_leanness
 from bot.services.report import ItemResult, Report, card_result
 from bot.store import Store, readiness
 from bot.store.models import ItemRow
+from connectors import registry
 from connectors.item import Item
 from rules.engine import Engine, Finding
 
-SOURCES = ("jira", "github", "file")
+SOURCES = (*registry.names(), "file")
 KEEP = 30  # items kept per list: more than any answer shows
 # Up to this many stale items are judged before answering; more are judged in the background
 # while answers come from the verdicts already stored (and say how many are pending).

@@ -162,11 +162,12 @@ def _decision_view(rt: Runtime, action_id: str, row: RequestRow) -> dict[str, An
 
 def destinations_for(rt: Runtime) -> list[tuple[str, str]]:
     """(value, label) pairs; the configured defaults first (Jira's first project, then repos)."""
-    settings = rt.ctx.settings
+    from connectors import registry
+
     found: list[tuple[str, str]] = []
-    if settings.jira.url:
-        found += [(f"jira:{p}", f"Jira · {p}") for p in settings.jira.projects]
-    found += [(f"github:{r}", f"GitHub · {r}") for r in settings.github.repos]
+    for name, connector in registry.CONNECTORS.items():
+        projects = connector.destinations(registry.section_of(rt.ctx.settings, name))
+        found += [(f"{name}:{p}", f"{connector.title} · {p}") for p in projects]
     return found
 
 

@@ -13,12 +13,13 @@ from bot.render.comment import is_own_body
 from bot.services.comments import comment_on_item
 from bot.store.models import CommentLedger
 from bot.webhooks.events import Comment, Event
+from connectors import registry
 from connectors.item import Item
 
 if TYPE_CHECKING:
     from bot.context import AppContext
-    from connectors.jira import JiraStream
-    from connectors.jira.fields import FieldMap
+    from bot.store import Store
+    from connectors.base import Tracker
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,8 @@ def handle(ctx: AppContext, event: Event, item: Item | None = None) -> str:
     `item` is the issue already parsed when the request was checked (parsed once)."""
     if event.kind == "ignored":
         return f"ignored: {event.reason}"
-    if event.source == "jira" and not ctx.settings.jira.url:
-        return "ignored: jira.url is not set"
+    if unready := webhook_unready(ctx, event.source):
+        return f"ignored: {unready}"
     if not in_scope(ctx, event):
         return f"ignored: {event.project} is not configured"
     if event.kind == "gone":
@@ -65,13 +66,14 @@ def handle(ctx: AppContext, event: Event, item: Item | None = None) -> str:
     return f"evaluated {item.uid}: {acted}"
 
 
+def webhook_unready(ctx: AppContext, source: str) -> str:
+    """Why the source's settings are not enough to act on its webhooks ("" when they are)."""
+    return registry.get(source).webhook_unready(registry.section_of(ctx.settings, source))
+
+
 def in_scope(ctx: AppContext, event: Event) -> bool:
     """Only configured projects and repositories (empty lists: everything the hook sends)."""
-    if event.source == "jira":
-        projects = ctx.settings.jira.projects
-        return not projects or event.project in projects
-    repos = [repo.lower() for repo in ctx.settings.github.repos]
-    return not repos or event.project.lower() in repos
+    return registry.get(event.source).in_scope(_section(ctx, event), event.project)
 
 
 def is_own_comment(ctx: AppContext, event: Event, comment: Comment) -> bool:
@@ -79,8 +81,7 @@ def is_own_comment(ctx: AppContext, event: Event, comment: Comment) -> bool:
     or its author is the account Refinery writes with (Jira email, when the payload shows it)."""
     if comment.body is not None and is_own_body(comment.body):
         return True
-    email = ctx.settings.jira.email
-    if event.source == "jira" and email and comment.author_email.lower() == email.lower():
+    if registry.get(event.source).is_own_author(_section(ctx, event), comment):
         return True
     with ctx.store.session() as session:
         row = session.scalar(
@@ -117,68 +118,54 @@ def stale(item: Item, stored: Item | None) -> bool:
 
 
 def _estimate_known(ctx: AppContext, event: Event) -> bool:
-    if event.source == "jira":
-        fields = _jira_fields(ctx)
-        values = event.issue.get("fields") or {}
-        return any(field_id in values for field_id in fields.story_points)
-    return ctx.settings.github.project is None
+    connector = registry.get(event.source)
+    return connector.estimate_known(_section(ctx, event), event, ctx.store, _tracker(ctx, event))
 
 
 def to_item(ctx: AppContext, event: Event) -> tuple[Item, bool]:
     """Build the item with the connector's own pure parser; also say whether the payload
     carried the estimate (a GitHub Projects field never does; Jira's field may be left out).
     On a cold Jira field cache this reads the site's field list."""
-    if event.source == "jira":
-        from connectors.jira import to_item as jira_to_item
-
-        return jira_to_item(event.issue, _jira_fields(ctx), ctx.settings.jira.url), False
-    return _github_item(ctx, event), ctx.settings.github.project is None
+    connector = registry.get(event.source)
+    return connector.event_item(_section(ctx, event), event, ctx.store, _tracker(ctx, event))
 
 
 def parse_offline(ctx: AppContext, event: Event) -> tuple[Item, bool]:
     """Parse before the answer, never calling out: (item, complete). On a cold Jira field
     cache the item lacks custom fields (complete=False) and is parsed again after the answer;
     it still proves the payload's fields have the right types."""
-    from connectors.strict import check_depth, check_github_issue, check_jira_issue
+    connector = registry.get(event.source)
+    kv = _CacheOrNothing(ctx.store)
+    return connector.event_item_offline(_section(ctx, event), event, kv, _tracker(ctx, event))
 
-    check_depth(event.issue)
-    if event.source == "jira":
-        from connectors.jira import to_item as jira_to_item
-        from connectors.jira.fields import FieldMap
 
-        check_jira_issue(event.issue)
+class _CacheOrNothing:
+    """The store's small-facts cache, read as empty when the store is down (the inbox then
+    answers 503, so the request is not lost)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get_kv(self, key: str) -> dict[str, Any] | None:
         try:
-            cached = _jira_stream(ctx).cached_field_map()
+            return self.store.get_kv(key)
         except SQLAlchemyError:
-            cached = None  # the store is down: the inbox answers 503 next
+            return None
 
-        fields = cached or FieldMap()
-        return jira_to_item(event.issue, fields, ctx.settings.jira.url), cached is not None
-    check_github_issue(event.issue, event.project)
-    return _github_item(ctx, event), True
+    def set_kv(self, key: str, value: dict[str, Any]) -> None:
+        self.store.set_kv(key, value)
 
 
-def _github_item(ctx: AppContext, event: Event) -> Item:
-    from connectors.github import to_item as github_to_item
-    from connectors.github.parse import EstimateLabels
-
-    config = ctx.settings.github
-    labels = EstimateLabels(config.estimate_labels, config.size_points)
-    return github_to_item(event.issue, event.project, labels)
+def _section(ctx: AppContext, event: Event) -> Any:
+    return registry.section_of(ctx.settings, event.source)
 
 
-def _jira_fields(ctx: AppContext) -> FieldMap:
-    """The site's custom-field map, cached in the store by the Jira stream."""
-    return _jira_stream(ctx).field_map()
-
-
-def _jira_stream(ctx: AppContext) -> JiraStream:
-    from connectors.jira import JiraStream, JiraTracker, make_jira_stream
-
-    tracker = ctx.tracker("jira")
-    if isinstance(tracker, JiraTracker):
-        return JiraStream(tracker.client, ctx.settings.jira, kv=ctx.store)
-    return make_jira_stream(ctx.settings, ctx.store)
+def _tracker(ctx: AppContext, event: Event) -> Tracker | None:
+    """The source's tracker when it is configured (its client is reused for the field cache)."""
+    connector = registry.get(event.source)
+    if not connector.configured(_section(ctx, event)):
+        return None
+    return ctx.tracker(event.source)
 
 
 def merge_stored(ctx: AppContext, item: Item, estimate_known: bool, stored: Item | None) -> Item:

@@ -1,4 +1,4 @@
-"""POST /webhooks/jira and /webhooks/github: verify, store in the inbox, answer, then work it."""
+"""POST /webhooks/<source> (jira, github): verify, store in the inbox, answer, then work it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.store.inbox import StoreUnavailable
 from bot.webhooks.events import Event, Malformed, read_event
-from bot.webhooks.handlers import in_scope, parse_offline
+from bot.webhooks.handlers import in_scope, parse_offline, webhook_unready
 from bot.webhooks.signatures import verify
 from bot.webhooks.worker import Dispatcher
+from connectors import registry
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -27,37 +28,36 @@ MAX_DELIVERY_ID = 200  # longer ids are hashed, so a long header never fails the
 
 
 def register_webhooks(app: Flask, ctx: AppContext) -> Dispatcher:
-    """Add the two webhook routes to the app and start working the inbox (resuming it)."""
+    """Add a webhook route per connector to the app and start working the inbox (resuming it)."""
     dispatcher = Dispatcher(ctx)
     app.extensions[EXTENSION] = dispatcher
     server = ctx.settings.server
 
-    @app.post("/webhooks/jira")
-    def jira_webhook() -> tuple[Response, int]:
+    def receive(source: str) -> tuple[Response, int]:
+        connector = registry.get(source)
+        shape = connector.webhook
         body, problem = _read_body(server.max_body_bytes)
         if problem:
             return problem
-        header = request.headers.get("X-Hub-Signature")
-        secret = ctx.settings.jira.webhook_secret
+        header = request.headers.get(shape.signature_header)
+        secret = connector.webhook_secret(registry.section_of(ctx.settings, source))
         if refused := verify(secret, header, body, allow_unsigned=server.allow_unsigned_webhooks):
             return _error(401, refused)
-        delivery = request.headers.get("X-Atlassian-Webhook-Identifier")
-        return _accept(dispatcher, "jira", "", body, delivery)
-
-    @app.post("/webhooks/github")
-    def github_webhook() -> tuple[Response, int]:
-        body, problem = _read_body(server.max_body_bytes)
-        if problem:
-            return problem
-        header = request.headers.get("X-Hub-Signature-256")
-        secret = ctx.settings.github.webhook_secret
-        if refused := verify(secret, header, body, allow_unsigned=server.allow_unsigned_webhooks):
-            return _error(401, refused)
-        name = request.headers.get("X-GitHub-Event", "")
-        if name == "ping":
+        name = request.headers.get(shape.event_header, "") if shape.event_header else ""
+        if shape.ping_event and name == shape.ping_event:
             return jsonify(status="pong"), 200
-        delivery = request.headers.get("X-GitHub-Delivery")
-        return _accept(dispatcher, "github", name, body, delivery)
+        delivery = request.headers.get(shape.delivery_header)
+        return _accept(dispatcher, source, name, body, delivery)
+
+    for source in registry.names():
+        # One route per source, so an unknown source is a plain 404.
+        app.add_url_rule(
+            f"/webhooks/{source}",
+            endpoint=f"{source}_webhook",
+            view_func=receive,
+            methods=["POST"],
+            defaults={"source": source},
+        )
 
     dispatcher.start()
     return dispatcher
@@ -87,8 +87,8 @@ def _accept(
         return _error(400, str(exc))
     if event.kind == "ignored":
         return jsonify(status="ignored", reason=event.reason), 200
-    if source == "jira" and not ctx.settings.jira.url:
-        return jsonify(status="ignored", reason="jira.url is not set"), 200
+    if unready := webhook_unready(ctx, source):
+        return jsonify(status="ignored", reason=unready), 200
     if not in_scope(ctx, event):
         return jsonify(status="ignored", reason=f"{event.project} is not configured"), 200
     parsed = None

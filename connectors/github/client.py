@@ -8,13 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, cast
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
+from urllib3.connectionpool import ConnectionPool
+from urllib3.response import BaseHTTPResponse
 
 from connectors.base import AuthError, ConnectorError, RateLimited
 from connectors.pacing import MinInterval
+from connectors.retries import retried
 
 # GitHub asks for serial requests and for a pause between writes, not between reads: one
 # request at a time (a lock in this client) keeps its secondary limits (100 concurrent
@@ -41,6 +45,22 @@ class PacedRetry(GithubRetry):
     def new(self, **kw: Any) -> PacedRetry:
         retry: PacedRetry = super().new(**kw)
         retry.pace = self.pace
+        return retry
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> PacedRetry:
+        """Count the retry once urllib3 has decided to make it (it raises when out of tries)."""
+        # PyGithub types `response` narrower than urllib3 (HTTPResponse); it is the same object.
+        answer = cast(Any, response)
+        retry = cast(PacedRetry, super().increment(method, url, answer, error, _pool, _stacktrace))
+        retried("github", response.status if response is not None else None)
         return retry
 
     def sleep(self, response: Any = None) -> None:

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from connectors.estimates import (
+    DEFAULT_ESTIMATE_LABELS as DEFAULT_ESTIMATE_LABELS,
+)
+from connectors.estimates import (
+    DEFAULT_SIZE_POINTS as DEFAULT_SIZE_POINTS,
+)
+from connectors.estimates import EstimateFromLabels, EstimateLabels
 from connectors.item import Item, Kind, Link, Person, StatusCategory
 from connectors.text.cache import analyze_once
-
-# Kept equal to GithubConfig's defaults (a test checks), so pure callers need no settings.
-# Every label the missing-estimate rule accepts by default also counts as points here.
-DEFAULT_ESTIMATE_LABELS: tuple[str, ...] = (
-    "estimate: {n}",
-    "points/{n}",
-    "points: {n}",
-    "sp:{n}",
-    "size: {size}",
-    "size/{size}",
-)
-DEFAULT_SIZE_POINTS: dict[str, float] = {"XS": 1.0, "S": 2.0, "M": 3.0, "L": 5.0, "XL": 8.0}
 
 BUG_LABELS = frozenset({"bug", "defect", "type: bug", "type/bug", "kind/bug"})
 IN_PROGRESS_LABELS = frozenset({"in progress", "doing", "wip"})
@@ -36,8 +31,6 @@ RAW_KEYS = (
     "issue_dependencies_summary",
 )
 
-EstimateFromLabels = Callable[[Sequence[str]], float | None]
-
 # "Blocked by #12", "depends on acme/api#7, #9": how people write dependencies in issue bodies
 # (the issue payload carries only counts of GitHub's own dependencies, not their numbers).
 DEPENDENCY = re.compile(
@@ -45,50 +38,6 @@ DEPENDENCY = re.compile(
     re.IGNORECASE,
 )
 REFERENCE = re.compile(r"(?:([\w.-]+/[\w.-]+))?#(\d+)")
-
-
-class EstimateLabels:
-    """Read story points from label names, using patterns like "estimate: {n}" or "size: {size}"."""
-
-    def __init__(
-        self,
-        patterns: Iterable[str] = DEFAULT_ESTIMATE_LABELS,
-        size_points: Mapping[str, float] | None = None,
-    ) -> None:
-        sizes = DEFAULT_SIZE_POINTS if size_points is None else size_points
-        self.size_points = {name.lower(): float(points) for name, points in sizes.items()}
-        self.patterns = [_compile(pattern) for pattern in patterns]
-
-    def __call__(self, labels: Sequence[str]) -> float | None:
-        """Return the estimate of the first pattern that matches any label, else None."""
-        for pattern in self.patterns:
-            for label in labels:
-                match = pattern.fullmatch(label.strip())
-                if match is None:
-                    continue
-                groups = match.groupdict()
-                if groups.get("n") is not None:
-                    return float(groups["n"])
-                points = self.size_points.get((groups.get("size") or "").lower())
-                if points is not None:
-                    return points
-        return None
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    """Compile "estimate: {n}" into a regex; spacing around separators is free ("sp: 3", "sp:3")."""
-    regex = ""
-    for part in re.split(r"(\{n\}|\{size\})", pattern.strip()):
-        if part == "{n}":
-            regex += r"(?P<n>\d+(?:\.\d+)?)"
-        elif part == "{size}":
-            regex += r"(?P<size>[A-Za-z0-9]+)"
-        else:
-            literal = re.sub(r"(?:\\ |\s)+", r"\\s*", re.escape(part))
-            regex += "".join(
-                re.escape(char) + r"\s*" if char in ":/=" else char for char in literal
-            )
-    return re.compile(regex, re.IGNORECASE)
 
 
 def is_pull_request(issue: Mapping[str, Any]) -> bool:

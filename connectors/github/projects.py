@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.github.parse import DEFAULT_SIZE_POINTS
+from connectors.estimates import DEFAULT_SIZE_POINTS
 
 NUMBER = re.compile(r"\s*(\d+(?:\.\d+)?)\b")
 # The GraphQL selection that reads one board field's value on an issue (see details.py).

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import Page, SyncPlan
+from connectors.estimates import EstimateFromLabels, EstimateLabels
 from connectors.github.client import GithubClient, next_link
 from connectors.github.details import PageDetails
-from connectors.github.parse import EstimateFromLabels, EstimateLabels, is_pull_request, to_item
+from connectors.github.parse import is_pull_request, to_item
 from connectors.prefetch import prefetch
 
 PAGE_SIZE = 100

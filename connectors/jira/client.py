@@ -13,9 +13,10 @@ from jira import JIRA
 from jira.exceptions import JIRAError
 from jira.resilientsession import ResilientSession
 
-from bot.config import JiraConfig
 from connectors.base import AuthError, ConnectorError, RateLimited
+from connectors.jira.config import JiraConfig
 from connectors.pacing import pace_session
+from connectors.retries import retried
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,11 @@ class FailFastSession(ResilientSession):
         if isinstance(response, requests.ConnectionError) and not self.reached:
             return False
         hook = getattr(super(), "_ResilientSession__recoverable")  # noqa: B009 (mangled name)
-        return bool(hook(response, url, request_method, counter))
+        again = bool(hook(response, url, request_method, counter))
+        if again:
+            status = getattr(response, "status_code", None)
+            retried("jira", int(status) if status is not None else None)
+        return again
 
 
 def is_cloud_host(url: str) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.estimates import EstimateLabels
 from connectors.item import Item, Kind, Link, Person, StatusCategory, TextFormat
 from connectors.jira.fields import FieldMap, from_names
 from connectors.text import Text
@@ -23,6 +24,8 @@ KINDS: dict[str, Kind] = {
     "sub-task": "subtask",
     "subtask": "subtask",
 }
+# Teams without a story-point field size items with labels; read them as GitHub's are read.
+LABEL_ESTIMATES = EstimateLabels()
 CATEGORIES: dict[str, StatusCategory] = {
     "new": "todo",
     "indeterminate": "in_progress",
@@ -56,6 +59,7 @@ def to_item(issue: Mapping[str, Any], fields: FieldMap, site_url: str = "") -> I
     fmt = _format(description)
     text = _analyze(description, fmt, key)
     project = (values.get("project") or {}).get("key") or key.rsplit("-", 1)[0]
+    labels = tuple(str(label) for label in values.get("labels") or ())
     return Item(
         source="jira",
         key=key,
@@ -70,10 +74,10 @@ def to_item(issue: Mapping[str, Any], fields: FieldMap, site_url: str = "") -> I
         description_format=fmt,
         text=text.plain,
         sections=dict(text.sections),
-        estimate=_first_number(values, fields.story_points),
+        estimate=_estimate(values, fields, labels),
         time_estimate=_time_estimate(values),
         outcome=_outcome(values.get(fields.outcome)) if fields.outcome else None,
-        labels=tuple(str(label) for label in values.get("labels") or ()),
+        labels=labels,
         assignee=_person(values.get("assignee")),
         reporter=_person(values.get("reporter")),
         created=parse_time(values.get("created")),
@@ -85,6 +89,13 @@ def to_item(issue: Mapping[str, Any], fields: FieldMap, site_url: str = "") -> I
         fields=_named_fields(values, fields),
         raw=_extras(issue, values),
     )
+
+
+def _estimate(values: Mapping[str, Any], fields: FieldMap, labels: Sequence[str]) -> float | None:
+    """The story-point field; when it is empty, a size label ("size/M", "sp:3") as on GitHub,
+    so every label that satisfies missing-estimate also counts as points."""
+    points = _first_number(values, fields.story_points)
+    return points if points is not None else LABEL_ESTIMATES(labels)
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -6,13 +6,13 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import JiraConfig
-from connectors.base import ConnectorError, Page, SyncPlan
+from connectors.base import ConnectorError, KeyValues, Page, SyncPlan
 from connectors.item import Item
 from connectors.jira.client import JiraClient
+from connectors.jira.config import JiraConfig
 from connectors.jira.fields import (
     FieldMap,
     ambiguity_warning,
@@ -31,14 +31,6 @@ ORDER_BY = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
 ID_PAGE_CLOUD = 5000  # /search/jql returns up to 5,000 issues per page when asked for ids only
 ID_PAGE_DC = 1000  # Data Center's default jira.search.views.default.max
 _warned: set[str] = set()
-
-
-class KeyValues(Protocol):
-    """The store's small-facts table (bot.store.Store satisfies it)."""
-
-    def get_kv(self, key: str) -> dict[str, Any] | None: ...
-
-    def set_kv(self, key: str, value: dict[str, Any]) -> None: ...
 
 
 def base_jql(config: JiraConfig) -> str:

@@ -206,3 +206,32 @@ def test_jira_timestamps() -> None:
         2024, 7, 26, 10, 52, 24, 349000, tzinfo=UTC
     )
     assert parse_time(1) is None and parse_time("yesterday") is None
+
+
+@pytest.mark.parametrize(
+    ("labels", "points"),
+    [
+        (["size/M"], 3.0),
+        (["backend", "size:L"], 5.0),
+        (["Size:xs"], 1.0),
+        (["sp:5"], 5.0),
+        (["points/2.5"], 2.5),
+        (["size/huge"], None),
+        (["frontend"], None),
+    ],
+)
+def test_size_labels_count_as_points_when_the_story_point_field_is_empty(
+    labels: list[str], points: float | None
+) -> None:
+    issue = story()
+    issue["fields"]["customfield_10016"] = None
+    issue["fields"]["customfield_10026"] = None
+    issue["fields"]["labels"] = labels
+    assert to_item(issue, FIELDS).estimate == points
+
+
+def test_story_point_field_wins_over_a_size_label() -> None:
+    issue = story()
+    issue["fields"]["customfield_10016"] = 8
+    issue["fields"]["labels"] = ["size/S"]
+    assert to_item(issue, FIELDS).estimate == 8.0
