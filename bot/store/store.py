@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.cas import changed
 from bot.store.errors import StoreError, describe, normalize_url
 from bot.store.models import FindingRow, ItemRow, KeyValue, SyncCursor
 from connectors.item import Item
@@ -216,13 +217,13 @@ class Store:
         count = 0
         with self.session() as session:
             for chunk in _chunks(list(keys), CHUNK):
-                outcome = session.execute(
+                count += changed(
+                    session,
                     update(ItemRow)
                     .where(ItemRow.source == source, ItemRow.key.in_(chunk))
                     .where(ItemRow.gone_at.is_(None))
-                    .values(gone_at=now)
+                    .values(gone_at=now),
                 )
-                count += outcome.rowcount  # type: ignore[attr-defined]
         return count
 
     def count_items(self) -> int:
