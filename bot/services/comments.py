@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from bot.render.comment import Rendered, ordered, render_findings, render_ready
-from bot.services import comment_ledger as ledger
-from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
+from bot.store import comment_ledger as ledger
+from bot.store.comment_ledger import POSTING, LedgerRow, LedgerState
 from bot.store.models import FindingRow
 from connectors.base import AuthError, BodyFormat, ConnectorError, RateLimited, Tracker
 from connectors.item import Item

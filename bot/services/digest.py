@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from bot.config import Settings, TeamConfig
-from bot.services import comment_ledger
 from bot.services.judge import Judge
 from bot.services.lean import Leanness, store_backlog, team_leanness
 from bot.services.report import ItemResult, card_result
-from bot.store import Store, readiness
+from bot.store import Store, comment_ledger, readiness
 from bot.store.models import DecisionRow, DigestSnapshot, PruneProposal, RequestRow
 from connectors.item import Item, Person
 from rules.backlog import Backlog

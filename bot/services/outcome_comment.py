@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.render.comment import HIDDEN_MARKER, SIGNATURE, body_hash
-from bot.services import comment_ledger as ledger
 from bot.services.outcomes import ANSWERS
+from bot.store import comment_ledger as ledger
 from bot.store.models import OutcomeAnswer, OutcomeReview
 from bot.store.store import utcnow
 from connectors.base import BodyFormat

@@ -6,12 +6,10 @@ import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.render.comment import is_own_body
 from bot.services.comments import comment_on_item
-from bot.store.models import CommentLedger
+from bot.store import comment_ledger
+from bot.store.errors import DatabaseError
 from bot.webhooks.events import Comment, Event
 from connectors.item import Item
 
@@ -82,30 +80,15 @@ def is_own_comment(ctx: AppContext, event: Event, comment: Comment) -> bool:
     email = ctx.settings.jira.email
     if event.source == "jira" and email and comment.author_email.lower() == email.lower():
         return True
-    with ctx.store.session() as session:
-        row = session.scalar(
-            select(CommentLedger.comment_id).where(
-                CommentLedger.source == event.source, CommentLedger.key == event.key
-            )
-        )
-    return row is not None and row == comment.id
+    known = comment_ledger.comment_id(ctx.store, event.source, event.key)
+    return known is not None and known == comment.id
 
 
 def _own_comment_deleted(ctx: AppContext, event: Event, comment: Comment) -> str:
     """Someone deleted our comment: respect that until the findings change."""
-    with ctx.store.session() as session:
-        row = session.scalar(
-            select(CommentLedger).where(
-                CommentLedger.source == event.source,
-                CommentLedger.key == event.key,
-                CommentLedger.comment_id == comment.id,
-            )
-        )
-        if row is None or row.claimed_at is not None:
-            # No such comment any more, or our own write on it is in flight (we deleted it).
-            return f"ignored: Refinery's deleted comment on {event.key}"
-        row.comment_id = None
-        row.state = "dismissed"
+    if not comment_ledger.dismiss(ctx.store, event.source, event.key, comment.id):
+        # No such comment any more, or our own write on it is in flight (we deleted it).
+        return f"ignored: Refinery's deleted comment on {event.key}"
     return f"dismissed: our comment on {event.key} was deleted by someone"
 
 
@@ -149,7 +132,7 @@ def parse_offline(ctx: AppContext, event: Event) -> tuple[Item, bool]:
         check_jira_issue(event.issue)
         try:
             cached = _jira_stream(ctx).cached_field_map()
-        except SQLAlchemyError:
+        except DatabaseError:
             cached = None  # the store is down: the inbox answers 503 next
 
         fields = cached or FieldMap()

@@ -8,7 +8,6 @@ import pytest
 from sched_helpers import load_backlog, now, settings
 
 from bot.config import Settings
-from bot.services.comment_ledger import LedgerRow
 from bot.services.digest import (
     IMPLICIT_TEAM,
     build_digest,
@@ -21,6 +20,7 @@ from bot.services.digest import (
     teams,
 )
 from bot.store import Store, open_store
+from bot.store.comment_ledger import LedgerRow
 from bot.store.models import RequestRow
 from connectors.item import Person
 from rules.engine import Engine

@@ -13,8 +13,8 @@ import time_machine
 from sqlalchemy import select
 
 from bot.scheduler.jobs import outcome_pass, send_digests
-from bot.services import comment_ledger
 from bot.slack.outcome_views import OUTCOME_VIEW
+from bot.store import comment_ledger
 from bot.store.models import OutcomeAnswer, OutcomeReview
 from tests.factories import make_item
 from tests.slack.conftest import PO, STRANGER, Harness
