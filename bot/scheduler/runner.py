@@ -18,6 +18,7 @@ from bot.scheduler.triggers import last_fire_time
 from bot.store import Store
 from bot.store.errors import DatabaseError
 from bot.store.jobs import JobRuns
+from bot.store.leases import store_url
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -192,7 +193,7 @@ def leadership_for(
 ) -> Leadership:
     """PostgreSQL stores elect with an advisory lock; SQLite stores take the lease row."""
     if store.is_postgres:
-        url = store.engine.url.render_as_string(hide_password=False)
+        url = store_url(store)
         if lock_name:
             return PostgresLeader(url, retry_seconds=retry_seconds, name=lock_name)
         return PostgresLeader(url, retry_seconds=retry_seconds)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.render.comment import Rendered, ordered, render_findings, render_ready
 from bot.store import comment_ledger as ledger
 from bot.store.comment_ledger import POSTING, LedgerRow, LedgerState
-from bot.store.models import FindingRow
+from bot.store.store import OpenFinding
 from connectors.base import AuthError, BodyFormat, ConnectorError, RateLimited, Tracker
 from connectors.item import Item
 from rules.engine import Finding
@@ -168,7 +168,7 @@ def plan_source(
     return _plan_evaluated(evaluated, ctx, source, fmt, now)
 
 
-def _finding(row: FindingRow) -> Finding:
+def _finding(row: OpenFinding) -> Finding:
     return Finding(row.rule, row.severity, row.message, row.hint, row.evidence)  # type: ignore[arg-type]
 
 

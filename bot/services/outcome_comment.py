@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bot.render.comment import HIDDEN_MARKER, SIGNATURE, body_hash
 from bot.services.outcomes import ANSWERS
 from bot.store import comment_ledger as ledger
-from bot.store.models import OutcomeAnswer, OutcomeReview
+from bot.store.outcomes import Answer, Review
 from bot.store.store import utcnow
 from connectors.base import BodyFormat
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bot.context import AppContext
 
 
-def outcome_body(row: OutcomeReview, answer: OutcomeAnswer, fmt: BodyFormat) -> Any:
+def outcome_body(row: Review, answer: Answer, fmt: BodyFormat) -> Any:
     """The comment: what the item aimed for and what its owner said, in the tracker's format."""
     said = f"Outcome check on {answer.answered_at:%Y-%m-%d}: {ANSWERS[answer.answer]}."
     aimed = f"It aimed for: {row.target or ''}"
@@ -37,7 +37,7 @@ def outcome_body(row: OutcomeReview, answer: OutcomeAnswer, fmt: BodyFormat) -> 
     return HIDDEN_MARKER + "\n" + "\n\n".join(lines) + f"\n\n_{footer}_"
 
 
-def add_to_comment(ctx: AppContext, row: OutcomeReview, answer: OutcomeAnswer) -> bool:
+def add_to_comment(ctx: AppContext, row: Review, answer: Answer) -> bool:
     """Edit (or add) the item's Refinery comment to carry the answer; False when another
     writer held the item (the answer stays stored either way)."""
     tracker = ctx.tracker(row.source)

@@ -106,6 +106,12 @@ class Leases:
 # -- the PostgreSQL advisory lock, on a connection of its own ----------------------------------
 
 
+def store_url(store: Store) -> str:
+    """The store's own URL, password included, for the lock's separate connection."""
+    rendered: str = store.engine.url.render_as_string(hide_password=False)
+    return rendered
+
+
 def conninfo(url: str) -> str:
     """Turn a SQLAlchemy URL into a libpq URI psycopg accepts (password kept, never logged)."""
     parsed = make_url(url)

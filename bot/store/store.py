@@ -56,6 +56,21 @@ class UpsertResult:
         return self
 
 
+@dataclass(frozen=True, slots=True)
+class OpenFinding:
+    """One open finding as stored: a rule's verdict on an item, and since when."""
+
+    source: str
+    key: str
+    rule: str
+    severity: str
+    message: str
+    hint: str
+    evidence: str | None
+    first_seen: datetime
+    last_seen: datetime
+
+
 def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
     """Create an engine. SQLite gets WAL so the server's threads can share it; on both
     databases a write waits at most `lock_timeout` seconds for another process's lock."""
@@ -305,15 +320,27 @@ class Store:
                     update(FindingRow).where(FindingRow.id.in_(resolved)).values(resolved_at=now)
                 )
 
-    def open_findings(self, source: str | None = None) -> dict[str, list[FindingRow]]:
-        """Open findings keyed by item uid ("jira:PAY-1")."""
+    def open_findings(self, source: str | None = None) -> dict[str, list[OpenFinding]]:
+        """Open findings keyed by item uid ("jira:PAY-1"), oldest first."""
         query = select(FindingRow).where(FindingRow.resolved_at.is_(None))
         if source:
             query = query.where(FindingRow.source == source)
-        grouped: dict[str, list[FindingRow]] = {}
+        grouped: dict[str, list[OpenFinding]] = {}
         with self.session() as session:
             for row in session.scalars(query.order_by(FindingRow.id)):
-                grouped.setdefault(f"{row.source}:{row.key}", []).append(row)
+                grouped.setdefault(f"{row.source}:{row.key}", []).append(
+                    OpenFinding(
+                        row.source,
+                        row.key,
+                        row.rule,
+                        row.severity,
+                        row.message,
+                        row.hint,
+                        row.evidence,
+                        row.first_seen,
+                        row.last_seen,
+                    )
+                )
         return grouped
 
     # -- cursors and cached facts -------------------------------------------------------------
