@@ -30,3 +30,13 @@ def test_only_the_store_and_the_migrations_import_sqlalchemy() -> None:
             if any(m == "sqlalchemy" or m.startswith("sqlalchemy.") for m in _imports(path)):
                 offenders.append(name)
     assert offenders == [], f"SQL belongs in bot/store/: {offenders}"
+
+
+def test_only_the_store_reads_orm_rows() -> None:
+    offenders = []
+    for package in ("bot", "connectors", "rules"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = path.relative_to(ROOT).as_posix()
+            if not name.startswith(SQL_ALLOWED) and "bot.store.models" in _imports(path):
+                offenders.append(name)
+    assert offenders == [], f"the store returns frozen records, not its models: {offenders}"

@@ -184,7 +184,7 @@ class SchedulerRunner:
     def _record(self, job: str, fire: datetime, status: str, detail: str) -> None:
         try:
             self.runs.record(job, fire, status, detail)
-        except Exception:
+        except DatabaseError:
             log.exception("scheduler: cannot record the run of %s", job)
 
 

@@ -18,6 +18,8 @@ from bot.store.cas import changed, swapped
 from bot.store.jobs import JobRuns
 from bot.store.leases import Lease, Leases
 from bot.store.models import ItemRow
+from bot.store.outcomes import Answer, Review, Reviews
+from bot.store.prune import Proposal, Proposals
 from bot.store.requests import Decision, DuplicateOrigin, Request, Requests
 from bot.store.store import MIGRATIONS, make_engine
 from bot.store.triage import TriageItems
@@ -111,7 +113,7 @@ def test_triage_lookups_read_the_facet_index_not_every_item(sqlite_store: Store)
     assert "SEARCH item_facets USING" in details and "SCAN items" not in details
 
 
-def test_labels_that_differ_only_by_non_ascii_json_escapes_are_found(store: Store) -> None:
+def test_non_ascii_labels_are_found_and_like_wildcards_match_nothing(store: Store) -> None:
     store.upsert_items([make_item(key="PAY-1", labels=("prüfen",)), make_item(key="PAY-2")])
     assert [i.key for i in TriageItems(store).labelled("jira", "prüfen")] == ["PAY-1"]
     assert TriageItems(store).labelled("jira", "pr%fen") == []
@@ -202,3 +204,52 @@ def test_changed_counts_rows_and_swapped_means_exactly_one(sqlite_store: Store) 
         assert not swapped(session, everything)
         assert swapped(session, update(ItemRow).where(ItemRow.key == "PAY-1").values(title="y"))
         assert changed(session, update(ItemRow).where(ItemRow.key == "none").values(title="z")) == 0
+
+
+def test_a_proposal_is_decided_once(store: Store) -> None:
+    proposals = Proposals(store)
+    draft = Proposal(
+        0, "b1", "payments", "jira", "PAY-1", "Old idea", "u", "no goal", "proposed", 0, NOW
+    )
+    (pid,) = proposals.add([draft])
+    kept = proposals.move(pid, "proposed", 0, "kept", {"decided_by": "UPO", "decided_at": NOW})
+    late = proposals.move(pid, "proposed", 0, "declining", {"reason": "x"})
+    assert kept.won and kept.proposal is not None and kept.proposal.version == 1
+    assert not late.won and late.proposal is not None and late.proposal.status == "kept"
+    proposals.remember_message("b1", "UPO", "C1", "1.2")
+    assert [p.messages for p in proposals.batch("b1")] == [{"UPO": ["C1", "1.2"]}]
+    assert [p.key for p in proposals.decided_since("payments", ["kept"], NOW - timedelta(1))] == [
+        "PAY-1"
+    ]
+    assert proposals.get(999) is None
+
+
+def test_an_outcome_answer_is_stored_once(store: Store) -> None:
+    reviews = Reviews(store)
+    draft = Review(
+        0,
+        "jira",
+        "PAY-1",
+        "payments",
+        "t",
+        "u",
+        "p95 under 1 s",
+        "U1",
+        "asked",
+        1,
+        3,
+        NOW,
+        None,
+        NOW,
+        NOW,
+    )
+    assert reviews.add([draft]) == [draft]
+    assert reviews.add([draft]) == []  # another replica's row is already there
+    (stored,) = reviews.with_target()
+    answer = Answer(stored.id, "moved", "0.8 s", "", "U1", NOW)
+    values = {"version": 4, "status": "reviewed", "answer": "moved"}
+    first = reviews.answer(stored.id, 3, "asked", values, answer)
+    assert first is not None and first.id > 0
+    assert reviews.answer(stored.id, 3, "asked", values, answer) is None
+    assert [a.answer for a in reviews.answers([stored.id])[stored.id]] == ["moved"]
+    assert reviews.counts("payments", "out_of_scope") == [("reviewed", "moved", 1)]
