@@ -253,3 +253,22 @@ def test_an_outcome_answer_is_stored_once(store: Store) -> None:
     assert reviews.answer(stored.id, 3, "asked", values, answer) is None
     assert [a.answer for a in reviews.answers([stored.id])[stored.id]] == ["moved"]
     assert reviews.counts("payments", "out_of_scope") == [("reviewed", "moved", 1)]
+
+
+def test_migration_0007_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'down.db'}")
+    migrate(engine, "head")
+    store = Store(engine)
+    store.upsert_items([make_item(key="PAY-1", labels=("needs-triage",))])
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    store.upsert_items([make_item(key="PAY-2", labels=("needs-triage",))])  # no triggers now
+    migrate(engine, "head")
+    assert [i.key for i in TriageItems(store).labelled("jira", "needs-triage")] == [
+        "PAY-1",
+        "PAY-2",
+    ]
+    engine.dispose()
