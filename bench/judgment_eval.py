@@ -2,6 +2,7 @@
 
 Usage:
     python bench/judgment_eval.py [--corpus ../shared/corpus] [--misses RULE] [--evidence]
+                                  [--no-cross] [--ablation]
 
 Loads every corpus file through Refinery's own file connector, runs the rules engine, and
 compares the findings with `labels.json`: precision and recall per rule, overall and per source
@@ -10,11 +11,11 @@ engine's verdict and the label's evidence, to read against the corpus's written 
 `--evidence` checks that every passed why/outcome verdict quotes a verbatim span of the
 item's title or description text.
 
-Cross-source figures: the why and outcome rules read cue groups (see
-`rules.judgment.CUE_GROUPS`). For each source, the groups are chosen greedily on the other two
-sources only (start from all, drop the group whose removal most raises F1 there, while it
-does), and the missing-why F1 of that choice is reported on the left-out source, next to the
-F1 of the full rule set.
+Cross-source figures: the why rule reads cue groups (see `rules.judgment.CUE_GROUPS`) and
+judges a purpose clause with named restatement checks (`rules.judgment.RESTATE_CHECKS`). For
+each source, groups and checks are chosen greedily on the other two sources only (start from
+all, drop the one whose removal most raises F1 there, while it does), and the missing-why F1
+of that choice is reported on the left-out source, next to the F1 of the full rule set.
 """
 
 from __future__ import annotations
@@ -128,8 +129,11 @@ def why_f1(cases: list[Case], groups: frozenset[str]) -> float:
 
 
 def cross_source(cases: list[Case]) -> None:
-    all_groups = frozenset(judgment.CUE_GROUPS)
-    print("\ncross-source (missing-why): cue groups chosen on two sources, scored on the third")
+    all_groups = frozenset(judgment.CUE_GROUPS) | judgment.RESTATE_CHECKS
+    print(
+        "\ncross-source (missing-why): cue groups and restatement checks chosen on two sources,"
+        " scored on the third"
+    )
     print(f"{'left out':12s} {'F1 tuned':>9s} {'F1 all':>7s}  dropped groups")
     for left_out in SOURCES:
         train = [c for c in cases if c.source != left_out]
@@ -148,6 +152,20 @@ def cross_source(cases: list[Case]) -> None:
         print(
             f"{left_out:12s} {why_f1(test, chosen):9.2f} {why_f1(test, all_groups):7.2f}  {dropped}"
         )
+
+
+def ablation(cases: list[Case]) -> None:
+    """Missing-why F1 per source with each cue group or restatement check left out: a part
+    that only one source needs shows as a change on that source alone."""
+    all_groups = frozenset(judgment.CUE_GROUPS) | judgment.RESTATE_CHECKS
+    by_source = {s: [c for c in cases if c.source == s] for s in SOURCES}
+    full = {s: why_f1(by_source[s], all_groups) for s in SOURCES}
+    print("\nablation (missing-why F1 change per source when one part is left out)")
+    print(f"{'left out':14s}" + "".join(f"{s:>13s}" for s in SOURCES))
+    print(f"{'(none)':14s}" + "".join(f"{full[s]:13.2f}" for s in SOURCES))
+    for group in sorted(all_groups):
+        row = [why_f1(by_source[s], all_groups - {group}) - full[s] for s in SOURCES]
+        print(f"{group:14s}" + "".join(f"{d:+13.2f}" for d in row))
 
 
 def show_misses(cases: list[Case], engine: Engine, rule: str, corpus: Path) -> None:
@@ -189,6 +207,7 @@ def main() -> int:
     parser.add_argument("--misses", choices=RULES)
     parser.add_argument("--evidence", action="store_true")
     parser.add_argument("--no-cross", action="store_true")
+    parser.add_argument("--ablation", action="store_true", help="F1 per source, each part left out")
     args = parser.parse_args()
     if not (args.corpus / "labels.json").exists():
         print(f"no labelled corpus at {args.corpus}", file=sys.stderr)
@@ -204,6 +223,8 @@ def main() -> int:
         check_evidence(cases, engine)
     if not args.no_cross:
         cross_source(cases)
+    if args.ablation:
+        ablation(cases)
     return 0
 
 

@@ -118,8 +118,8 @@ def naive_blocked(items: list[Item], sample: int) -> float:
 
 def prune_dry_run(n: int, seed: int) -> tuple[float, float, str]:
     from bot.config import Settings
-    from bot.services.digest import teams
     from bot.services.prune import find_candidates
+    from bot.services.teams import teams
     from bot.store import open_store
 
     folder = Path(tempfile.mkdtemp(prefix="lean-bench-"))

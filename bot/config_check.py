@@ -153,7 +153,7 @@ def _comments(settings: Settings) -> list[Problem]:
 
 def summary(settings: Settings) -> list[str]:
     """One line per part: configured or not, and what is missing."""
-    from bot.cli.serve_status import metrics_part, slack_part
+    from bot.serve_status import metrics_part, slack_part
 
     jira, github, schedule = settings.jira, settings.github, settings.schedule
     lines = [f"Store: {safe_url(settings.store.url)}"]

@@ -41,6 +41,8 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"for\s+(?:a\s+)?(?:better|positive|smoother|faster|easier|consistent)\s+"
         r"(?:user\s+)?(?:experience|performance|usability|security|reliability)",
         r"in\s+support\s+of\b",
+        r"(?:to|and)\s+better\s+(?:understand|plan|predict|estimate|manage|track|serve|organi[sz]e"
+        r"|handle|judge|decide)\b",
         r"to\s+support\s+(?:the|our|ongoing|their|future|upcoming)\s+\w+\s+(?:work|effort|project"
         r"|team|group|release|launch|migration|customers?|users?)\b",
     ],
@@ -79,6 +81,7 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"(?:goal|aim|purpose)\s+of\s+(?:this|the)\b",
         r"or\s+(?:else\s+)?(?:we|they|you|it|users|customers)(?:'ll|\s+will|\s+would)\b",
         r"(?:required|needed|necessary|essential|important|crucial|critical)\s+(?:for|to|by|when)\b",
+        r"which\s+(?:we|they|users|you|i)\s+(?:really\s+|also\s+)?need\s+(?:for|when|in\s+order)\b",
         r"relies\s+on\b",
         r"rely\s+on\b",
         r"depends\s+on\b",
@@ -121,10 +124,11 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"inefficient\b",
         r"misleading\b",
         r"impossible\b",
-        r"no\s+(?:easy\s+|good\s+|simple\s+|universally\s+\w+\s+)?way\s+to\b",
+        r"no\s+(?:[\w'-]+\s+){0,2}?way\s+to\b",
         r"(?:too|far\s+too|way\s+too)\s+(?:slow|high|long|low|big|large|small|many|much|bright"
         r"|dark|complex|complicated|hard|heavy|noisy|verbose|expensive|often|late|little|few)\b",
-        r"(?:very|really|extremely|quite|painfully|incredibly)\s+(?:slow|bright|annoying|hard"
+        r"(?:very|really|extremely|quite|painfully|incredibly|a\s+bit|a\s+little|rather|somewhat"
+        r"|pretty|kind\s+of)\s+(?:too\s+)?(?:slow|bright|annoying|hard"
         r"|difficult|confusing|expensive|limited|noisy|verbose)\b",
         r"slow(?:s|ing)?\s+down\b",
         r"degrad",
@@ -148,7 +152,7 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"issues?\s+with\b",
         r"(?:have|has|had)\s+to\s+(?:manually|\w+\s+manually|search|download|reload|click|go"
         r"|wait|restart|copy|retype|re-?enter|remember|keep|open|scroll|maintain)\b",
-        r"(?:must|need\s+to|needs\s+to)\s+(?:either\s+)?(?:manually|reload|restart|re-?enter"
+        r"(?:must|need\s+to|needs\s+to)\s+(?:either\s+)?(?:[a-z1-9]\)\s+)?(?:manually|reload|restart|re-?enter"
         r"|retype|copy)\b",
         r"manually\b",
         r"by\s+hand\b",
@@ -165,14 +169,20 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"poor(?:ly)?\s+\w+",
         r"limitation",
         r"regression\b",
-        r"(?:brings?\s+up|throws?|gives?|produces?|raises?|causes?|shows?)\s+(?:an?\s+)?(?:\w+\s+)?"
+        r"(?:brings?\s+up|throws?|gives?|produces?|raises?|causes?|shows)\s+(?:an?\s+)?(?:\w+\s+)?"
         r"(?:errors?|warnings?|exceptions?|crash(?:es)?)\b",
         r"(?:notice|see|have|hit|experience|face|encounter|run\s+into)\w*\s+(?:\w+\s+)?"
         r"(?:problems?|issues?|errors?|bugs?|crash(?:es)?|delays?)\b",
         r"(?:now|currently|still)\s+(?:tak(?:es|ing)|needs?|lasts?)\s+(?:about\s+|around\s+|over\s+"
         r"|more\s+than\s+|almost\s+|nearly\s+|up\s+to\s+)?\d",
         r"(?:it'?s|it\s+is)\s+(?:quite\s+|very\s+|entirely\s+|also\s+)?possible\s+that\b",
-        r"passwords?\b[^.\n]{0,80}\bplain\s*-?text\b",
+        r"passwords?\b(?:[^.\n]|\.(?=\w)){0,80}\bplain\s*-?text\b",
+        # few use it: a reason to remove or replace it
+        r"(?:not|never|hasn'?t|haven'?t|didn'?t)\s+(?:\w+\s+)?(?:gained|got|seen|had|found)\s+"
+        r"(?:much|any|enough|wide)\s+(?:traction|adoption|uptake|usage|use|interest)\b",
+        r"(?:little|low|limited)\s+(?:traction|adoption|uptake)\b",
+        r"(?:is|are)\s+no\s+longer\s+(?:needed|used|necessary|relevant|specific|valid|accurate"
+        r"|maintained|supported|required|true|correct|applicable)\b",
     ],
     # a benefit or an evaluation: "handy for reviewers", "will help the on-call engineer"
     # "useful for managers planning a quarter": an evaluation, if it says for whom or what
@@ -188,7 +198,8 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"(?:would|will|could|might)\s+(?:be\s+)?(?:more\s+\w+|less\s+\w+|much\s+(?:better"
         r"|easier|faster|simpler|safer)|a\s+(?:big|huge|major|significant)\s+\w+)\b",
         rf"helps?\s+(?:{_WHO}|us|the\s+team|them|qa|to)\s+\w",
-        r"(?:makes?|making)\s+(?:it\s+)?(?:easier|faster|simpler|safer|possible|clearer)\b",
+        r"(?:makes?|making)\s+(?:it\s+|\w+ing\s+(?:(?:with|by|on|in)\s+)?\w+\s+)?(?:so\s+|much\s+|very\s+)?"
+        r"(?:easy|easier|faster|simpler|safer|possible|clearer)\b",
         r"easier\s+(?:to|for)\b",
         r"(?:more|less)\s+(?:scalable|efficient|readable|robust|secure|reliable|maintainable"
         r"|consistent|convenient|intuitive|flexible|performant|accessible|stable|error[\s-]prone"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, fail, settings_or_exit
 from bot.config import Settings
 from bot.render.explain import explain_table, explained_items
 from bot.render.terminal import findings_table, health_summary

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, fail, settings_or_exit
+from bot.cli.common import ConfigOption, console, fail, settings_or_exit
 from bot.context import AppContext
 from bot.services.comments import Action, run_comment_pass
 from connectors.base import ConnectorError

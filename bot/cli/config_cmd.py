@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, settings_or_exit
 from bot.config import masked
 from bot.config_check import problems, summary
 

@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from bot.cli.main import console, err, using_store
+from bot.cli.common import console, err, using_store
 from bot.config import Settings
 from bot.render.terminal import health_summary, worst_items_table
 from bot.services.judge import Judge
@@ -144,7 +144,8 @@ def _import_line(entry: Loaded, inserted: int, updated: int) -> str:
 def digest_preview(store: Store, settings: Settings) -> str:
     """The team digest as `refinery digest --dry-run` prints it, dated just after the sample."""
     from bot.render.digest import digest_terminal
-    from bot.services.digest import build_digest, teams
+    from bot.services.digest import build_digest
+    from bot.services.teams import teams
 
     # "Now" is pinned to the sample's last update, so "stale" stays meaningful as years pass.
     latest = max((item.updated for item in store.items() if item.updated), default=None)

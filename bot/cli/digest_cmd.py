@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, fail, settings_or_exit
 
 if TYPE_CHECKING:
     from bot.context import AppContext

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, settings_or_exit
 from bot.config import Settings
 from bot.context import AppContext
 from bot.render.terminal import health_summary
-from bot.services.digest import outcome_summary, select_teams, team_items
+from bot.services.digest import outcome_summary, team_items
 from bot.services.lean import team_leanness
 from bot.services.report import evaluate
+from bot.services.teams import select_teams
 
 TeamOption = Annotated[
     str | None, typer.Option("--team", "-t", help="Only this team (from [[teams]]).")

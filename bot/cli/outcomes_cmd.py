@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, settings_or_exit
 from bot.services.outcomes import ANSWERS, OutcomeSummary
 from bot.store.outcomes import Answer, Review
 
@@ -30,8 +30,8 @@ def outcomes(
     items that named no outcome at all ("outputs").
     """
     from bot.context import AppContext
-    from bot.services.digest import select_teams
     from bot.services.outcomes import Outcomes
+    from bot.services.teams import select_teams
 
     ctx = AppContext.build(settings_or_exit(config))
     try:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.main import ConfigOption, console, fail, settings_or_exit
+from bot.cli.common import ConfigOption, console, fail, settings_or_exit
 from bot.services.intake import STATUSES, Intake, IntakeError
 from bot.store import open_store
 from bot.store.requests import Decision

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.main import ConfigOption, console, fail, settings_or_exit
+from bot.cli.common import ConfigOption, console, fail, settings_or_exit
 from rules.engine import RuleSpec, load_builtin_rules
 
 rules_app = typer.Typer(

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import serve_status
-from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
+from bot import serve_status
+from bot.cli.common import ConfigOption, console, err, fail, settings_or_exit
 from bot.config import Settings, origin
 from bot.context import AppContext
 

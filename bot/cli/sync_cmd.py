@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.cli.main import ConfigOption, console, err, fail, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, fail, settings_or_exit
 from bot.services.judge import Judge
 from bot.services.report import stored_totals
 from bot.services.sync import SyncSummary, run_stream, streams_for

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.main import ConfigOption, console, err, settings_or_exit
+from bot.cli.common import ConfigOption, console, err, settings_or_exit
 
 web_app = typer.Typer(help="The read-only backlog-health pages ([web] in the config).")
 
@@ -27,7 +27,7 @@ def link(
     """Print a share link. Anyone with it can read that page (and the team's items); change
     web.secret or raise web.key_version to revoke every link at once."""
     from bot.pages.access import ALL, share_url
-    from bot.services.digest import select_teams
+    from bot.services.teams import select_teams
 
     settings = settings_or_exit(config)
     if every == (team is not None):

@@ -14,8 +14,8 @@ from bot.services.digest import (
     pending_requests,
     snapshots,
     team_scope,
-    teams,
 )
+from bot.services.teams import teams
 from bot.store import comment_ledger, readiness
 from bot.store.intake_read import RequestView, requests_with_decisions
 from connectors.item import Item

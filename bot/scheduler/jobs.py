@@ -26,9 +26,9 @@ from bot.services.digest import (
     build_digest,
     build_reminder,
     save_snapshot,
-    select_teams,
 )
 from bot.services.slack_post import PostResult, SlackPoster
+from bot.services.teams import select_teams
 
 if TYPE_CHECKING:
     from bot.context import AppContext

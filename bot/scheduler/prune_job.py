@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.render.prune import proposal_blocks, summary
 from bot.services import prune
-from bot.services.digest import select_teams
 from bot.services.slack_post import SlackPoster
+from bot.services.teams import select_teams
 
 if TYPE_CHECKING:
     from bot.context import AppContext

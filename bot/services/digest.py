@@ -11,6 +11,7 @@ from bot.config import Settings, TeamConfig
 from bot.services.judge import Judge
 from bot.services.lean import Leanness, store_backlog, team_leanness
 from bot.services.report import ItemResult, card_result
+from bot.services.teams import channel_for
 from bot.store import Store, comment_ledger, readiness
 from bot.store import snapshots as snapshot_store
 from bot.store.prune import Proposal
@@ -25,33 +26,9 @@ if TYPE_CHECKING:
     from bot.services.agenda import Dependency, LikelyDuplicate
     from bot.services.outcomes import OutcomeSummary
 
-IMPLICIT_TEAM = "backlog"
 SPARKS = "▁▂▃▄▅▆▇█"
 DEFAULT_DECISION_WINDOW = timedelta(days=7)  # "since the last digest" when there was none
 STALE_LISTED = 200  # more than a digest can show (Slack cuts the list at its text limit)
-
-
-def teams(settings: Settings) -> list[TeamConfig]:
-    """The configured teams; with none, one implicit team covering everything."""
-    if settings.teams:
-        return list(settings.teams)
-    return [TeamConfig(name=IMPLICIT_TEAM, channel=settings.slack.digest_channel)]
-
-
-def select_teams(settings: Settings, name: str | None) -> list[TeamConfig]:
-    """All teams, or the one called `name` (ValueError naming the known teams otherwise)."""
-    every = teams(settings)
-    if name is None:
-        return every
-    chosen = [team for team in every if team.name == name]
-    if not chosen:
-        known = ", ".join(team.name for team in every)
-        raise ValueError(f"no team {name!r} (configured: {known})")
-    return chosen
-
-
-def channel_for(settings: Settings, team: TeamConfig) -> str:
-    return team.channel or settings.slack.digest_channel
 
 
 @dataclass(frozen=True)

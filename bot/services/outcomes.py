@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.config import Settings, TeamConfig
-from bot.services.digest import teams
 from bot.services.outcome_target import judged_items, outcome_target
+from bot.services.teams import teams
 from bot.store import Store
 from bot.store.outcomes import Answer, Review, Reviews
 from bot.store.store import utcnow

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
+from bot.services.teams import teams
 from bot.slack import blocks
 from bot.slack.modals import Prefill, intake_modal
 
@@ -73,8 +74,6 @@ def _answer(rt: Runtime, parsed: Parsed, user: str, response_url: str) -> None:
 
 def _outcome_lines(rt: Runtime) -> str:
     """Each team's outcome follow-up counts: did shipped work move its metric?"""
-    from bot.services.digest import teams  # late: digest reads the store widely
-
     lines = [
         f"{team.name}: {rt.outcomes.summary(team.name).line()}" for team in teams(rt.ctx.settings)
     ]

@@ -217,6 +217,9 @@ _WORD = re.compile(r"[^\W_]+(?:['/][^\W_]+)*")
 
 # Issue-template prompts left as they were: GitHub's stock feature-request and bug-report
 # templates and the common variants of their prompts. Matched per line, lower case.
+_PLEASE = (
+    "outline|explain|describe|provide|include|list|tell us|give|link|fill in|summari[sz]e|share|add"
+)
 _PROMPT = re.compile(
     r"(?m)(?:^|(?<=[.?!*:)] ))[ \t>*_#(-]*(?:"
     r"a clear and concise description of[^\n]*"
@@ -229,8 +232,10 @@ _PROMPT = re.compile(
     r"|add any other (?:context|information)[^\n]*"
     r"|if applicable,? add[^\n]*"
     r"|if this is related to another[^\n]*"
-    r"|\(?please (?:outline|explain|describe|provide|include|list|tell us|give|link|fill in"
-    r"|summari[sz]e|share|add)\b[^\n]*"
+    # "(Please outline ...)" to its closing parenthesis; a bare "Please add a refresh button."
+    # to the end of its sentence: what follows may be the author's own words
+    r"|\(please (?:" + _PLEASE + r")\b[^\n)]*\)?"
+    r"|(?<!\()please (?:" + _PLEASE + r")\b(?:e\.g\.|i\.e\.|[^\n.?!]|\.(?=\S))*[.?!]?"
     r"|write a (?:brief|short|clear)[^\n]*"
     r"|(?:include|list|describe|explain) (?:any|the) (?:benefits?|motivation|use ?cases?"
     r"|reasons?)\b[^\n]*"

@@ -8,7 +8,7 @@ from typing import Any
 from connectors.item import Item
 from rules.backlog import Backlog, Entry
 from rules.builtin._folded import folded
-from rules.engine import Passed, Problem, rule
+from rules.registry import Passed, Problem, rule
 
 DEFAULT_LINK_TYPES = ["is blocked by", "depends on", "blocked by"]
 # Verdicts without evidence are shared: most items take these paths, 100,000 times a batch.

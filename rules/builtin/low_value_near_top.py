@@ -9,7 +9,7 @@ from typing import Any
 from connectors.item import Item
 from rules.backlog import Backlog
 from rules.builtin._folded import folded
-from rules.engine import Passed, Problem, rule
+from rules.registry import Passed, Problem, rule
 
 DEFAULT_LOW_VALUES = ["low", "lowest", "minor", "trivial"]
 BY_PRIORITY = {"value_field": "priority"}  # the examples' configuration

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from connectors.item import Item
-from rules.engine import Problem, rule
+from rules.registry import Problem, rule
 
 DEFAULT_LABEL_PATTERNS = [
     "estimate: {n}",

@@ -10,9 +10,9 @@ from typing import Any
 from connectors.item import Item
 from connectors.text import meaningful
 from rules.bugs import BUG_PARAMS, bug_evidence
-from rules.engine import Passed, Problem, rule
 from rules.judgment import Prepared, quote, sentence_at
 from rules.phrases import phrase_pattern
+from rules.registry import Passed, Problem, rule
 
 # Section headings that carry an outcome metric. "Acceptance criteria" is not one of them.
 OUTCOME_SECTION = re.compile(

@@ -10,8 +10,8 @@ from typing import Any
 from connectors.item import Item
 from connectors.text import meaningful
 from rules.bugs import BUG_PARAMS, bug_evidence
-from rules.engine import Passed, Problem, rule
 from rules.judgment import Prepared, find_reason
+from rules.registry import Passed, Problem, rule
 
 # Section headings whose real content is the reason for an item. Background, Context, Goal
 # and Purpose are not among them: their content often only describes today's state or the

@@ -7,7 +7,7 @@ from typing import Any
 
 from connectors.item import Item
 from rules.builtin._folded import folded
-from rules.engine import Passed, Problem, rule
+from rules.registry import Passed, Problem, rule
 
 DEFAULT_GOAL_LABELS = ["goal", "okr", "objective"]
 DEFAULT_GOAL_LINK_TYPES = ["implements", "contributes to", "is part of", "supports"]

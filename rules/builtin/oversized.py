@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.item import Item
-from rules.engine import Passed, Problem, rule
+from rules.registry import Passed, Problem, rule
 
 WITHIN = "within the split threshold and the acceptance-criteria limit"
 UNESTIMATED_WITHIN = Passed(None, WITHIN)  # shared: no evidence to quote

@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.item import Item
 from rules.backlog import Backlog
-from rules.engine import Passed, Problem, rule
+from rules.registry import Passed, Problem, rule
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the examples' clock
 

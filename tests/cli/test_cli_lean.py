@@ -94,7 +94,7 @@ def test_rules_lists_every_rule_with_its_state_here(invoke: Invoke, tmp_path: Pa
 def test_prune_history_lists_decisions(invoke: Invoke, tmp_path: Path) -> None:
     from bot.config import load_settings
     from bot.services import prune
-    from bot.services.digest import teams
+    from bot.services.teams import teams
 
     path = config(tmp_path)
     seed(tmp_path)

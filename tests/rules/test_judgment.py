@@ -77,6 +77,22 @@ REASONS = [
     # demand and context
     ("Several customers asked for a CSV export of their invoices.", "customers asked"),
     ("I'm teaching a workshop and need to create forty accounts at once.", "teaching"),
+    # mild complaints, quoted words and enumerated chores
+    ("The light theme is a bit bright after sunset.", "a bit bright"),
+    ("There is no 'officially supported' way to pin a plugin version.", "way to"),
+    ("To see new rows, an operator must either (a) restart the worker or (b) wait.", "must"),
+    ("The console prints the admin password read from secrets.env in plain text.", "plain text"),
+    # a reason to remove or replace
+    ("The legacy sync adapter has not gained much traction since 2019.", "traction"),
+    ("The per-region flags are no longer needed now that routing is global.", "no longer"),
+    # a benefit or a purpose in other words
+    ("Native dates make sorting by them so easy.", "make sorting"),
+    (
+        "Let planners tweak the burn-up chart to try scenarios and better plan the release.",
+        "better",
+    ),
+    ("Expose the nested types, which we need when building the plugin loader.", "which we"),
+    ("As an editor I want to brief the board on style to ensure it shapes our guides.", "ensure"),
 ]
 
 
@@ -101,6 +117,40 @@ RESTATING = [
     ("As a teacher I want a list of my classes so that I can see my classes.", "Class list"),
     ("As a host I want to notify guests at once so that they are notified of changes.", "Notify"),
     ("Add an export button which allows users to export their reports.", "Export reports"),
+    # the benefit's first act is the act asked for, said again with more words
+    (
+        "As a curator I want to share a playlist link on chat apps so that I can share the"
+        " songs I picked with friends.",
+        "Share playlists",
+    ),
+    (
+        "As a coach I want to alert players of a cancelled match so that they can be alerted"
+        " about rain delays and schedule changes.",
+        "Match alerts",
+    ),
+    # the thing acted on, in the state the act leaves it in
+    (
+        "As an editor I want to set embargo dates on press releases so that releases are"
+        " embargoed until the launch day.",
+        "Embargo dates",
+    ),
+    # what a removal does, said again
+    (
+        "As a host I want to revoke a guest pass so that the guest no longer gets into the"
+        " venue through the side entrance.",
+        "Guest passes",
+    ),
+    (
+        "As an admin I want to deactivate stale accounts so that those people can no longer"
+        " sign in to the portal.",
+        "Deactivate accounts",
+    ),
+    # hyphenated words count as their parts
+    (
+        "Check sums for archives of up to 2 TB. This is to make sure that 2 TB archives can"
+        " pass a check-sum run.",
+        "Check sum support for large archives",
+    ),
 ]
 
 
@@ -116,6 +166,19 @@ GAINS = [
     "As a shopper I want my cart kept so that I can finish the order on my phone later.",
     "As an analyst I want the export as CSV so that I don't have to retype figures in Excel.",
     "As a reviewer I want a diff view so that I can approve changes more quickly.",
+    # a use beyond the feature: the data goes on to other tools
+    "As an analyst I want to download the data used in a chart so that I can use the data in"
+    " other tools.",
+    # seeing or knowing something new is not the act again
+    "As a sponsor I want to show our badge on the event page so that customers see that we back"
+    " open source.",
+    # a gain in quality
+    "As an author I want to lint my manifest before I upload it so that I upload valid files.",
+    # wiring words with a gain, or a person who gains
+    "Split the cache per tenant so that it will use less memory on small hosts.",
+    "Move the importer to the admin app so that support staff can use it without a developer.",
+    # "no longer have to": a cost removed, even after a removal
+    "As a user I want to delete old drafts so that I no longer have to scroll past them.",
 ]
 
 
@@ -141,6 +204,16 @@ NOT_REASONS = [
     ("It would be nice to have a dark theme."),
     # code never counts
     ("Add the flag.\n\n```\n# because the old parser is slow\n```\n"),
+    # a so-that that only says how the code is to be wired
+    ("Refactor the loader so that it will use the new plugin registry."),
+    ("Update the adapter config so that the billing service can then call the v2 endpoint."),
+    ("Annotate the handlers so that the routes can be generated at build time."),
+    # "Show a warning" is the feature, not a symptom
+    ("Show a warning icon when the form has unsaved edits."),
+    # a story's own want, "I want to prevent ...", then a so-that that restates it
+    ("As a clerk I want to prevent double booking of rooms so that there are no double bookings."),
+    # a synonym of the act asked for: holding an order stops it
+    ("As an agent I want to put an order on hold so that I can stop it from shipping."),
 ]
 
 
@@ -192,6 +265,20 @@ If this is related to another issue, please link here too.
 )
 def test_unchanged_templates_count_as_empty(body: str) -> None:
     assert isinstance(why(body, title="Dark theme", description_format="markdown"), Problem)
+
+
+def test_a_please_sentence_is_blanked_to_its_end_only() -> None:
+    # "Please add ..." is how many people ask; the sentences after it are their own words
+    text = "Please add a reload button to the list. Right now editors must reload the whole page."
+    assert_quoted(why(text), text, "must reload")
+
+
+def test_a_parenthesised_please_prompt_is_blanked_to_its_closing_parenthesis() -> None:
+    body = (
+        "## Motivation\n(Please outline the motivation. It helps to know what people build and"
+        " could help others suggest workarounds.)\n"
+    )
+    assert isinstance(why(body, description_format="markdown"), Problem)
 
 
 def test_a_filled_stock_template_passes_on_what_was_written() -> None:

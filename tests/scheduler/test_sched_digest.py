@@ -9,16 +9,14 @@ from sched_helpers import load_backlog, now, settings
 
 from bot.config import Settings
 from bot.services.digest import (
-    IMPLICIT_TEAM,
     build_digest,
     build_reminder,
     last_human_update,
     save_snapshot,
-    select_teams,
     snapshots,
     sparkline,
-    teams,
 )
+from bot.services.teams import IMPLICIT_TEAM, select_teams, teams
 from bot.store import Store, open_store
 from bot.store.comment_ledger import LedgerRow
 from bot.store.models import RequestRow

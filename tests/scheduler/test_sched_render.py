@@ -22,7 +22,8 @@ from bot.render.digest import (
     reminder_terminal,
 )
 from bot.services.agenda import QUESTIONS
-from bot.services.digest import STALE_LISTED, build_digest, build_reminder, teams
+from bot.services.digest import STALE_LISTED, build_digest, build_reminder
+from bot.services.teams import teams
 from bot.store import Store, open_store
 from connectors.item import Person
 from rules.engine import Engine
