@@ -16,7 +16,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from connectors.retries import on_retry
 
@@ -87,7 +86,8 @@ class StoreCollector(Collector):
         self.inbox = inbox
 
     def collect(self) -> Iterator[Metric]:
-        from bot.store.models import FindingRow, ItemRow, JobRun
+        from bot.store.jobs import JobRuns
+        from bot.store.stats import items_by_source, open_findings_by_rule
 
         items = GaugeMetricFamily(
             "refinery_items", "Stored items that are not gone, by source.", labels=["source"]
@@ -100,15 +100,13 @@ class StoreCollector(Collector):
             "When each scheduled job last ran, by job and its status.",
             labels=["job", "status"],
         )
-        with self.ctx.store.session() as session:
-            by_source = select(ItemRow.source, func.count()).where(ItemRow.gone_at.is_(None))
-            for source, count in session.execute(by_source.group_by(ItemRow.source)):
-                items.add_metric([source], count)
-            by_rule = select(FindingRow.rule, func.count()).where(FindingRow.resolved_at.is_(None))
-            for rule, count in session.execute(by_rule.group_by(FindingRow.rule)):
-                findings.add_metric([rule], count)
-            for row in session.scalars(select(JobRun)):
-                jobs.add_metric([row.job, row.status], row.last_run_at.timestamp())
+        store = self.ctx.store
+        for source, count in items_by_source(store).items():
+            items.add_metric([source], count)
+        for rule, count in open_findings_by_rule(store).items():
+            findings.add_metric([rule], count)
+        for run in JobRuns(store).all():
+            jobs.add_metric([run.job, run.status], run.last_run_at.timestamp())
         yield from (items, findings, jobs)
         if self.inbox is not None:
             depth = GaugeMetricFamily(

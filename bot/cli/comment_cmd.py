@@ -68,14 +68,11 @@ def comment(
 
 def _empty_state(ctx: AppContext) -> str | None:
     """Say why there is nothing to plan, instead of "0 planned"."""
-    from sqlalchemy import select
+    from bot.store.jobs import JobRuns
 
-    from bot.store.models import JobRun
-
-    with ctx.store.session() as session:
-        last_sync = session.scalar(select(JobRun).where(JobRun.job == "sync"))
-        failed = last_sync is not None and last_sync.status == "error"
-        detail = last_sync.detail if last_sync is not None else ""
+    last_sync = JobRuns(ctx.store).last("sync")
+    failed = last_sync is not None and last_sync.status == "error"
+    detail = last_sync.detail if last_sync is not None else ""
     if ctx.store.count_items() == 0:
         return "The store is empty: run `refinery sync` first (this command works from the store)."
     if failed:

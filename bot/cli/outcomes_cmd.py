@@ -11,7 +11,7 @@ from rich.table import Table
 
 from bot.cli.common import ConfigOption, console, err, settings_or_exit
 from bot.services.outcomes import ANSWERS, OutcomeSummary
-from bot.store.models import OutcomeAnswer, OutcomeReview
+from bot.store.outcomes import Answer, Review
 
 
 class Format(StrEnum):
@@ -57,7 +57,7 @@ def outcomes(
 
 
 def _team_document(
-    summary: OutcomeSummary, rows: list[OutcomeReview], history: dict[int, list[OutcomeAnswer]]
+    summary: OutcomeSummary, rows: list[Review], history: dict[int, list[Answer]]
 ) -> dict[str, Any]:
     return {
         "team": summary.team,
@@ -98,7 +98,7 @@ def _team_document(
 
 
 def _print_team(
-    summary: OutcomeSummary, rows: list[OutcomeReview], history: dict[int, list[OutcomeAnswer]]
+    summary: OutcomeSummary, rows: list[Review], history: dict[int, list[Answer]]
 ) -> None:
     console.print(f"[bold]{summary.team}[/bold]: {summary.line()}", highlight=False)
     if not rows:

@@ -11,7 +11,7 @@ from rich.text import Text
 from bot.cli.common import ConfigOption, console, fail, settings_or_exit
 from bot.services.intake import STATUSES, Intake, IntakeError
 from bot.store import open_store
-from bot.store.models import DecisionRow
+from bot.store.requests import Decision
 
 
 def requests(
@@ -47,7 +47,7 @@ def requests(
             )
             return
         rows = intake.requests(status)
-        decisions: dict[int, list[DecisionRow]] = {}
+        decisions: dict[int, list[Decision]] = {}
         for decision in intake.decisions():
             decisions.setdefault(decision.request_id, []).append(decision)
     finally:
@@ -72,7 +72,7 @@ def requests(
     console.print(table)
 
 
-def _decision_line(decision: DecisionRow) -> str:
+def _decision_line(decision: Decision) -> str:
     when = decision.decided_at.strftime("%Y-%m-%d %H:%M")
     what = f"{decision.action} by {decision.actor} at {when}"
     if decision.target:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from bot.config import TeamConfig
 from bot.pages import charts
-from bot.services import comment_ledger
 from bot.services.digest import (
     DEFAULT_DECISION_WINDOW,
     decision_counts,
@@ -17,7 +16,7 @@ from bot.services.digest import (
     team_scope,
 )
 from bot.services.teams import teams
-from bot.store import readiness
+from bot.store import comment_ledger, readiness
 from bot.store.intake_read import RequestView, requests_with_decisions
 from connectors.item import Item
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.render.blockkit import Block, button, context, escape, header, link, text
 from bot.services import prune
-from bot.store.models import PruneProposal
+from bot.store.prune import Proposal
 
 KEEP = "refinery_prune_keep"
 DECLINE = "refinery_prune_decline"
@@ -17,7 +17,7 @@ DONE_WORDS = {
 }
 
 
-def proposal_blocks(team: str, rows: list[PruneProposal]) -> list[Block]:
+def proposal_blocks(team: str, rows: list[Proposal]) -> list[Block]:
     """One PO's message: each candidate with Keep / Decline, or what was decided."""
     blocks: list[Block] = [
         header(f"Say no to keep the backlog lean · {team}"),
@@ -47,7 +47,7 @@ def proposal_blocks(team: str, rows: list[PruneProposal]) -> list[Block]:
     return blocks
 
 
-def _decided(row: PruneProposal) -> str:
+def _decided(row: Proposal) -> str:
     word = DONE_WORDS.get(row.status, row.status)
     who = f" by <@{row.decided_by}>" if row.decided_by else ""
     if row.status == prune.KEPT and row.snooze_until:

@@ -9,14 +9,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
-
 from bot.store import Store
 from bot.store.holders import holder_gone
 from bot.store.holders import holder_id as holder_id  # re-exported for older imports
-from bot.store.models import SchedulerLease
+from bot.store.leases import (
+    LEADER_ERRORS,
+    Lease,
+    Leases,
+    conninfo,
+    lock_connection,
+    ping,
+    try_advisory_lock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +71,10 @@ class PostgresLeader:
         retry_seconds: float = 15.0,
         connect: Callable[[str], Any] | None = None,
     ) -> None:
-        self.conninfo = _conninfo(url)
+        self.conninfo = conninfo(url)
         self.key = lock_key(name)
         self.retry_seconds = retry_seconds
-        self._connect = connect or _psycopg_connect
+        self._connect = connect or lock_connection
         self._connection: Any = None
         self._leader = False
         self._suspect = False  # a job's check found the connection broken: resign now
@@ -125,7 +129,7 @@ class PostgresLeader:
                 self._leader = True
                 try:
                     self._on_elected()
-                except Exception:
+                except Exception:  # the caller's start-up, whatever it raises
                     # Never hold the lock without running the jobs: let another replica try.
                     log.exception("scheduler: could not start the jobs; giving up the lock")
                     self._resign()
@@ -142,13 +146,12 @@ class PostgresLeader:
         try:
             if self._connection is None:
                 self._connection = self._connect(self.conninfo)
-            row = self._connection.execute(
-                "SELECT pg_try_advisory_lock(%s)", (self.key,)
-            ).fetchone()
-            return bool(row and row[0])
-        except Exception as exc:  # any driver error: drop the connection, try again later
+            return try_advisory_lock(self._connection, self.key)
+        except LEADER_ERRORS as exc:  # drop the connection, try again later
             log.warning(
-                "scheduler: cannot reach PostgreSQL for leader election: %s", type(exc).__name__
+                "scheduler: cannot reach PostgreSQL for leader election: %s",
+                type(exc).__name__,
+                exc_info=True,
             )
             self._close()
             return False
@@ -158,9 +161,10 @@ class PostgresLeader:
         if connection is None:
             return False
         try:
-            connection.execute("SELECT 1").fetchone()
+            ping(connection)
             return True
-        except Exception:
+        except LEADER_ERRORS:
+            log.warning("scheduler: the lock connection does not answer", exc_info=True)
             return False
 
     def _resign(self) -> None:
@@ -175,36 +179,8 @@ class PostgresLeader:
         if connection is not None:
             try:
                 connection.close()
-            except Exception:
+            except LEADER_ERRORS:
                 log.debug("scheduler: closing the leader connection failed", exc_info=True)
-
-
-def _conninfo(url: str) -> str:
-    """Turn a SQLAlchemy URL into a libpq URI psycopg accepts (password kept, never logged)."""
-    parsed = make_url(url)
-    rendered: str = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    return rendered
-
-
-def _psycopg_connect(conninfo: str) -> Any:
-    import psycopg
-
-    connection = psycopg.connect(
-        conninfo,
-        autocommit=True,
-        connect_timeout=10,
-        application_name="refinery-scheduler",
-        keepalives=1,
-        keepalives_idle=15,
-        keepalives_interval=5,
-        keepalives_count=3,
-    )
-    # The server must notice a vanished leader host too (no FIN), or the lock would outlive it
-    # by the OS default of two hours: probe from the server side after 15 s of silence.
-    connection.execute("SET tcp_keepalives_idle = 15")
-    connection.execute("SET tcp_keepalives_interval = 5")
-    connection.execute("SET tcp_keepalives_count = 3")
-    return connection
 
 
 class SqliteLease:
@@ -227,6 +203,7 @@ class SqliteLease:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
+        self.leases = Leases(store)
         self._holder = holder or holder_id()
         self.retry_seconds = retry_seconds
         self.stale_after = timedelta(seconds=stale_after)
@@ -248,32 +225,19 @@ class SqliteLease:
     def acquire(self) -> None:
         """Take the lease, or raise SchedulerBusy naming who holds it."""
         now = self._clock()
-        with self.store.session() as session:
-            row = session.get(SchedulerLease, self.NAME)
-            if row is None:
-                session.add(SchedulerLease(name=self.NAME, holder=self.holder, heartbeat_at=now))
-                try:
-                    session.flush()
-                except IntegrityError:
-                    raise self._busy(None, None) from None
-            elif (
-                row.holder != self.holder
-                and now - row.heartbeat_at <= self.stale_after
-                and not holder_gone(row.holder, self.holder)
-            ):
-                raise self._busy(row.holder, row.heartbeat_at)
-            else:
-                if row.holder != self.holder:
-                    log.warning("scheduler: taking over a stale lease from %s", row.holder)
-                taken = session.execute(
-                    update(SchedulerLease)
-                    .where(SchedulerLease.name == self.NAME)
-                    .where(SchedulerLease.holder == row.holder)
-                    .where(SchedulerLease.heartbeat_at == row.heartbeat_at)
-                    .values(holder=self.holder, heartbeat_at=now)
-                )
-                if taken.rowcount != 1:  # type: ignore[attr-defined]
-                    raise self._busy(None, None)
+
+        def may_take(lease: Lease) -> bool:
+            stale = now - lease.heartbeat_at > self.stale_after
+            if stale or holder_gone(lease.holder, self.holder):
+                log.warning("scheduler: taking over a stale lease from %s", lease.holder)
+                return True
+            return False
+
+        taken, refused = self.leases.take(self.NAME, self.holder, now, may_take)
+        if not taken:
+            if refused is None:
+                raise self._busy(None, None)
+            raise self._busy(refused.holder, refused.heartbeat_at)
         self._leader = True
 
     def start(self, on_elected: Callback, on_lost: Callback) -> None:
@@ -297,19 +261,13 @@ class SqliteLease:
             return False
         try:
             return self.beat()
-        except Exception:
+        except LEADER_ERRORS:
             log.exception("scheduler: cannot check the lease; not running the job")
             return False
 
     def beat(self) -> bool:
         """Renew the heartbeat; False when another process has taken the lease."""
-        with self.store.session() as session:
-            renewed = session.execute(
-                update(SchedulerLease)
-                .where(SchedulerLease.name == self.NAME, SchedulerLease.holder == self.holder)
-                .values(heartbeat_at=self._clock())
-            )
-            return bool(renewed.rowcount)  # type: ignore[attr-defined]
+        return self.leases.renew(self.NAME, self.holder, self._clock())
 
     def stop(self) -> None:
         self._stop.set()
@@ -318,12 +276,7 @@ class SqliteLease:
         if self._leader:
             self._leader = False
             self._on_lost()
-            with self.store.session() as session:
-                session.execute(
-                    delete(SchedulerLease).where(
-                        SchedulerLease.name == self.NAME, SchedulerLease.holder == self.holder
-                    )
-                )
+            self.leases.release(self.NAME, self.holder)
 
     def _beat(self, on_elected: Callback) -> None:
         while not self._stop.wait(self.heartbeat if self._leader else self.retry_seconds):
@@ -332,7 +285,7 @@ class SqliteLease:
                     self.acquire()
                 except SchedulerBusy:
                     continue
-                except Exception:
+                except LEADER_ERRORS:
                     log.exception("scheduler: cannot read the lease")
                     continue
                 log.warning("scheduler: took the lease; running the jobs here")
@@ -340,7 +293,7 @@ class SqliteLease:
                 continue
             try:
                 kept = self.beat()
-            except Exception:
+            except LEADER_ERRORS:
                 log.exception("scheduler: cannot renew the lease heartbeat")
                 continue
             if not kept:
@@ -361,11 +314,7 @@ class SqliteLease:
 
 def current_holder(store: Store) -> str | None:
     """Who holds the SQLite lease now (for status output)."""
-    with store.session() as session:
-        holder: str | None = session.scalar(
-            select(SchedulerLease.holder).where(SchedulerLease.name == SqliteLease.NAME)
-        )
-        return holder
+    return Leases(store).holder(SqliteLease.NAME)
 
 
 def _nothing() -> None:

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.scheduler.leader import Leadership, PostgresLeader, SqliteLease
 from bot.scheduler.triggers import last_fire_time
 from bot.store import Store
-from bot.store.models import JobRun, JobTick, LeaderEpoch
+from bot.store.errors import DatabaseError
+from bot.store.jobs import JobRuns
+from bot.store.leases import store_url
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -54,6 +54,7 @@ class SchedulerRunner:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
+        self.runs = JobRuns(store)
         self.specs = list(specs)
         self.leadership = leadership
         self.timezone = timezone
@@ -90,9 +91,8 @@ class SchedulerRunner:
         missed = last_fire_time(spec.trigger, now.astimezone(self.timezone), self.grace)
         if missed is None:
             return None
-        with self.store.session() as session:
-            row = session.get(JobRun, spec.name)
-            last = row.last_run_at if row else None
+        run = self.runs.last(spec.name)
+        last = run.last_run_at if run else None
         if last is None or last >= missed:
             return None
         return missed
@@ -132,11 +132,7 @@ class SchedulerRunner:
             )
 
     def _new_epoch(self) -> int:
-        with self.store.session() as session:
-            row = LeaderEpoch(holder=self.leadership.holder, elected_at=self._clock())
-            session.add(row)
-            session.flush()
-            return int(row.id)
+        return self.runs.new_epoch(self.leadership.holder, self._clock())
 
     def _lost(self) -> None:
         with self._lock:
@@ -175,37 +171,20 @@ class SchedulerRunner:
         """Record that this epoch runs `job` at `fire`; False when another epoch did."""
         epoch = self.epoch if self.epoch is not None else 0
         try:
-            with self.store.session() as session:
-                session.add(
-                    JobTick(
-                        job=job,
-                        fire_at=fire,
-                        epoch=epoch,
-                        holder=self.leadership.holder,
-                        started_at=self._clock(),
-                    )
-                )
-                session.flush()
-                session.execute(
-                    delete(JobTick).where(JobTick.job == job, JobTick.fire_at < fire - KEEP_TICKS)
-                )
-        except IntegrityError:
-            log.warning("scheduler: %s at %s already ran under another epoch; skipped", job, fire)
-            return False
-        except SQLAlchemyError:
+            claimed = self.runs.claim_tick(
+                job, fire, epoch, self.leadership.holder, self._clock(), KEEP_TICKS
+            )
+        except DatabaseError:
             log.exception("scheduler: cannot record the %s tick; not running it", job)
             return False
-        return True
+        if not claimed:
+            log.warning("scheduler: %s at %s already ran under another epoch; skipped", job, fire)
+        return claimed
 
     def _record(self, job: str, fire: datetime, status: str, detail: str) -> None:
         try:
-            with self.store.session() as session:
-                row = session.get(JobRun, job)
-                if row is None:
-                    session.add(JobRun(job=job, last_run_at=fire, status=status, detail=detail))
-                else:
-                    row.last_run_at, row.status, row.detail = fire, status, detail
-        except Exception:
+            self.runs.record(job, fire, status, detail)
+        except DatabaseError:
             log.exception("scheduler: cannot record the run of %s", job)
 
 
@@ -214,7 +193,7 @@ def leadership_for(
 ) -> Leadership:
     """PostgreSQL stores elect with an advisory lock; SQLite stores take the lease row."""
     if store.is_postgres:
-        url = store.engine.url.render_as_string(hide_password=False)
+        url = store_url(store)
         if lock_name:
             return PostgresLeader(url, retry_seconds=retry_seconds, name=lock_name)
         return PostgresLeader(url, retry_seconds=retry_seconds)

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from bot.render.comment import Rendered, ordered, render_findings, render_ready
-from bot.services import comment_ledger as ledger
-from bot.services.comment_ledger import POSTING, LedgerRow, LedgerState
-from bot.store.models import FindingRow
+from bot.store import comment_ledger as ledger
+from bot.store.comment_ledger import POSTING, LedgerRow, LedgerState
+from bot.store.store import OpenFinding
 from connectors import registry
 from connectors.base import AuthError, BodyFormat, CommentTarget, ConnectorError, RateLimited
 from connectors.item import Item
@@ -166,7 +166,7 @@ def plan_source(
     return _plan_evaluated(evaluated, ctx, source, fmt, now)
 
 
-def _finding(row: FindingRow) -> Finding:
+def _finding(row: OpenFinding) -> Finding:
     return Finding(row.rule, row.severity, row.message, row.hint, row.evidence)  # type: ignore[arg-type]
 
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from bot.config import Settings, TeamConfig
-from bot.services import comment_ledger
 from bot.services.judge import Judge
 from bot.services.lean import Leanness, store_backlog, team_leanness
 from bot.services.report import ItemResult, card_result
 from bot.services.teams import channel_for
-from bot.store import Store, readiness
-from bot.store.models import DecisionRow, DigestSnapshot, PruneProposal, RequestRow
+from bot.store import Store, comment_ledger, readiness
+from bot.store import snapshots as snapshot_store
+from bot.store.prune import Proposal
+from bot.store.requests import Requests
+from bot.store.snapshots import Snapshot as Snapshot
+from bot.store.snapshots import snapshots as snapshots
 from connectors.item import Item, Person
 from rules.backlog import Backlog
 from rules.engine import Engine
@@ -59,18 +60,6 @@ class OwnedItem:
 def owned(result: ItemResult, people: dict[str, str]) -> OwnedItem:
     missing = tuple(finding.message for finding in result.findings)
     return OwnedItem(result, mention(result.owner, people), missing)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    taken_at: datetime
-    items: int
-    ready: int
-    per_rule: dict[str, int]
-
-    @property
-    def ready_pct(self) -> float:
-        return 100.0 * self.ready / self.items if self.items else 100.0
 
 
 @dataclass(frozen=True)
@@ -118,7 +107,7 @@ class DigestData:
     outcomes: OutcomeSummary | None = None  # the outcome follow-up's counts, when enabled
     # The leanness report and the say-no decisions since the last digest (bot.services.lean).
     leanness: Leanness | None = None
-    pruned: list[PruneProposal] = field(default_factory=list)
+    pruned: list[Proposal] = field(default_factory=list)
 
     @property
     def ready_pct(self) -> float:
@@ -255,7 +244,7 @@ def _backlog(
     return store_backlog(store, now=now) if engine.needs_backlog else None
 
 
-def _prune_decisions(store: Store, team: str, since: datetime) -> list[PruneProposal]:
+def _prune_decisions(store: Store, team: str, since: datetime) -> list[Proposal]:
     from bot.services.prune import decisions_since  # late: prune imports this module's helpers
 
     return decisions_since(store, team, since)
@@ -317,37 +306,14 @@ def likely_duplicates(store: Store, settings: Settings, items: list[Item]) -> li
     return found
 
 
-def snapshots(store: Store, team: str, limit: int) -> list[Snapshot]:
-    """The team's last `limit` digest snapshots, oldest first."""
-    query = (
-        select(DigestSnapshot)
-        .where(DigestSnapshot.team == team)
-        .order_by(DigestSnapshot.taken_at.desc(), DigestSnapshot.id.desc())
-        .limit(limit)
-    )
-    with store.session() as session:
-        rows = list(session.scalars(query))
-    return [
-        Snapshot(row.taken_at, row.items, row.ready, {k: int(v) for k, v in row.per_rule.items()})
-        for row in reversed(rows)
-    ]
-
-
 def save_snapshot(store: Store, data: DigestData) -> None:
     """Remember this digest's numbers; call only once it was really posted."""
-    with store.session() as session:
-        session.add(
-            DigestSnapshot(
-                team=data.team,
-                taken_at=data.taken_at,
-                items=data.items,
-                ready=data.ready,
-                per_rule=dict(data.per_rule),
-            )
-        )
+    snapshot_store.save_snapshot(
+        store, data.team, data.taken_at, data.items, data.ready, dict(data.per_rule)
+    )
 
 
-def _for_team(extra: dict[str, object] | None, team: str) -> bool:
+def _for_team(extra: Mapping[str, object] | None, team: str) -> bool:
     """Requests carry no team unless intake set extra["team"]; untagged ones show everywhere."""
     tagged = (extra or {}).get("team")
     return not tagged or tagged == team
@@ -355,9 +321,7 @@ def _for_team(extra: dict[str, object] | None, team: str) -> bool:
 
 def pending_requests(store: Store, team: str, now: datetime) -> list[PendingRequest]:
     """Requests waiting for a decision, oldest first."""
-    query = select(RequestRow).where(RequestRow.status == "pending").order_by(RequestRow.created_at)
-    with store.session() as session:
-        rows = [row for row in session.scalars(query) if _for_team(row.extra, team)]
+    rows = [row for row in Requests(store).pending() if _for_team(row.extra, team)]
     return [
         PendingRequest(row.id, row.title, row.requester, max(0, (now - row.created_at).days))
         for row in rows
@@ -366,22 +330,16 @@ def pending_requests(store: Store, team: str, now: datetime) -> list[PendingRequ
 
 def decision_counts(store: Store, team: str, since: datetime) -> tuple[int, int, int]:
     """(accepted, declined, other) decisions made after `since`."""
-    query = (
-        select(DecisionRow.action, RequestRow.extra)
-        .join(RequestRow, RequestRow.id == DecisionRow.request_id, isouter=True)
-        .where(DecisionRow.decided_at > since)
-    )
     accepted = declined = other = 0
-    with store.session() as session:
-        for action, extra in session.execute(query):
-            if not _for_team(extra, team):
-                continue
-            if action == "accept":
-                accepted += 1
-            elif action == "decline":
-                declined += 1
-            else:
-                other += 1
+    for action, extra in Requests(store).decided_since(since):
+        if not _for_team(extra, team):
+            continue
+        if action == "accept":
+            accepted += 1
+        elif action == "decline":
+            declined += 1
+        else:
+            other += 1
     return accepted, declined, other
 
 

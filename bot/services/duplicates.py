@@ -16,15 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]
-from sqlalchemy import text
 
 from bot.config import Settings
 from bot.store import Store
-from bot.store.models import RequestRow
+from bot.store.requests import Request
+from bot.store.search import BODY_CHARS, candidates
 
 CANDIDATES = 40  # rows the index hands over for scoring
 MAX_TERMS = 8  # words of a request sent to the index (more: slower, no better)
-BODY_CHARS = 1000  # as indexed (migration 0005)
 TITLE_WEIGHT = 2.0
 _WORD = re.compile(r"[a-z0-9]+")
 # Words that say nothing about what an item is about (plus the usual English stop words).
@@ -38,19 +37,6 @@ STOP = frozenset(
     while who whom why will with would you your yours able add added adding allow allows issue
     issues please new use used using want wants need needs should make makes like get see seems
     way work works working when""".split()  # noqa: SIM905
-)
-SQLITE_QUERY = text(
-    "SELECT i.key, i.title, json_extract(i.data, '$.url'), json_extract(i.data, '$.status'),"
-    " substr(json_extract(i.data, '$.text'), 1, 1000) FROM ("
-    "  SELECT rowid, bm25(items_fts, 4.0, 1.0) AS score FROM items_fts"
-    "  WHERE items_fts MATCH :match ORDER BY score LIMIT :limit"
-    ") AS hits JOIN items AS i ON i.id = hits.rowid WHERE i.gone_at IS NULL ORDER BY hits.score"
-)
-PG_QUERY = text(
-    "SELECT i.key, i.title, i.data ->> 'url', i.data ->> 'status', left(i.data ->> 'text', 1000)"
-    " FROM (SELECT s.id, ts_rank(s.doc, q) AS score FROM items_search AS s,"
-    "       to_tsquery('english', :match) AS q WHERE s.doc @@ q ORDER BY score DESC LIMIT :limit"
-    ") AS hits JOIN items AS i ON i.id = hits.id WHERE i.gone_at IS NULL ORDER BY hits.score DESC"
 )
 
 
@@ -142,25 +128,19 @@ class DuplicateFinder:
         return scored[: self.limit]
 
     def _candidates(self, terms: list[str]) -> list[tuple[str, str, str, str, str]]:
-        if self.store.is_postgres:
-            statement, match = PG_QUERY, " | ".join(terms)
-        else:
-            statement, match = SQLITE_QUERY, " OR ".join(f'"{term}"' for term in terms)
-        with self.store.engine.connect() as connection:
-            rows = connection.execute(statement, {"match": match, "limit": CANDIDATES})
-            return [tuple(str(value or "") for value in row) for row in rows]  # type: ignore[misc]
+        return candidates(self.store, terms, CANDIDATES)
 
 
 def request_suggester(
     store: Store, settings: Settings
-) -> Callable[[RequestRow], list[dict[str, Any]]] | None:
+) -> Callable[[Request], list[dict[str, Any]]] | None:
     """What intake calls for each new request (None when [duplicates] is switched off)."""
     config = settings.duplicates
     if not config.enabled:
         return None
     finder = DuplicateFinder(store, config.threshold, config.max_suggestions)
 
-    def suggest(row: RequestRow) -> list[dict[str, Any]]:
+    def suggest(row: Request) -> list[dict[str, Any]]:
         body = " ".join(part for part in (row.why, row.outcome) if part)
         exclude = [row.origin_key] if row.origin_key else []
         return [

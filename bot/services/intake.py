@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
-
 from bot.services.owners import REFUSAL as OWNERS_REFUSAL
 from bot.services.owners import ProductOwners, project_uid
 from bot.store import Store
-from bot.store.models import DecisionRow, ItemRow, RequestRow
+from bot.store.errors import DatabaseUnavailable
+from bot.store.requests import Claim, Decision, DuplicateOrigin, Request, Requests
 from bot.store.store import utcnow
+from bot.store.triage import TriageItems
 from connectors import registry
 from connectors.base import ConnectorError, IntakeTarget, IssueDraft
 from connectors.item import Item, Person
@@ -38,7 +35,7 @@ STATUSES = (PENDING, "accepting", "declining", "accepted", "declined", NEED_INFO
 TrackerFor = Callable[[str], IntakeTarget]
 RequesterOf = Callable[[Person | None], str]
 # Likely duplicates of a new request: [{"key", "title", "url", "score"}], best first.
-SuggestFor = Callable[[RequestRow], list[dict[str, Any]]]
+SuggestFor = Callable[[Request], list[dict[str, Any]]]
 
 
 class IntakeError(Exception):
@@ -48,7 +45,7 @@ class IntakeError(Exception):
 class Conflict(IntakeError):
     """Someone else decided (or the request changed) first; `current` is the request now."""
 
-    def __init__(self, message: str, current: RequestRow | None) -> None:
+    def __init__(self, message: str, current: Request | None) -> None:
         super().__init__(message)
         self.current = current
 
@@ -87,8 +84,8 @@ class Destination:
 class Decided:
     """A decision that was stored, and the request as it is now."""
 
-    request: RequestRow
-    decision: DecisionRow
+    request: Request
+    decision: Decision
 
 
 class Intake:
@@ -105,6 +102,7 @@ class Intake:
         owners: ProductOwners | None = None,
     ) -> None:
         self.store = store
+        self.rows = Requests(store)
         self.suggest = suggest
         self.owners = owners  # None: no check here (the caller vouches for the actor)
         self.tracker_for = tracker_for
@@ -121,7 +119,7 @@ class Intake:
     def may_see_queue(self, actor: str) -> bool:
         return self.owners is None or self.owners.is_any(actor)
 
-    def may_decide(self, actor: str, row: RequestRow, destination: Destination | None) -> bool:
+    def may_decide(self, actor: str, row: Request, destination: Destination | None) -> bool:
         """Global POs decide all; a team's POs decide requests of that team's projects."""
         if self.owners is None:
             return True
@@ -138,24 +136,15 @@ class Intake:
             log.warning("request %s: %s may not decide it", request_id, actor)
             raise NotAllowed(OWNERS_REFUSAL)
 
-    def get(self, request_id: int) -> RequestRow | None:
-        with self.store.session() as session:
-            return session.get(RequestRow, request_id)
+    def get(self, request_id: int) -> Request | None:
+        return self.rows.get(request_id)
 
-    def requests(self, status: str | None = None) -> list[RequestRow]:
+    def requests(self, status: str | None = None) -> list[Request]:
         """Requests, oldest first; only those in `status` when given."""
-        query = select(RequestRow).order_by(RequestRow.id)
-        if status:
-            query = query.where(RequestRow.status == status)
-        with self.store.session() as session:
-            return list(session.scalars(query))
+        return self.rows.by_status(status)
 
-    def decisions(self, request_id: int | None = None) -> list[DecisionRow]:
-        query = select(DecisionRow).order_by(DecisionRow.id)
-        if request_id is not None:
-            query = query.where(DecisionRow.request_id == request_id)
-        with self.store.session() as session:
-            return list(session.scalars(query))
+    def decisions(self, request_id: int | None = None) -> list[Decision]:
+        return self.rows.decisions(request_id)
 
     def find_item(self, key: str) -> Item | None:
         """The stored item a duplicate points to (keys do not collide across sources)."""
@@ -163,30 +152,31 @@ class Intake:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def release_claim(self, request_id: int) -> RequestRow:
+    def release_claim(self, request_id: int) -> Request:
         """Return a request stuck mid-decision ("accepting"/"declining": the process died or
         the store failed after the tracker was called) to pending, for a person to decide again.
         """
-        with self.store.session() as session:
-            row = session.get(RequestRow, request_id)
-            if row is None:
-                raise IntakeError(f"There is no request #{request_id}.")
-            if row.status not in CLAIMS.values():
-                raise IntakeError(
-                    f"Request #{request_id} is {row.status}, not stuck mid-decision; "
-                    "nothing to release."
-                )
-            row.status = PENDING
-            row.version += 1
-            row.updated_at = utcnow()
-        return row
+        row = self.get(request_id)
+        if row is None:
+            raise IntakeError(f"There is no request #{request_id}.")
+        if row.status not in CLAIMS.values():
+            raise IntakeError(
+                f"Request #{request_id} is {row.status}, not stuck mid-decision; "
+                "nothing to release."
+            )
+        if not self.rows.move(request_id, row.status, row.version, PENDING):
+            raise Conflict("This request changed meanwhile; try again.", self.get(request_id))
+        fresh = self.get(request_id)
+        assert fresh is not None
+        return fresh
 
-    def submit(self, data: RequestInput) -> RequestRow:
+    def submit(self, data: RequestInput) -> Request:
         """Store a new pending request; the title and the why are required."""
         if not data.title.strip() or not data.why.strip():
             raise IntakeError("A request needs a title and a why.")
         now = utcnow()
-        row = RequestRow(
+        row = Request(
+            id=0,
             status=PENDING,
             title=data.title.strip(),
             why=data.why.strip(),
@@ -201,100 +191,63 @@ class Intake:
             updated_at=now,
             extra={},
         )
-        self._attach_suggestions(row)
-        with self.store.session() as session:
-            session.add(row)
-        return row
+        return self.rows.add(self._with_suggestions(row))
 
-    def _attach_suggestions(self, row: RequestRow) -> None:
-        """Remember the likely duplicates on the request, for its card (before it is stored)."""
+    def _with_suggestions(self, row: Request) -> Request:
+        """The request with its likely duplicates remembered, for its card (before it is
+        stored)."""
         if self.suggest is None:
-            return
+            return row
         try:
             found = self.suggest(row)
         except Exception:  # a search failure must never lose a request
             log.exception("duplicate search failed for request %r", row.title[:60])
-            return
-        if found:
-            row.extra = {**(row.extra or {}), "suggestions": found}
+            return row
+        return row.with_extra(suggestions=found) if found else row
 
     def set_card(self, request_id: int, channel: str, ts: str) -> None:
         """Remember where the triage card is, so decisions can update it."""
-        with self.store.session() as session:
-            session.execute(
-                update(RequestRow)
-                .where(RequestRow.id == request_id)
-                .values(card_channel=channel, card_ts=ts)
-            )
+        self.rows.set_card(request_id, channel, ts)
 
-    def import_triage(self, requester_of: RequesterOf | None = None) -> list[RequestRow]:
+    def import_triage(self, requester_of: RequesterOf | None = None) -> list[Request]:
         """Queue stored items carrying a triage label or in the triage status; each once.
 
         `requester_of` maps the item's reporter to a Slack user id ("" when unknown).
         """
         people = requester_of or _nobody
-        created: list[RequestRow] = []
+        created: list[Request] = []
+        triage = TriageItems(self.store)
         for source in dict.fromkeys([*self.triage_labels, *self.triage_statuses]):
             # key -> the item and how it was found (what Accept must undo)
             found: dict[str, tuple[Item, dict[str, str]]] = {}
             label = self.triage_labels.get(source, "")
             if label:
-                wanted = label.lower()
-                for item in self._items_mentioning(source, label):
-                    if wanted in (name.lower() for name in item.labels):
-                        found[item.key] = (item, {"triage_label": label})
+                for item in triage.labelled(source, label):
+                    found[item.key] = (item, {"triage_label": label})
             status = self.triage_statuses.get(source, "").strip()
             if status:
-                for item in self._items_mentioning(source, status):
-                    if item.status.strip().lower() == status.lower():
-                        marks = found.setdefault(item.key, (item, {}))[1]
-                        marks["triage_status"] = item.status
+                for item in triage.in_status(source, status):
+                    marks = found.setdefault(item.key, (item, {}))[1]
+                    marks["triage_status"] = item.status
             created.extend(self._import_items(found.values(), people))
         return created
 
-    def _items_mentioning(self, source: str, text: str) -> list[Item]:
-        """Open items whose stored JSON mentions `text`: a cheap SQL filter before the exact one.
-
-        Decoding all 50,000 items in Python would hold the server's GIL for seconds.
-        """
-        query = select(ItemRow.data).where(
-            ItemRow.source == source,
-            ItemRow.gone_at.is_(None),
-            ItemRow.status_category != "done",
-            # Match the label as the JSON serializer wrote it (non-ASCII becomes \\u escapes).
-            cast(ItemRow.data, Text).ilike(
-                f"%{_like_escape(json.dumps(text)[1:-1])}%", escape="\\"
-            ),
-        )
-        with self.store.session() as session:
-            return [Item.from_dict(data) for data in session.scalars(query)]
-
     def _import_items(
         self, found: Iterable[tuple[Item, dict[str, str]]], people: RequesterOf
-    ) -> list[RequestRow]:
+    ) -> list[Request]:
         found = list(found)
         if not found:
             return []
-        with self.store.session() as session:
-            known = set(
-                session.scalars(
-                    select(RequestRow.origin_key).where(
-                        RequestRow.origin_key.in_([item.key for item, _ in found])
-                    )
-                )
-            )
+        known = self.rows.known_origins(item.key for item, _ in found)
         created = []
         for item, marks in found:
             if item.key in known:
                 continue
-            row = _row_from_item(item, people, marks)
-            self._attach_suggestions(row)
+            row = self._with_suggestions(_row_from_item(item, people, marks))
             try:
-                with self.store.session() as session:
-                    session.add(row)
-            except IntegrityError:
+                created.append(self.rows.add(row))
+            except DuplicateOrigin:
                 continue  # a concurrent import got there first: the unique origin_key held
-            created.append(row)
         return created
 
     def accept(
@@ -304,7 +257,7 @@ class Intake:
         and an item found by its triage status moves to the accepted status."""
         self._authorise(request_id, actor, destination)
 
-        def act(row: RequestRow) -> tuple[str | None, str | None]:
+        def act(row: Request) -> tuple[str | None, str | None]:
             if row.origin in registry.CONNECTORS and row.origin_key:
                 tracker = self.tracker_for(row.origin)
                 by_status = "triage_status" in row.extra
@@ -345,7 +298,7 @@ class Intake:
         row = self.get(request_id)
         if row is not None and row.origin in registry.CONNECTORS and row.origin_key:
 
-            def act(claimed: RequestRow) -> tuple[str | None, str | None]:
+            def act(claimed: Request) -> tuple[str | None, str | None]:
                 assert claimed.origin_key is not None
                 self.tracker_for(claimed.origin).close(claimed.origin_key, reason)
                 return claimed.origin_key, str(claimed.extra.get("url") or "")
@@ -379,37 +332,22 @@ class Intake:
             extra_values={"ticket_key": item.key, "ticket_url": item.url},
         )
 
-    def add_details(self, request_id: int, author: str, details: str) -> RequestRow:
+    def add_details(self, request_id: int, author: str, details: str) -> Request:
         """The requester answers a question: the request is pending again."""
         details = details.strip()
         if not details:
             raise IntakeError("Add a few words.")
-        with self.store.session() as session:
-            row = session.get(RequestRow, request_id)
-            if row is None:
-                raise IntakeError("That request no longer exists.")
-            if row.requester != author:
-                raise IntakeError("Only the requester can add details to this request.")
-            if row.status != NEED_INFO:
-                raise Conflict("This request is not waiting for details.", row)
-            answers = [*row.extra.get("details", []), {"by": author, "text": details}]
-            outcome = session.execute(
-                update(RequestRow)
-                .where(
-                    RequestRow.id == request_id,
-                    RequestRow.status == NEED_INFO,
-                    RequestRow.version == row.version,
-                )
-                .values(
-                    status=PENDING,
-                    version=row.version + 1,
-                    extra={**row.extra, "details": answers},
-                    updated_at=utcnow(),
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if outcome.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict("This request changed meanwhile; try again.", None)
+        row = self.get(request_id)
+        if row is None:
+            raise IntakeError("That request no longer exists.")
+        if row.requester != author:
+            raise IntakeError("Only the requester can add details to this request.")
+        if row.status != NEED_INFO:
+            raise Conflict("This request is not waiting for details.", row)
+        answers = [*row.extra.get("details", []), {"by": author, "text": details}]
+        extra = {**row.extra, "details": answers}
+        if not self.rows.move(request_id, NEED_INFO, row.version, PENDING, extra=extra):
+            raise Conflict("This request changed meanwhile; try again.", None)
         fresh = self.get(request_id)
         assert fresh is not None
         return fresh
@@ -428,11 +366,11 @@ class Intake:
         extra_values: Mapping[str, Any] | None = None,
     ) -> Decided:
         """Claim and decide in one transaction: no outside call, so nothing to undo."""
-        with self.store.session() as session:
-            _claim(session, request_id, version, FINAL[action], extra_values or {})
-            decision = _decision(request_id, action, actor, reason, target)
-            session.add(decision)
-        return self._decided(request_id, decision)
+        decision = _decision(request_id, action, actor, reason, target)
+        claim = self.rows.claim(request_id, version, FINAL[action], extra_values, decision)
+        _won(claim)
+        assert claim.request is not None and claim.decision is not None
+        return Decided(claim.request, claim.decision)
 
     def _decide_with_tracker(
         self,
@@ -441,12 +379,11 @@ class Intake:
         actor: str,
         action: str,
         reason: str,
-        act: Callable[[RequestRow], tuple[str | None, str | None]],
+        act: Callable[[Request], tuple[str | None, str | None]],
     ) -> Decided:
         """Claim first (committed), call the tracker, then finish; release the claim when the
         tracker fails, and log what the tracker created when only the final write fails."""
-        with self.store.session() as session:
-            claimed = _claim(session, request_id, version, CLAIMS[action], {})
+        claimed = _won(self.rows.claim(request_id, version, CLAIMS[action]))
         try:
             key, url = act(claimed)
         except Exception as exc:
@@ -456,7 +393,7 @@ class Intake:
             raise TrackerFailed(f"The tracker refused: {detail}. Nothing was decided.") from exc
         try:
             decision = self._finish(request_id, claimed.version, action, actor, reason, key, url)
-        except OperationalError:
+        except DatabaseUnavailable:
             # The tracker already acted; never lose what it created. The claim stays visible
             # (`refinery requests --status accepting`) for a person to finish by hand.
             log.error(
@@ -482,88 +419,45 @@ class Intake:
         reason: str,
         key: str | None,
         url: str | None,
-    ) -> DecisionRow:
-        with self.store.session() as session:
-            outcome = session.execute(
-                update(RequestRow)
-                .where(
-                    RequestRow.id == request_id,
-                    RequestRow.status == CLAIMS[action],
-                    RequestRow.version == version,
-                )
-                .values(
-                    status=FINAL[action],
-                    version=version + 1,
-                    ticket_key=key,
-                    ticket_url=url,
-                    updated_at=utcnow(),
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if outcome.rowcount != 1:  # type: ignore[attr-defined]
-                raise IntakeError("The request changed while the tracker was called.")
-            decision = _decision(request_id, action, actor, reason, key)
-            session.add(decision)
+    ) -> Decision:
+        decision = self.rows.finish(
+            request_id,
+            CLAIMS[action],
+            version,
+            FINAL[action],
+            _decision(request_id, action, actor, reason, key),
+            {"ticket_key": key, "ticket_url": url},
+        )
+        if decision is None:
+            raise IntakeError("The request changed while the tracker was called.")
         return decision
 
     def _release(self, request_id: int, version: int, claim_status: str) -> None:
-        with self.store.session() as session:
-            session.execute(
-                update(RequestRow)
-                .where(
-                    RequestRow.id == request_id,
-                    RequestRow.status == claim_status,
-                    RequestRow.version == version,
-                )
-                .values(status=PENDING, version=version + 1, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
+        self.rows.move(request_id, claim_status, version, PENDING)
 
-    def _decided(self, request_id: int, decision: DecisionRow) -> Decided:
+    def _decided(self, request_id: int, decision: Decision) -> Decided:
         row = self.get(request_id)
         assert row is not None
         return Decided(row, decision)
 
 
-def _claim(
-    session: Session,
-    request_id: int,
-    version: int,
-    status: str,
-    values: Mapping[str, Any],
-) -> RequestRow:
-    """Move a pending request at `version` to `status`; raise Conflict when another got it."""
-    outcome = session.execute(
-        update(RequestRow)
-        .where(
-            RequestRow.id == request_id,
-            RequestRow.status == PENDING,
-            RequestRow.version == version,
-        )
-        .values(status=status, version=version + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    if outcome.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.get(RequestRow, request_id)
-        if current is None:
-            raise Conflict("That request no longer exists.", None)
-        session.expunge(current)  # keep it readable after the rollback this raise causes
-        if current.status == PENDING:
-            raise Conflict("This request changed since you opened it; open it again.", current)
-        raise Conflict(f"This request is already {current.status.replace('_', ' ')}.", current)
-    row = session.get(RequestRow, request_id, populate_existing=True)
-    assert row is not None
-    return row
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _won(claim: Claim) -> Request:
+    """The claimed request; raise Conflict, saying why, when another got there first."""
+    current = claim.request
+    if claim.won:
+        assert current is not None
+        return current
+    if current is None:
+        raise Conflict("That request no longer exists.", None)
+    if current.status == PENDING:
+        raise Conflict("This request changed since you opened it; open it again.", current)
+    raise Conflict(f"This request is already {current.status.replace('_', ' ')}.", current)
 
 
 def _decision(
     request_id: int, action: str, actor: str, reason: str, target: str | None
-) -> DecisionRow:
-    return DecisionRow(
+) -> Decision:
+    return Decision(
         request_id=request_id,
         action=action,
         actor=actor,
@@ -577,9 +471,10 @@ def _nobody(person: Person | None) -> str:
     return ""
 
 
-def _row_from_item(item: Item, people: RequesterOf, marks: Mapping[str, str]) -> RequestRow:
+def _row_from_item(item: Item, people: RequesterOf, marks: Mapping[str, str]) -> Request:
     now = utcnow()
-    return RequestRow(
+    return Request(
+        id=0,
         status=PENDING,
         title=item.title,
         why=item.sections.get("why") or item.text[:2000],

@@ -6,13 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from bot.config import Settings, TeamConfig
 from bot.store import Store
-from bot.store.models import CommentLedger, DecisionRow, ItemRow, RequestRow
+from bot.store.backlog_read import LeanRow as LeanRow
+from bot.store.backlog_read import leanness_rows as leanness_rows
+from bot.store.backlog_read import store_backlog as store_backlog
+from bot.store.requests import Requests
 from connectors.item import Item
-from rules.backlog import OWN_WRITE_SLACK, Backlog, OwnWrites
+from rules.backlog import OWN_WRITE_SLACK, Backlog
 
 AGE_BUCKETS: tuple[tuple[str, int], ...] = (
     ("under 1 month", 30),
@@ -24,31 +25,6 @@ OLDEST_BUCKET = "over a year"
 WEEKS_PER_MONTH = 52 / 12
 VELOCITY_SPRINTS = 3  # done points are averaged over the last few sprints
 ACCEPTANCE_WINDOW = timedelta(days=90)
-
-
-def store_backlog(
-    store: Store, projects: Sequence[str] | None = None, now: datetime | None = None
-) -> Backlog:
-    """The Backlog of the stored, not gone items (a few indexed columns, no JSON decoded),
-    with Refinery's own comment writes so they never count as activity."""
-    query = select(
-        ItemRow.key, ItemRow.project, ItemRow.rank, ItemRow.status_category, ItemRow.title
-    ).where(ItemRow.gone_at.is_(None))
-    if projects:
-        query = query.where(ItemRow.project.in_(list(projects)))
-    ledger = select(
-        CommentLedger.key,
-        CommentLedger.posted_at,
-        CommentLedger.edited_at,
-        CommentLedger.human_updated,
-    )
-    with store.engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(query)]
-        writes = {
-            key: OwnWrites(tuple(t for t in (posted, edited) if t is not None), human)
-            for key, posted, edited, human in connection.execute(ledger)
-        }
-    return Backlog.build(rows, now, writes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -97,39 +73,6 @@ class Leanness:
                 f"{self.declined} declined)"
             )
         return lines
-
-
-@dataclass(frozen=True, slots=True)
-class LeanRow:
-    """What the leanness report reads of an item, straight from the store's columns."""
-
-    key: str
-    status_category: str
-    created: datetime | None
-    updated: datetime | None
-    estimate: float | None
-    sprint: str | None
-
-
-def leanness_rows(store: Store, projects: Sequence[str] | None = None) -> list[LeanRow]:
-    """The live items' leanness facts by SQL: columns, and the sprint of done items only
-    (read from the JSON by the database), so no item is decoded in Python."""
-    sprint = ItemRow.data["sprint"].as_string()
-    query = select(
-        ItemRow.key,
-        ItemRow.status_category,
-        ItemRow.created,
-        ItemRow.updated,
-        ItemRow.estimate,
-        sprint,
-    ).where(ItemRow.gone_at.is_(None))
-    if projects:
-        query = query.where(ItemRow.project.in_(list(projects)))
-    with store.engine.connect() as connection:
-        return [
-            LeanRow(key, status, created, updated, estimate, sprint if status == "done" else None)
-            for key, status, created, updated, estimate, sprint in connection.execute(query)
-        ]
 
 
 def leanness(
@@ -265,19 +208,13 @@ def team_leanness(
 def intake_decisions(store: Store, team: str | None, since: datetime) -> tuple[int, int]:
     """(accepted, declined) intake decisions after `since`: a team's (untagged requests count
     for every team), or all of them with `team` None."""
-    query = (
-        select(DecisionRow.action, RequestRow.extra)
-        .join(RequestRow, RequestRow.id == DecisionRow.request_id, isouter=True)
-        .where(DecisionRow.decided_at > since, DecisionRow.action.in_(("accept", "decline")))
-    )
     accepted = declined = 0
-    with store.session() as session:
-        for action, extra in session.execute(query):
-            tagged = (extra or {}).get("team")
-            if team is not None and tagged and tagged != team:
-                continue
-            if action == "accept":
-                accepted += 1
-            else:
-                declined += 1
+    for action, extra in Requests(store).decided_since(since, ("accept", "decline")):
+        tagged = extra.get("team")
+        if team is not None and tagged and tagged != team:
+            continue
+        if action == "accept":
+            accepted += 1
+        else:
+            declined += 1
     return accepted, declined

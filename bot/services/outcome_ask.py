@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.store.models import OutcomeReview
+from bot.store.outcomes import Review
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def ask_in_slack(ctx: AppContext, row: OutcomeReview) -> tuple[str, str] | None:
+def ask_in_slack(ctx: AppContext, row: Review) -> tuple[str, str] | None:
     """Post the question; return (DM channel, ts) for later updates, None when Slack refused."""
     from bot.slack.outcome_views import ask_blocks, ask_text
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.render.comment import SIGNATURE, body_hash
-from bot.services import comment_ledger as ledger
 from bot.services.outcomes import ANSWERS
-from bot.store.models import OutcomeAnswer, OutcomeReview
+from bot.store import comment_ledger as ledger
+from bot.store.outcomes import Answer, Review
 from bot.store.store import utcnow
 from connectors import registry
 from connectors.base import BodyFormat
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.context import AppContext
 
 
-def outcome_body(row: OutcomeReview, answer: OutcomeAnswer, fmt: BodyFormat) -> Any:
+def outcome_body(row: Review, answer: Answer, fmt: BodyFormat) -> Any:
     """The comment: what the item aimed for and what its owner said, in the tracker's format."""
     said = f"Outcome check on {answer.answered_at:%Y-%m-%d}: {ANSWERS[answer.answer]}."
     aimed = f"It aimed for: {row.target or ''}"
@@ -31,7 +31,7 @@ def outcome_body(row: OutcomeReview, answer: OutcomeAnswer, fmt: BodyFormat) -> 
     return registry.formatter(fmt).note(NoteBody([said, aimed, *extra], footer))
 
 
-def add_to_comment(ctx: AppContext, row: OutcomeReview, answer: OutcomeAnswer) -> bool:
+def add_to_comment(ctx: AppContext, row: Review, answer: Answer) -> bool:
     """Edit (or add) the item's Refinery comment to carry the answer; False when another
     writer held the item (the answer stays stored either way)."""
     tracker = ctx.tracker(row.source)

@@ -8,19 +8,17 @@ at most twice). Knows the store and the rules engine, nothing of Slack.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.exc import IntegrityError
-
 from bot.config import Settings, TeamConfig
 from bot.services.outcome_target import judged_items, outcome_target
 from bot.services.teams import teams
 from bot.store import Store
-from bot.store.models import ItemRow, OutcomeAnswer, OutcomeReview
+from bot.store.outcomes import Answer, Review, Reviews
 from bot.store.store import utcnow
 from connectors.item import Item
 from rules.engine import Engine
@@ -39,7 +37,7 @@ STARTED_KEY = "outcomes:started_at"
 SCHEDULED, ASKED, REVIEWED, NO_OWNER = "scheduled", "asked", "reviewed", "no_owner"
 OUTPUT, BASELINE, OUT_OF_SCOPE = "output", "baseline", "out_of_scope"
 
-Post = Callable[[OutcomeReview], tuple[str, str] | None]  # -> (channel, ts) when posted
+Post = Callable[[Review], tuple[str, str] | None]  # -> (channel, ts) when posted
 
 
 class OutcomeError(Exception):
@@ -52,8 +50,8 @@ class AlreadyAnswered(OutcomeError):
 
 @dataclass
 class Answered:
-    review: OutcomeReview
-    answer: OutcomeAnswer
+    review: Review
+    answer: Answer
     asks_again: bool
 
 
@@ -103,6 +101,7 @@ class Outcomes:
 
     def __init__(self, store: Store, engine: Engine, settings: Settings) -> None:
         self.store = store
+        self.reviews_store = Reviews(store)
         self.engine = engine
         self.settings = settings
 
@@ -134,42 +133,13 @@ class Outcomes:
         now = now or utcnow()
         result = PassResult()
         started = self._started(now)
-        joined = and_(OutcomeReview.source == ItemRow.source, OutcomeReview.key == ItemRow.key)
-        query = (
-            select(ItemRow.data)
-            .outerjoin(OutcomeReview, joined)
-            .where(
-                ItemRow.status_category == "done",
-                ItemRow.gone_at.is_(None),
-                OutcomeReview.id.is_(None),
-            )
-            .order_by(ItemRow.id)
-        )
-        with self.store.session() as session:
-            found = [Item.from_dict(data) for data in session.scalars(query)]
+        found = self.reviews_store.done_items_unseen()
         rows = [self._new_row(item, started, now) for item in found]
         for start in range(0, len(rows), 500):
-            self._insert(rows[start : start + 500], result)
+            done = self.reviews_store.add(rows[start : start + 500])
+            result.recorded += len(done)
+            result.scheduled += sum(row.status == SCHEDULED for row in done)
         return result
-
-    def _insert(self, rows: list[OutcomeReview], result: PassResult) -> None:
-        """One transaction for the batch; row by row only when another replica raced us."""
-        try:
-            with self.store.session() as session:
-                session.add_all(rows)
-            done = rows
-        except IntegrityError:
-            done = []
-            for row in rows:
-                fresh = _copy(row)
-                try:
-                    with self.store.session() as session:
-                        session.add(fresh)
-                except IntegrityError:
-                    continue  # another replica recorded it first
-                done.append(fresh)
-        result.recorded += len(done)
-        result.scheduled += sum(row.status == SCHEDULED for row in done)
 
     def _started(self, now: datetime) -> datetime:
         """When the follow-up first ran: items done before then are history, never asked."""
@@ -179,10 +149,11 @@ class Outcomes:
         self.store.set_kv(STARTED_KEY, {"at": now.isoformat()})
         return now
 
-    def _new_row(self, item: Item, started: datetime, now: datetime) -> OutcomeReview:
+    def _new_row(self, item: Item, started: datetime, now: datetime) -> Review:
         team = self.team_of(item)
         done_at = min(item.updated, now) if item.updated else now
-        row = OutcomeReview(
+        row = Review(
+            id=0,
             source=item.source,
             key=item.key,
             team=team.name if team else "",
@@ -200,28 +171,19 @@ class Outcomes:
         )
         if team is None or not judged_items(self.engine, item):
             return row
-        row.target = outcome_target(self.engine, item)
-        row.owner = self.owner_of(item, team)
-        if row.target is None:
-            row.status = OUTPUT
-        elif done_at < started:
-            row.status = BASELINE
-        else:
-            row.status = SCHEDULED
-            row.due_at = done_at + timedelta(days=team.review_after_days)
-        return row
+        target = outcome_target(self.engine, item)
+        owner = self.owner_of(item, team)
+        if target is None:
+            return dataclasses.replace(row, target=target, owner=owner, status=OUTPUT)
+        if done_at < started:
+            return dataclasses.replace(row, target=target, owner=owner, status=BASELINE)
+        due_at = done_at + timedelta(days=team.review_after_days)
+        return dataclasses.replace(row, target=target, owner=owner, status=SCHEDULED, due_at=due_at)
 
     # -- asking --------------------------------------------------------------------------------
 
-    def due(self, now: datetime | None = None) -> list[OutcomeReview]:
-        now = now or utcnow()
-        query = (
-            select(OutcomeReview)
-            .where(OutcomeReview.status.in_([SCHEDULED, NO_OWNER]), OutcomeReview.due_at <= now)
-            .order_by(OutcomeReview.due_at, OutcomeReview.id)
-        )
-        with self.store.session() as session:
-            return list(session.scalars(query))
+    def due(self, now: datetime | None = None) -> list[Review]:
+        return self.reviews_store.due([SCHEDULED, NO_OWNER], now or utcnow())
 
     def ask_due(self, post: Post, now: datetime | None = None) -> PassResult:
         """Ask every due review once: claim it, post, remember where (or release on failure)."""
@@ -246,11 +208,8 @@ class Outcomes:
             )
             if not claimed:
                 continue  # another replica asked
-            row.status, row.asks, row.version, row.owner = (
-                ASKED,
-                row.asks + 1,
-                row.version + 1,
-                owner,
+            row = dataclasses.replace(
+                row, status=ASKED, asks=row.asks + 1, version=row.version + 1, owner=owner
             )
             where = post(row)
             if where is None:
@@ -267,26 +226,14 @@ class Outcomes:
         """Conditional update: only the row still at `version` and status `current` changes."""
         if bump:
             values["version"] = version + 1
-        with self.store.session() as session:
-            outcome = session.execute(
-                update(OutcomeReview)
-                .where(
-                    OutcomeReview.id == review_id,
-                    OutcomeReview.version == version,
-                    OutcomeReview.status == current,
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            return bool(outcome.rowcount == 1)  # type: ignore[attr-defined]
+        return self.reviews_store.move(review_id, version, current, values)
 
     # -- answering -----------------------------------------------------------------------------
 
-    def get(self, review_id: int) -> OutcomeReview | None:
-        with self.store.session() as session:
-            return session.get(OutcomeReview, review_id)
+    def get(self, review_id: int) -> Review | None:
+        return self.reviews_store.get(review_id)
 
-    def may_answer(self, row: OutcomeReview, user: str, is_po: bool) -> bool:
+    def may_answer(self, row: Review, user: str, is_po: bool) -> bool:
         team = next((t for t in teams(self.settings) if t.name == row.team), None)
         team_pos = team.po_users if team else []
         return bool(user) and (user == row.owner or is_po or user in team_pos)
@@ -321,84 +268,50 @@ class Outcomes:
             values.update(status=SCHEDULED, due_at=now + timedelta(days=days))
         else:
             values.update(status=REVIEWED, due_at=None)
-        with self.store.session() as session:
-            outcome = session.execute(
-                update(OutcomeReview)
-                .where(
-                    OutcomeReview.id == review_id,
-                    OutcomeReview.status == ASKED,
-                    OutcomeReview.version == version,
-                )
-                .values(version=version + 1, **values)
-                .execution_options(synchronize_session=False)
-            )
-            if outcome.rowcount != 1:  # type: ignore[attr-defined]
-                raise AlreadyAnswered(f"{row.key}'s outcome was already answered.")
-            stored = OutcomeAnswer(
+        stored = self.reviews_store.answer(
+            review_id,
+            version,
+            ASKED,
+            {"version": version + 1, **values},
+            Answer(
                 review_id=review_id,
                 answer=answer,
                 observed=observed.strip()[:500],
                 note=note.strip()[:2000],
                 actor=actor,
                 answered_at=now,
-            )
-            session.add(stored)
+            ),
+        )
+        if stored is None:
+            raise AlreadyAnswered(f"{row.key}'s outcome was already answered.")
         fresh = self.get(review_id)
         assert fresh is not None
         return Answered(fresh, stored, again)
 
     # -- reading -------------------------------------------------------------------------------
 
-    def reviews(self, team: str | None = None) -> list[OutcomeReview]:
+    def reviews(self, team: str | None = None) -> list[Review]:
         """Reviews of items that named a target, newest done first."""
-        query = select(OutcomeReview).where(OutcomeReview.target.is_not(None))
-        if team is not None:
-            query = query.where(OutcomeReview.team == team)
-        query = query.order_by(OutcomeReview.done_at.desc(), OutcomeReview.id.desc())
-        with self.store.session() as session:
-            return list(session.scalars(query))
+        return self.reviews_store.with_target(team)
 
-    def answers(self, review_ids: list[int]) -> dict[int, list[OutcomeAnswer]]:
-        if not review_ids:
-            return {}
-        query = (
-            select(OutcomeAnswer)
-            .where(OutcomeAnswer.review_id.in_(review_ids))
-            .order_by(OutcomeAnswer.id)
-        )
-        found: dict[int, list[OutcomeAnswer]] = {}
-        with self.store.session() as session:
-            for row in session.scalars(query):
-                found.setdefault(row.review_id, []).append(row)
-        return found
+    def answers(self, review_ids: list[int]) -> dict[int, list[Answer]]:
+        return self.reviews_store.answers(review_ids)
 
     def summary(self, team: str) -> OutcomeSummary:
         """Counts for one team, in one grouped query."""
-        query = (
-            select(OutcomeReview.status, OutcomeReview.answer, func.count())
-            .where(OutcomeReview.team == team, OutcomeReview.status != OUT_OF_SCOPE)
-            .group_by(OutcomeReview.status, OutcomeReview.answer)
-        )
         summary = OutcomeSummary(team)
-        with self.store.session() as session:
-            for status, answer, count in session.execute(query):
-                summary.done += count
-                if status == OUTPUT:
-                    summary.outputs += count
-                elif status in (SCHEDULED, ASKED):
-                    summary.waiting += count
-                elif status == REVIEWED:
-                    summary.reviewed += count
-                    if answer == "moved":
-                        summary.moved += count
-                    elif answer == "did_not_move":
-                        summary.did_not_move += count
-                    elif answer == "cant_tell":
-                        summary.cant_tell += count
+        for status, answer, count in self.reviews_store.counts(team, OUT_OF_SCOPE):
+            summary.done += count
+            if status == OUTPUT:
+                summary.outputs += count
+            elif status in (SCHEDULED, ASKED):
+                summary.waiting += count
+            elif status == REVIEWED:
+                summary.reviewed += count
+                if answer == "moved":
+                    summary.moved += count
+                elif answer == "did_not_move":
+                    summary.did_not_move += count
+                elif answer == "cant_tell":
+                    summary.cant_tell += count
         return summary
-
-
-def _copy(row: OutcomeReview) -> OutcomeReview:
-    """A new, unsaved row with the same values (a failed flush leaves the old one attached)."""
-    columns = OutcomeReview.__table__.columns.keys()
-    return OutcomeReview(**{name: getattr(row, name) for name in columns if name != "id"})

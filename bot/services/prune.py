@@ -14,13 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
-
 from bot.config import Settings, TeamConfig
 from bot.services.lean import store_backlog
 from bot.store import Store
-from bot.store.models import ItemRow, PruneProposal
+from bot.store.prune import Claimed, Proposal, Proposals
 from bot.store.store import utcnow
 from connectors.base import ConnectorError, IntakeTarget
 from connectors.item import Item
@@ -40,7 +37,7 @@ class PruneError(Exception):
 class Conflict(PruneError):
     """Someone decided first (or the proposal changed); `current` is the proposal now."""
 
-    def __init__(self, message: str, current: PruneProposal | None) -> None:
+    def __init__(self, message: str, current: Proposal | None) -> None:
         super().__init__(message)
         self.current = current
 
@@ -140,27 +137,11 @@ def _maybe_stale(
 ) -> list[Item]:
     """Not-started items updated before `cutoff`, or written to by Refinery since (their last
     human update may be older): filtered in SQL, so only these are decoded."""
-    query = select(ItemRow.data).where(
-        ItemRow.gone_at.is_(None),
-        ItemRow.status_category == "todo",
-        or_(ItemRow.updated.is_(None), ItemRow.updated <= cutoff),
-    )
-    if scope:
-        query = query.where(ItemRow.project.in_(scope))
-    with store.engine.connect() as connection:
-        found = [Item.from_dict(data) for (data,) in connection.execute(query)]
+    proposals = Proposals(store)
+    found = proposals.quiet_todo_items(scope, cutoff)
     seen = {item.key for item in found}
     written = [key for key in backlog.own_writes if key not in seen]
-    for start in range(0, len(written), 500):
-        query = select(ItemRow.data).where(
-            ItemRow.gone_at.is_(None),
-            ItemRow.status_category == "todo",
-            ItemRow.key.in_(written[start : start + 500]),
-        )
-        if scope:
-            query = query.where(ItemRow.project.in_(scope))
-        with store.engine.connect() as connection:
-            found.extend(Item.from_dict(data) for (data,) in connection.execute(query))
+    found.extend(proposals.todo_items(scope, written))
     return found
 
 
@@ -182,15 +163,11 @@ def _no_goal(settings: Settings) -> Callable[[Item], bool]:
 def _not_now(store: Store, now: datetime) -> set[tuple[str, str]]:
     """Items being declined or declined, or kept and still snoozed. Undecided proposals do
     not count: each run replaces them (`expire`)."""
-    query = select(
-        PruneProposal.source, PruneProposal.key, PruneProposal.status, PruneProposal.snooze_until
-    )
     skip: set[tuple[str, str]] = set()
-    with store.engine.connect() as connection:
-        for source, key, status, until in connection.execute(query):
-            snoozed = status == KEPT and until is not None and _aware(until) > now
-            if snoozed or status in (DECLINING, DECLINED):
-                skip.add((source, key))
+    for source, key, status, until in Proposals(store).decided_states():
+        snoozed = status == KEPT and until is not None and _aware(until) > now
+        if snoozed or status in (DECLINING, DECLINED):
+            skip.add((source, key))
     return skip
 
 
@@ -221,31 +198,16 @@ def plan(
 def expire(store: Store, team: str) -> list[str]:
     """Retire the team's undecided proposals (a new message replaces them); their buttons then
     answer that they expired, and the items may be proposed again. Returns the batches hit."""
-    with store.session() as session:
-        batches = sorted(
-            set(
-                session.scalars(
-                    select(PruneProposal.batch).where(
-                        PruneProposal.team == team, PruneProposal.status == PROPOSED
-                    )
-                )
-            )
-        )
-        session.execute(
-            update(PruneProposal)
-            .where(PruneProposal.team == team, PruneProposal.status == PROPOSED)
-            .values(status=EXPIRED, version=PruneProposal.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-    return batches
+    return Proposals(store).expire(team, PROPOSED, EXPIRED)
 
 
 def record(store: Store, proposal: TeamProposal, now: datetime | None = None) -> list[int]:
     """Store a team's proposals under one batch id; return their ids in candidate order."""
     now = now or utcnow()
     proposal.batch = uuid.uuid4().hex[:16]
-    rows = [
-        PruneProposal(
+    drafts = [
+        Proposal(
+            id=0,
             batch=proposal.batch,
             team=proposal.team,
             source=c.source,
@@ -256,64 +218,44 @@ def record(store: Store, proposal: TeamProposal, now: datetime | None = None) ->
             status=PROPOSED,
             version=0,
             proposed_at=now,
-            reason="",
-            messages={},
         )
         for c in proposal.candidates
     ]
-    with store.session() as session:
-        session.add_all(rows)
-        session.flush()
-        return [row.id for row in rows]
+    return Proposals(store).add(drafts)
 
 
 def remember_message(store: Store, batch: str, po: str, channel: str, ts: str) -> None:
     """Note where a PO's message is, so decisions can update it."""
-    with store.session() as session:
-        for row in session.scalars(select(PruneProposal).where(PruneProposal.batch == batch)):
-            row.messages = {**row.messages, po: [channel, ts]}
+    Proposals(store).remember_message(batch, po, channel, ts)
 
 
-def get(store: Store, proposal_id: int) -> PruneProposal | None:
-    with store.session() as session:
-        return session.get(PruneProposal, proposal_id)
+def get(store: Store, proposal_id: int) -> Proposal | None:
+    return Proposals(store).get(proposal_id)
 
 
-def batch(store: Store, batch_id: str) -> list[PruneProposal]:
-    query = select(PruneProposal).where(PruneProposal.batch == batch_id)
-    with store.session() as session:
-        return list(session.scalars(query.order_by(PruneProposal.id)))
+def batch(store: Store, batch_id: str) -> list[Proposal]:
+    return Proposals(store).batch(batch_id)
 
 
-def decisions_since(store: Store, team: str, since: datetime) -> list[PruneProposal]:
+def decisions_since(store: Store, team: str, since: datetime) -> list[Proposal]:
     """Keep and Decline decisions on the team's proposals after `since` (the digest's list)."""
-    query = select(PruneProposal).where(
-        PruneProposal.team == team,
-        PruneProposal.status.in_((KEPT, DECLINED)),
-        PruneProposal.decided_at > since,
-    )
-    with store.session() as session:
-        return list(session.scalars(query.order_by(PruneProposal.decided_at)))
+    return Proposals(store).decided_since(team, (KEPT, DECLINED), since)
 
 
-def keep(
-    store: Store, proposal_id: int, version: int, actor: str, snooze_days: int
-) -> PruneProposal:
+def keep(store: Store, proposal_id: int, version: int, actor: str, snooze_days: int) -> Proposal:
     """Keep the item: not proposed again for `snooze_days` days. No tracker call."""
     now = utcnow()
-    with store.session() as session:
-        _claim(
-            session,
-            proposal_id,
-            version,
-            KEPT,
-            {
-                "decided_by": actor,
-                "decided_at": now,
-                "snooze_until": now + timedelta(days=snooze_days),
-            },
-        )
-    row = _fresh(store, proposal_id)
+    row = _claim(
+        store,
+        proposal_id,
+        version,
+        KEPT,
+        {
+            "decided_by": actor,
+            "decided_at": now,
+            "snooze_until": now + timedelta(days=snooze_days),
+        },
+    )
     log.warning("prune: %s kept by %s (not proposed before %s)", row.key, actor, row.snooze_until)
     return row
 
@@ -326,13 +268,12 @@ def decline(
     actor: str,
     reason: str,
     jira_transition: str = "",
-) -> PruneProposal:
+) -> Proposal:
     """Close the item in its tracker with the reason as a comment, exactly once."""
     reason = reason.strip()
     if not reason:
         raise PruneError("A decline needs a reason: it goes on the ticket.")
-    with store.session() as session:
-        claimed = _claim(session, proposal_id, version, DECLINING, {"reason": reason})
+    claimed = _claim(store, proposal_id, version, DECLINING, {"reason": reason})
     try:
         to_status = jira_transition if claimed.source == "jira" else ""
         tracker_for(claimed.source).close(claimed.key, _comment(reason), to_status=to_status)
@@ -341,23 +282,14 @@ def decline(
         detail = str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__
         log.warning("prune: closing %s failed: %s", claimed.key, detail)
         raise PruneError(f"The tracker refused: {detail}. Nothing was decided.") from exc
-    with store.session() as session:
-        session.execute(
-            update(PruneProposal)
-            .where(
-                PruneProposal.id == proposal_id,
-                PruneProposal.status == DECLINING,
-                PruneProposal.version == claimed.version,
-            )
-            .values(
-                status=DECLINED,
-                version=claimed.version + 1,
-                decided_by=actor,
-                decided_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
-        )
-    row = _fresh(store, proposal_id)
+    done = Proposals(store).move(
+        proposal_id,
+        DECLINING,
+        claimed.version,
+        DECLINED,
+        {"decided_by": actor, "decided_at": utcnow()},
+    )
+    row = done.proposal or claimed
     log.warning("prune: %s declined and closed by %s: %s", row.key, actor, reason)
     return row
 
@@ -367,46 +299,22 @@ def _comment(reason: str) -> str:
 
 
 def _claim(
-    session: Session, proposal_id: int, version: int, status: str, values: Mapping[str, Any]
-) -> PruneProposal:
-    outcome = session.execute(
-        update(PruneProposal)
-        .where(
-            PruneProposal.id == proposal_id,
-            PruneProposal.status == PROPOSED,
-            PruneProposal.version == version,
-        )
-        .values(status=status, version=version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if outcome.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.get(PruneProposal, proposal_id)
-        if current is None:
-            raise Conflict("That proposal no longer exists.", None)
-        session.expunge(current)
-        if current.status == PROPOSED:
-            raise Conflict("This proposal changed since you opened it; open it again.", current)
-        raise Conflict(f"{current.key} is already {current.status}.", current)
-    row = session.get(PruneProposal, proposal_id, populate_existing=True)
-    assert row is not None
-    return row
+    store: Store, proposal_id: int, version: int, status: str, values: Mapping[str, Any]
+) -> Proposal:
+    return _won(Proposals(store).move(proposal_id, PROPOSED, version, status, values))
+
+
+def _won(claimed: Claimed) -> Proposal:
+    """The claimed proposal; raise Conflict, saying why, when another got there first."""
+    current = claimed.proposal
+    if current is None:
+        raise Conflict("That proposal no longer exists.", None)
+    if claimed.won:
+        return current
+    if current.status == PROPOSED:
+        raise Conflict("This proposal changed since you opened it; open it again.", current)
+    raise Conflict(f"{current.key} is already {current.status}.", current)
 
 
 def _release(store: Store, proposal_id: int, version: int) -> None:
-    with store.session() as session:
-        session.execute(
-            update(PruneProposal)
-            .where(
-                PruneProposal.id == proposal_id,
-                PruneProposal.status == DECLINING,
-                PruneProposal.version == version,
-            )
-            .values(status=PROPOSED, version=version + 1, reason="")
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _fresh(store: Store, proposal_id: int) -> PruneProposal:
-    row = get(store, proposal_id)
-    assert row is not None
-    return row
+    Proposals(store).move(proposal_id, DECLINING, version, PROPOSED, {"reason": ""})

@@ -11,7 +11,7 @@ from bot.services.owners import ProductOwners
 from bot.services.slack_post import SlackPoster
 from bot.slack import blocks
 from bot.slack.people import People
-from bot.store.models import RequestRow
+from bot.store.requests import Request
 from connectors import registry
 
 if TYPE_CHECKING:
@@ -44,12 +44,12 @@ def make_intake(ctx: AppContext, owners: ProductOwners | None = None) -> Intake:
     )
 
 
-def card_text(row: RequestRow) -> str:
+def card_text(row: Request) -> str:
     """The notification text of a request's triage card."""
     return f"Request #{row.id}: {row.title}"
 
 
-def post_cards(intake: Intake, rows: list[RequestRow], channel: str, post: PostCard) -> int:
+def post_cards(intake: Intake, rows: list[Request], channel: str, post: PostCard) -> int:
     """Post a triage card for each request and remember where it is; return how many posted."""
     posted = 0
     for row in rows:

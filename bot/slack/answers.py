@@ -9,13 +9,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.services.judge import Judge
 from bot.services.lean import scope_leanness
 from bot.services.report import ItemResult, Report, card_result
 from bot.store import Store, readiness
-from bot.store.models import ItemRow
+from bot.store.stats import version as store_version
 from connectors import registry
 from connectors.item import Item
 from rules.engine import Engine, Finding
@@ -129,12 +127,7 @@ class Answers:
         return found
 
     def _read_version(self) -> StoreVersion:
-        query = select(
-            func.count(ItemRow.id), func.max(ItemRow.synced_at), func.max(ItemRow.gone_at)
-        )
-        with self.store.session() as session:
-            row = session.execute(query).one()
-        return (row[0], str(row[1]), str(row[2]))
+        return store_version(self.store)
 
     def health(self, scope: str = "") -> Health:
         """The health of a project, repo or source ("" = everything), computed at most once."""

@@ -16,7 +16,7 @@ from bot.render.blockkit import text as text
 from bot.render.comment import counted_lines, quote
 from bot.services.report import ItemResult
 from bot.slack.answers import Health
-from bot.store.models import DecisionRow, RequestRow
+from bot.store.requests import Decision, Request
 from connectors.item import Item
 from rules.engine import Finding, Verdict
 
@@ -133,7 +133,7 @@ def _result_line(result: ItemResult) -> str:
 # -- triage cards ---------------------------------------------------------------------------
 
 
-def request_fields(row: RequestRow) -> str:
+def request_fields(row: Request) -> str:
     parts = [f"*Why:* {escape(row.why)}"]
     for label, value in (
         ("Who is affected", row.affected),
@@ -148,19 +148,19 @@ def request_fields(row: RequestRow) -> str:
     return "\n".join(parts)
 
 
-def _origin_line(row: RequestRow) -> str:
+def _origin_line(row: Request) -> str:
     if row.origin != "slack" and row.origin_key:
         by = f" · reported by {escape(str(row.extra.get('reporter') or 'unknown'))}"
         return f"From {row.origin} {link(str(row.extra.get('url') or ''), row.origin_key)}{by}"
     return f"Requested by <@{row.requester}>" if row.requester else "Requested"
 
 
-def suggestions_of(row: RequestRow) -> list[dict[str, Any]]:
+def suggestions_of(row: Request) -> list[dict[str, Any]]:
     found = (row.extra or {}).get("suggestions") or []
     return [s for s in found if isinstance(s, dict) and s.get("key")]
 
 
-def _suggestion_lines(row: RequestRow) -> str:
+def _suggestion_lines(row: Request) -> str:
     lines = []
     for found in suggestions_of(row):
         status = f" ({escape(str(found['status']))})" if found.get("status") else ""
@@ -169,7 +169,7 @@ def _suggestion_lines(row: RequestRow) -> str:
     return "\n*Possibly a duplicate of:*\n" + "\n".join(lines) if lines else ""
 
 
-def triage_card(row: RequestRow) -> list[Block]:
+def triage_card(row: Request) -> list[Block]:
     """The card POs act on; buttons carry only the request id (the version is read on click).
 
     Likely duplicates are listed in the card's text, each with a one-click button in the same
@@ -199,7 +199,7 @@ def triage_card(row: RequestRow) -> list[Block]:
     ]
 
 
-def decided_card(row: RequestRow, decision: DecisionRow) -> list[Block]:
+def decided_card(row: Request, decision: Decision) -> list[Block]:
     """The card after a decision: no buttons, who decided what."""
     return [
         text(f"*Request #{row.id}: {escape(row.title)}*\n{request_fields(row)}"),
@@ -208,7 +208,7 @@ def decided_card(row: RequestRow, decision: DecisionRow) -> list[Block]:
     ]
 
 
-def decision_line(row: RequestRow, decision: DecisionRow) -> str:
+def decision_line(row: Request, decision: Decision) -> str:
     who = f"<@{decision.actor}>"
     ticket = link(row.ticket_url or "", row.ticket_key or "")
     if decision.action == "accept":
@@ -220,7 +220,7 @@ def decision_line(row: RequestRow, decision: DecisionRow) -> str:
     return f":question: {who} asked: {escape(decision.reason)}"
 
 
-def queue_blocks(rows: list[RequestRow]) -> list[Block]:
+def queue_blocks(rows: list[Request]) -> list[Block]:
     if not rows:
         return [text("The intake queue is empty.")]
     blocks: list[Block] = [text(f"*{len(rows)} pending request(s)*")]
@@ -232,7 +232,7 @@ def queue_blocks(rows: list[RequestRow]) -> list[Block]:
     return blocks
 
 
-def requester_outcome(row: RequestRow, decision: DecisionRow) -> str:
+def requester_outcome(row: Request, decision: Decision) -> str:
     """What the requester reads after a decision."""
     title = f"“{escape(row.title)}”"
     if decision.action == "accept":
@@ -249,7 +249,7 @@ def requester_outcome(row: RequestRow, decision: DecisionRow) -> str:
     return f"<@{decision.actor}> needs more about your request {title}:\n>{escape(decision.reason)}"
 
 
-def details_prompt(row: RequestRow, decision: DecisionRow) -> list[Block]:
+def details_prompt(row: Request, decision: Decision) -> list[Block]:
     """The need-info message, with the button that opens the details form."""
     return [
         text(requester_outcome(row, decision)),

@@ -6,18 +6,18 @@ import json
 
 from bot.services.outcomes import ANSWERS
 from bot.slack.blocks import Block, button, context, escape, link, text
-from bot.store.models import OutcomeAnswer, OutcomeReview
+from bot.store.outcomes import Answer, Review
 
 OUTCOME_VIEW = "refinery_outcome_view"
 ACTIONS = {f"refinery_outcome_{answer}": answer for answer in ANSWERS}
 STYLES = {"moved": "primary", "did_not_move": "danger"}
 
 
-def ask_text(row: OutcomeReview) -> str:
+def ask_text(row: Review) -> str:
     return f"Did {row.key} move its outcome? It aimed for: {row.target}"
 
 
-def ask_blocks(row: OutcomeReview) -> list[Block]:
+def ask_blocks(row: Review) -> list[Block]:
     """The question: the item, the target it named, when it shipped, and four answers."""
     again = f" (asked again: {row.asks - 1} of 2)" if row.asks > 1 else ""
     return [
@@ -39,13 +39,13 @@ def ask_blocks(row: OutcomeReview) -> list[Block]:
     ]
 
 
-def _days_ago(row: OutcomeReview) -> int:
+def _days_ago(row: Review) -> int:
     from bot.store.store import utcnow
 
     return max(0, (utcnow() - row.done_at).days)
 
 
-def answer_modal(row: OutcomeReview, answer: str) -> Block:
+def answer_modal(row: Review, answer: str) -> Block:
     """The optional observed value and note; the answer and version travel in the metadata."""
     meta = {"review": row.id, "version": row.version, "answer": answer}
     return {
@@ -76,7 +76,7 @@ def _optional_input(block_id: str, label: str, *, multiline: bool = False) -> Bl
     }
 
 
-def answered_blocks(row: OutcomeReview, answer: OutcomeAnswer, asks_again: bool) -> list[Block]:
+def answered_blocks(row: Review, answer: Answer, asks_again: bool) -> list[Block]:
     """The question after it was answered: no buttons, who said what."""
     said = f"*{ANSWERS[answer.answer]}*, said <@{answer.actor}>"
     if answer.observed:

@@ -16,7 +16,7 @@ from bot.render import prune as render
 from bot.render.blockkit import Block, escape, link, text
 from bot.render.prune import proposal_blocks, summary
 from bot.services import prune
-from bot.store.models import PruneProposal
+from bot.store.prune import Proposal
 
 if TYPE_CHECKING:
     from bot.slack.app import Runtime
@@ -32,7 +32,7 @@ REFUSAL = "Only this team's product owners can decide on prune proposals. Nothin
 # -- the decline form -----------------------------------------------------------------------
 
 
-def decline_modal(row: PruneProposal) -> Block:
+def decline_modal(row: Proposal) -> Block:
     return {
         "type": "modal",
         "callback_id": DECLINE_VIEW,
@@ -159,7 +159,7 @@ def refresh(rt: Runtime, batch: str) -> None:
         rt.update(channel, ts, blocks, summary(rows[0].team, len(rows)))
 
 
-def _clicked(rt: Runtime, body: dict[str, Any], url: str) -> PruneProposal | None:
+def _clicked(rt: Runtime, body: dict[str, Any], url: str) -> Proposal | None:
     action = (body.get("actions") or [{}])[0]
     try:
         row = prune.get(rt.ctx.store, int(action.get("value") or 0))

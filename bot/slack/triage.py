@@ -22,7 +22,7 @@ from bot.services.intake import (
 )
 from bot.services.owners import REFUSAL as OWNERS_REFUSAL
 from bot.slack import blocks, modals
-from bot.store.models import RequestRow
+from bot.store.requests import Request
 
 if TYPE_CHECKING:
     from bot.slack.app import Runtime
@@ -144,7 +144,7 @@ def _open_decision_form(rt: Runtime, body: dict[str, Any]) -> None:
     rt.open_view(str(body.get("trigger_id") or ""), view)
 
 
-def _decision_view(rt: Runtime, action_id: str, row: RequestRow) -> dict[str, Any] | str:
+def _decision_view(rt: Runtime, action_id: str, row: Request) -> dict[str, Any] | str:
     if action_id == blocks.ACCEPT:
         destinations = destinations_for(rt)
         if row.origin == "slack" and not destinations:

@@ -6,7 +6,13 @@ import errno
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 SUPPORTED = "sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE"
 
@@ -98,3 +104,10 @@ def _postgres(lower: str, first: str, shown: str) -> str:
     if "password authentication failed" in lower or "authentication" in lower:
         return f"PostgreSQL at {shown} refused the credentials"
     return f"PostgreSQL store {shown}: {first}"
+
+
+# What callers outside the store catch, so they need no SQLAlchemy import: every database
+# failure (SQLAlchemy wraps the DB-API's errors), and the subset meaning "cannot reach or
+# lock the database now".
+DatabaseError = SQLAlchemyError
+DatabaseUnavailable = OperationalError

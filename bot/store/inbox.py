@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.store.cas import changed, swapped
 from bot.store.holders import holder_gone
 from bot.store.models import WebhookDelivery
 from bot.store.store import Store, utcnow
@@ -120,13 +121,14 @@ class Inbox:
         with self.store.session() as session:
             for row in session.scalars(query).all():
                 # Conditional: on SQLite two threads may have read the same row.
-                taken = session.execute(
+                taken = swapped(
+                    session,
                     update(WebhookDelivery)
                     .where(WebhookDelivery.delivery_id == row.delivery_id, due)
                     .values(claimed_by=self.holder, claimed_until=now + self.lease)
-                    .execution_options(synchronize_session=False)
+                    .execution_options(synchronize_session=False),
                 )
-                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                if taken:
                     claimed.append(
                         Delivery(
                             row.delivery_id,
@@ -186,12 +188,12 @@ class Inbox:
             dead = [h for h in holders if h and holder_gone(h, self.holder)]
             if not dead:
                 return 0
-            freed = session.execute(
+            return changed(
+                session,
                 update(WebhookDelivery)
                 .where(WebhookDelivery.claimed_by.in_(dead), WebhookDelivery.status == "pending")
-                .values(claimed_by=None, claimed_until=None)
+                .values(claimed_by=None, claimed_until=None),
             )
-            return int(freed.rowcount)  # type: ignore[attr-defined]
 
     def counts(self) -> dict[str, int]:
         """Deliveries per status (pending, done, failed)."""
@@ -217,9 +219,9 @@ class Inbox:
         """Forget handled deliveries old enough that no sender redelivers them."""
         cutoff = utcnow() - older_than
         with self.store.session() as session:
-            result = session.execute(
+            return changed(
+                session,
                 delete(WebhookDelivery).where(
                     WebhookDelivery.received_at < cutoff, WebhookDelivery.status != "pending"
-                )
+                ),
             )
-            return int(result.rowcount)  # type: ignore[attr-defined]

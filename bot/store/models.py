@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -377,3 +378,19 @@ class JobTick(Base):
     epoch: Mapped[int] = mapped_column(Integer)
     holder: Mapped[str] = mapped_column(String(255))
     started_at: Mapped[datetime]
+
+
+class ItemFacet(Base):
+    """One label or the status of an item, folded to lower case, for indexed triage lookups.
+
+    Kept by triggers on `items` (migration 0007), so whatever writes an item keeps its facets.
+    """
+
+    __tablename__ = "item_facets"
+    __table_args__ = (Index("ix_item_facets_item", "item_id"),)
+
+    facet: Mapped[str] = mapped_column(String(16), primary_key=True)  # label | status
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )

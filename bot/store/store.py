@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.cas import changed
 from bot.store.errors import StoreError, describe, normalize_url
 from bot.store.models import FindingRow, ItemRow, KeyValue, SyncCursor
 from connectors.item import Item
@@ -53,6 +54,21 @@ class UpsertResult:
         self.unchanged += other.unchanged
         self.stale += other.stale
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFinding:
+    """One open finding as stored: a rule's verdict on an item, and since when."""
+
+    source: str
+    key: str
+    rule: str
+    severity: str
+    message: str
+    hint: str
+    evidence: str | None
+    first_seen: datetime
+    last_seen: datetime
 
 
 def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
@@ -216,13 +232,13 @@ class Store:
         count = 0
         with self.session() as session:
             for chunk in _chunks(list(keys), CHUNK):
-                outcome = session.execute(
+                count += changed(
+                    session,
                     update(ItemRow)
                     .where(ItemRow.source == source, ItemRow.key.in_(chunk))
                     .where(ItemRow.gone_at.is_(None))
-                    .values(gone_at=now)
+                    .values(gone_at=now),
                 )
-                count += outcome.rowcount  # type: ignore[attr-defined]
         return count
 
     def count_items(self) -> int:
@@ -304,15 +320,27 @@ class Store:
                     update(FindingRow).where(FindingRow.id.in_(resolved)).values(resolved_at=now)
                 )
 
-    def open_findings(self, source: str | None = None) -> dict[str, list[FindingRow]]:
-        """Open findings keyed by item uid ("jira:PAY-1")."""
+    def open_findings(self, source: str | None = None) -> dict[str, list[OpenFinding]]:
+        """Open findings keyed by item uid ("jira:PAY-1"), oldest first."""
         query = select(FindingRow).where(FindingRow.resolved_at.is_(None))
         if source:
             query = query.where(FindingRow.source == source)
-        grouped: dict[str, list[FindingRow]] = {}
+        grouped: dict[str, list[OpenFinding]] = {}
         with self.session() as session:
             for row in session.scalars(query.order_by(FindingRow.id)):
-                grouped.setdefault(f"{row.source}:{row.key}", []).append(row)
+                grouped.setdefault(f"{row.source}:{row.key}", []).append(
+                    OpenFinding(
+                        row.source,
+                        row.key,
+                        row.rule,
+                        row.severity,
+                        row.message,
+                        row.hint,
+                        row.evidence,
+                        row.first_seen,
+                        row.last_seen,
+                    )
+                )
         return grouped
 
     # -- cursors and cached facts -------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, or_, select, update
 
+from bot.store.cas import changed
 from bot.store.models import ItemRow
 from bot.store.store import CHUNK, Store, content_hash, utcnow
 from connectors.item import Item
@@ -125,6 +126,5 @@ def save_verdicts(
                         "b_owner_name": (owner.name or owner.id)[:255] if owner else None,
                     }
                 )
-            outcome = session.execute(statement, params)
-            marked += outcome.rowcount  # type: ignore[attr-defined]
+            marked += changed(session, statement, params)
     return marked

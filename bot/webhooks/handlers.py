@@ -6,12 +6,10 @@ import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.render.comment import is_own_body
 from bot.services.comments import comment_on_item
-from bot.store.models import CommentLedger
+from bot.store import comment_ledger
+from bot.store.errors import DatabaseError
 from bot.webhooks.events import Comment, Event
 from connectors import registry
 from connectors.item import Item
@@ -83,30 +81,15 @@ def is_own_comment(ctx: AppContext, event: Event, comment: Comment) -> bool:
         return True
     if registry.get(event.source).is_own_author(_section(ctx, event), comment):
         return True
-    with ctx.store.session() as session:
-        row = session.scalar(
-            select(CommentLedger.comment_id).where(
-                CommentLedger.source == event.source, CommentLedger.key == event.key
-            )
-        )
-    return row is not None and row == comment.id
+    known = comment_ledger.comment_id(ctx.store, event.source, event.key)
+    return known is not None and known == comment.id
 
 
 def _own_comment_deleted(ctx: AppContext, event: Event, comment: Comment) -> str:
     """Someone deleted our comment: respect that until the findings change."""
-    with ctx.store.session() as session:
-        row = session.scalar(
-            select(CommentLedger).where(
-                CommentLedger.source == event.source,
-                CommentLedger.key == event.key,
-                CommentLedger.comment_id == comment.id,
-            )
-        )
-        if row is None or row.claimed_at is not None:
-            # No such comment any more, or our own write on it is in flight (we deleted it).
-            return f"ignored: Refinery's deleted comment on {event.key}"
-        row.comment_id = None
-        row.state = "dismissed"
+    if not comment_ledger.dismiss(ctx.store, event.source, event.key, comment.id):
+        # No such comment any more, or our own write on it is in flight (we deleted it).
+        return f"ignored: Refinery's deleted comment on {event.key}"
     return f"dismissed: our comment on {event.key} was deleted by someone"
 
 
@@ -149,8 +132,8 @@ class _CacheOrNothing:
     def get_kv(self, key: str) -> dict[str, Any] | None:
         try:
             return self.store.get_kv(key)
-        except SQLAlchemyError:
-            return None
+        except DatabaseError:
+            return None  # the store is down: the inbox answers 503 next
 
     def set_kv(self, key: str, value: dict[str, Any]) -> None:
         self.store.set_kv(key, value)

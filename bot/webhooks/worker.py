@@ -9,8 +9,7 @@ from collections import deque
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from bot.store.errors import DatabaseError
 from bot.store.holders import holder_id
 from bot.store.inbox import Delivery, Inbox
 from bot.webhooks.events import Event, Malformed, read_event
@@ -56,7 +55,7 @@ class Dispatcher:
             freed = self.inbox.release_dead_claims()
             if freed:
                 log.warning("webhooks: resuming %d deliveries a stopped process had claimed", freed)
-        except SQLAlchemyError:
+        except DatabaseError:
             log.warning("webhooks: cannot read the inbox yet; will retry", exc_info=True)
         self._thread = threading.Thread(target=self._loop, name="refinery-inbox", daemon=True)
         self._thread.start()
@@ -117,7 +116,7 @@ class Dispatcher:
     def _due(self) -> bool:
         try:
             due = self.inbox.next_due()
-        except SQLAlchemyError:
+        except DatabaseError:
             return False
         from bot.store.store import utcnow
 
@@ -133,7 +132,7 @@ class Dispatcher:
                 try:
                     claimed += self.inbox.claim(room - len(claimed))
                     failures = 0
-                except SQLAlchemyError as exc:
+                except DatabaseError as exc:
                     failures += 1
                     log.warning(
                         "webhooks: cannot read the inbox (%s); retrying", type(exc).__name__
@@ -165,7 +164,7 @@ class Dispatcher:
                 log.exception("webhook %s failed; will retry", delivery.delivery_id)
                 try:
                     status = self.inbox.retry_later(delivery, f"{type(exc).__name__}: {exc}")
-                except SQLAlchemyError:
+                except DatabaseError:
                     self._try_again(delivery)  # the store is down too: keep it here
                     return
                 if status == "failed":
@@ -176,7 +175,7 @@ class Dispatcher:
                     self.stale += 1
             try:
                 self.inbox.done(delivery.delivery_id)
-            except SQLAlchemyError:
+            except DatabaseError:
                 log.warning("webhook %s handled; marking it done failed", delivery.delivery_id)
                 self._try_again(delivery)  # handling again is harmless; losing it is not
                 return
@@ -207,5 +206,5 @@ class Dispatcher:
 
         try:
             self.inbox.prune(KEEP_DELIVERIES)
-        except SQLAlchemyError:
+        except DatabaseError:
             log.warning("webhooks: pruning old delivery ids failed", exc_info=True)

@@ -13,7 +13,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from bot.services import comment_ledger as ledger
 from bot.services.comments import (
     CommentRunSummary,
     _execute,
@@ -21,6 +20,7 @@ from bot.services.comments import (
     plan_source,
     run_comment_pass,
 )
+from bot.store import comment_ledger as ledger
 from bot.store.models import Base, CommentLedger
 from connectors.base import ConnectorError, RateLimited
 from tests.comments.trackers import RecordingTracker, build_ctx, build_settings

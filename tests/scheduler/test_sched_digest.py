@@ -8,7 +8,6 @@ import pytest
 from sched_helpers import load_backlog, now, settings
 
 from bot.config import Settings
-from bot.services.comment_ledger import LedgerRow
 from bot.services.digest import (
     build_digest,
     build_reminder,
@@ -19,6 +18,7 @@ from bot.services.digest import (
 )
 from bot.services.teams import IMPLICIT_TEAM, select_teams, teams
 from bot.store import Store, open_store
+from bot.store.comment_ledger import LedgerRow
 from bot.store.models import RequestRow
 from connectors.item import Person
 from rules.engine import Engine

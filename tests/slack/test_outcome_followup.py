@@ -13,8 +13,8 @@ import time_machine
 from sqlalchemy import select
 
 from bot.scheduler.jobs import outcome_pass, send_digests
-from bot.services import comment_ledger
 from bot.slack.outcome_views import OUTCOME_VIEW
+from bot.store import comment_ledger
 from bot.store.models import OutcomeAnswer, OutcomeReview
 from tests.factories import make_item
 from tests.slack.conftest import PO, STRANGER, Harness
@@ -244,6 +244,7 @@ def test_a_replica_that_recorded_some_items_first_leaves_one_row_each(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bot.services.outcomes import Outcomes
+    from bot.store.outcomes import Review, Reviews
 
     store = harness.ctx.store
     items = [make_item(key=f"PAY-{n}", text=TARGET_TEXT, updated=T0) for n in range(30, 34)]
@@ -255,10 +256,9 @@ def test_a_replica_that_recorded_some_items_first_leaves_one_row_each(
     other = Outcomes(store, harness.ctx.engine, harness.ctx.settings)
     make_row = service._new_row
 
-    def raced(item: Any, started: datetime, now: datetime) -> OutcomeReview:
+    def raced(item: Any, started: datetime, now: datetime) -> Review:
         if item.key == "PAY-32":  # the other replica writes this one after our query
-            with store.session() as session:
-                session.add(other._new_row(item, started, now))
+            assert Reviews(store).add([other._new_row(item, started, now)])
         return make_row(item, started, now)
 
     monkeypatch.setattr(service, "_new_row", raced)

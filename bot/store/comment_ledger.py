@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import Store
+from bot.store.cas import swapped
 from bot.store.holders import PROCESS, holder_gone
 from bot.store.models import CommentLedger, FindingRow
+from bot.store.store import Store
 
 CHUNK = 500
 # A claim older than this was left by a crashed process and may be taken over.
@@ -136,7 +137,8 @@ def claim(store: Store, source: str, key: str, before: LedgerState | None, now: 
         )
         if holder and holder_gone(holder, PROCESS):
             free.append(CommentLedger.claimed_by == holder)  # killed mid-write: take it now
-        result = session.execute(
+        return swapped(
+            session,
             update(CommentLedger)
             .where(
                 CommentLedger.source == source,
@@ -146,9 +148,38 @@ def claim(store: Store, source: str, key: str, before: LedgerState | None, now: 
                 same_id,
                 or_(*free),
             )
-            .values(claimed_at=now, claimed_by=PROCESS)
+            .values(claimed_at=now, claimed_by=PROCESS),
         )
-        return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def comment_id(store: Store, source: str, key: str) -> str | None:
+    """The id of Refinery's comment on an item, if the ledger knows one."""
+    with store.session() as session:
+        found: str | None = session.scalar(
+            select(CommentLedger.comment_id).where(
+                CommentLedger.source == source, CommentLedger.key == key
+            )
+        )
+        return found
+
+
+def dismiss(store: Store, source: str, key: str, deleted_id: str) -> bool:
+    """Someone deleted our comment `deleted_id`: forget it and stay quiet until the findings
+    change. False when the ledger knows no such comment, or our own write on it is in flight
+    (then the deletion was ours)."""
+    with store.session() as session:
+        row = session.scalar(
+            select(CommentLedger).where(
+                CommentLedger.source == source,
+                CommentLedger.key == key,
+                CommentLedger.comment_id == deleted_id,
+            )
+        )
+        if row is None or row.claimed_at is not None:
+            return False
+        row.comment_id = None
+        row.state = "dismissed"
+    return True
 
 
 def release(store: Store, source: str, key: str, before: LedgerState | None) -> None:

@@ -1,0 +1,72 @@
+"""The backlog as a few indexed columns per item, for backlog rules and the leanness report:
+no item's JSON is decoded in Python."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.store.models import CommentLedger, ItemRow
+from bot.store.store import Store
+from rules.backlog import Backlog, OwnWrites
+
+
+def store_backlog(
+    store: Store, projects: Sequence[str] | None = None, now: datetime | None = None
+) -> Backlog:
+    """The Backlog of the stored, not gone items, with Refinery's own comment writes so they
+    never count as activity."""
+    query = select(
+        ItemRow.key, ItemRow.project, ItemRow.rank, ItemRow.status_category, ItemRow.title
+    ).where(ItemRow.gone_at.is_(None))
+    if projects:
+        query = query.where(ItemRow.project.in_(list(projects)))
+    ledger = select(
+        CommentLedger.key,
+        CommentLedger.posted_at,
+        CommentLedger.edited_at,
+        CommentLedger.human_updated,
+    )
+    with store.engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(query)]
+        writes = {
+            key: OwnWrites(tuple(t for t in (posted, edited) if t is not None), human)
+            for key, posted, edited, human in connection.execute(ledger)
+        }
+    return Backlog.build(rows, now, writes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class LeanRow:
+    """What the leanness report reads of an item, straight from the store's columns."""
+
+    key: str
+    status_category: str
+    created: datetime | None
+    updated: datetime | None
+    estimate: float | None
+    sprint: str | None
+
+
+def leanness_rows(store: Store, projects: Sequence[str] | None = None) -> list[LeanRow]:
+    """The live items' leanness facts: columns, and the sprint of done items only (read from
+    the JSON by the database)."""
+    sprint = ItemRow.data["sprint"].as_string()
+    query = select(
+        ItemRow.key,
+        ItemRow.status_category,
+        ItemRow.created,
+        ItemRow.updated,
+        ItemRow.estimate,
+        sprint,
+    ).where(ItemRow.gone_at.is_(None))
+    if projects:
+        query = query.where(ItemRow.project.in_(list(projects)))
+    with store.engine.connect() as connection:
+        return [
+            LeanRow(key, status, created, updated, estimate, sprint if status == "done" else None)
+            for key, status, created, updated, estimate, sprint in connection.execute(query)
+        ]
