@@ -156,7 +156,7 @@ def digest_preview(store: Store, settings: Settings) -> str:
 
 def comment_preview(store: Store, result: ItemResult, settings: Settings) -> str:
     """The Markdown comment Refinery would leave on the item (as on GitHub)."""
-    from bot.render.comment import render_findings
+    from bot.services.comment_body import render_findings
 
     item = store.get_item(result.source, result.key)
     if item is None:  # cannot happen: the result came from this store

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from bot.render.comment import Rendered, ordered, render_findings, render_ready
+from bot.services.comment_body import Rendered, ordered, render_findings, render_ready
 from bot.store import comment_ledger as ledger
 from bot.store.comment_ledger import POSTING, LedgerRow, LedgerState
 from bot.store.store import OpenFinding

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.render.comment import SIGNATURE, body_hash
+from bot.services.comment_body import SIGNATURE, body_hash
 from bot.services.outcomes import ANSWERS
 from bot.store import comment_ledger as ledger
 from bot.store.outcomes import Answer, Review

@@ -13,7 +13,7 @@ from bot.render.blockkit import escape as escape
 from bot.render.blockkit import header as header
 from bot.render.blockkit import link as link
 from bot.render.blockkit import text as text
-from bot.render.comment import counted_lines, quote
+from bot.services.comment_body import counted_lines, quote
 from bot.services.report import ItemResult
 from bot.slack.answers import Health
 from bot.store.requests import Decision, Request

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot.render.comment import is_own_body
+from bot.services.comment_body import is_own_body
 from bot.services.comments import comment_on_item
 from bot.store import comment_ledger
 from bot.store.errors import DatabaseError

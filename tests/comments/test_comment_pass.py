@@ -13,7 +13,7 @@ import responses
 import time_machine
 from sqlalchemy import select
 
-from bot.render.comment import SIGNATURE
+from bot.services.comment_body import SIGNATURE
 from bot.services.comments import run_comment_pass
 from bot.store.models import CommentLedger
 from connectors.item import Item, Person

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bot.config import Settings
-from bot.render.comment import (
+from bot.services.comment_body import (
     body_hash,
     is_own_body,
     render_findings,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.render.comment import SIGNATURE
+from bot.services.comment_body import SIGNATURE
 from bot.store.models import CommentLedger
 from tests.webhooks.conftest import HookFactory, fixture
 
