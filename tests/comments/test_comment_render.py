@@ -97,7 +97,7 @@ def test_comments_quote_what_already_counts_and_what_restates() -> None:
     found, verdicts = engine.evaluate(item), engine.explain(item)
     assert {f.rule for f in found} == {"missing-why", "missing-estimate"}
     for fmt in ("markdown", "wiki", "adf"):
-        body = render_findings(item, found, fmt, settings, verdicts).body  # type: ignore[arg-type]
+        body = render_findings(item, found, fmt, settings, verdicts).body
         text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
         assert "What already counts" in text
         assert "Outcome: “" in text and "from 40 to 55" in text

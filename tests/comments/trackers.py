@@ -18,7 +18,7 @@ import responses
 from requests import PreparedRequest
 
 from bot.config import Settings
-from connectors.base import Tracker
+from connectors.base import BodyFormat, Created, IssueDraft, Tracker
 
 # Only 127.0.0.1 ever appears; `responses` answers before anything leaves the process.
 JIRA_URL = "http://127.0.0.1:9"
@@ -162,7 +162,7 @@ class RecordingTracker:
     """A Tracker that keeps comments in memory and records every write (for pure pass tests)."""
 
     source: str = "jira"
-    body_format: Any = "markdown"
+    body_format: BodyFormat = "markdown"
     dry_run: bool = False
     comments: dict[str, dict[str, Any]] = field(default_factory=dict)
     writes: list[tuple[str, str]] = field(default_factory=list)
@@ -184,6 +184,22 @@ class RecordingTracker:
     def delete_comment(self, key: str, comment_id: str) -> None:
         del self.comments[comment_id]
         self.writes.append(("delete", key))
+
+    # The comment pass only comments: any other write is a bug the test should see.
+    def create_issue(self, draft: IssueDraft) -> Created:
+        raise AssertionError("the comment pass never creates issues")
+
+    def add_label(self, key: str, label: str) -> None:
+        raise AssertionError("the comment pass never labels")
+
+    def remove_label(self, key: str, label: str) -> None:
+        raise AssertionError("the comment pass never unlabels")
+
+    def close(self, key: str, reason: str, *, to_status: str = "") -> None:
+        raise AssertionError("the comment pass never closes")
+
+    def transition(self, key: str, status_name: str, *, not_to: str = "") -> None:
+        raise AssertionError("the comment pass never transitions")
 
 
 def build_settings(tmp_path: Path, **comments: Any) -> Settings:

@@ -7,8 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from sched_fake_slack import FakeSlackApi
-from sched_helpers import load_backlog, now, settings
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -20,6 +18,8 @@ from bot.services.digest import build_reminder
 from bot.services.slack_post import SlackPoster
 from bot.slack_client import make_web_client
 from bot.store.models import DigestSnapshot
+from tests.scheduler.sched_fake_slack import FakeSlackApi
+from tests.scheduler.sched_helpers import load_backlog, now, settings
 
 TOKEN = "xoxb-test-not-a-real-token"
 TEAMS = [

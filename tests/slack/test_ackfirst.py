@@ -20,7 +20,12 @@ def test_a_follow_up_waits_for_the_answer_in_flight() -> None:
     order: list[str] = []
     with gate.answering():
         deadline = gate.deadline()
-        follow_up = threading.Thread(target=lambda: (gate.wait(deadline), order.append("work")))
+
+        def follow() -> None:
+            gate.wait(deadline)
+            order.append("work")
+
+        follow_up = threading.Thread(target=follow)
         follow_up.start()
         time.sleep(0.1)
         order.append("acked")

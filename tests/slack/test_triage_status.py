@@ -78,7 +78,7 @@ def rsps() -> Iterator[responses.RequestsMock]:
 
 
 def jira_tracker(dry_run: bool = False) -> JiraTracker:
-    cfg = JiraConfig(url=SITE, email="po@example.com", api_token="s3cret-token")  # type: ignore[arg-type]
+    cfg = JiraConfig(url=SITE, email="po@example.com", api_token="s3cret-token")
     return JiraTracker(JiraClient(cfg), dry_run=dry_run)
 
 

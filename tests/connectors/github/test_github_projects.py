@@ -24,12 +24,13 @@ from tests.connectors.github.fakes import FakeRepo, at
 
 def board_value(number: int) -> dict[str, Any] | None:
     """Issue n's item on board acme/5: a number, a size option, a text, or not on the board."""
-    return [
+    values: list[dict[str, Any] | None] = [
         {"number": float(number % 8)},
         {"name": "M"},
         {"name": "13 points"},
         None,
-    ][number % 4]
+    ]
+    return values[number % 4]
 
 
 class FakeGraphql:

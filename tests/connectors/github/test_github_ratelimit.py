@@ -38,6 +38,7 @@ def test_low_budget_stops_after_storing_the_page(
     stored = store.keys("github")
     assert 90 <= len(stored) <= 100  # the first page (less its pull requests) is kept
     cursor = store.get_cursor("github:acme/shop")[0]
+    assert cursor is not None
     assert cursor == max(i["updated_at"] for i in issues[:100])
 
     # Another repository on the same token does not even start.

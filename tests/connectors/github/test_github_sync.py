@@ -37,6 +37,7 @@ def test_incremental_sync_of_seven_changes(
     stream = IssueStream(client, "acme/shop")
     run_stream(store, stream)
     cursor = store.get_cursor("github:acme/shop")[0]
+    assert cursor is not None
     changed = [3, 40, 99, 120, 180, 201, 249]
     for number in changed:
         next(i for i in issues if i["number"] == number)["title"] = f"Edited {number}"

@@ -33,7 +33,7 @@ TEMPLATE = load("search_v3_legacy_real.trimmed.json")["issues"][1]
 
 def make_issue(n: int, updated: datetime, project: str = "PAY") -> dict[str, Any]:
     """A recorded-shape issue with its own key, time, points and sprint."""
-    issue = copy.deepcopy(TEMPLATE)
+    issue: dict[str, Any] = copy.deepcopy(TEMPLATE)
     key = f"{project}-{n}"
     issue["id"] = str(10000 + n)
     issue["key"] = key
@@ -170,7 +170,9 @@ class FakeJira:
         wanted = set(fields)
         if wanted == {"id"}:
             return {"id": issue["id"]}  # as documented: an id-only search returns only ids
-        shaped = {k: issue[k] for k in ("expand", "id", "self", "key") if k in issue}
+        shaped: dict[str, Any] = {
+            k: issue[k] for k in ("expand", "id", "self", "key") if k in issue
+        }
         shaped["fields"] = {k: v for k, v in issue["fields"].items() if k in wanted}
         return shaped
 
