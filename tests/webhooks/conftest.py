@@ -27,12 +27,12 @@ from bot.webhooks.worker import Dispatcher
 from tests.comments.trackers import (
     GITHUB_URL,
     JIRA_URL,
-    FakeGithub,
-    FakeJira,
     build_ctx,
     real_github_tracker,
     real_jira_tracker,
 )
+from tests.fakes.github import FakeGithub
+from tests.fakes.jira import FakeJira
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JIRA_SECRET = "jira-webhook-secret"
@@ -140,7 +140,7 @@ def make_hook(tmp_path: Path) -> Iterator[HookFactory]:
         for name, values in overrides.items():
             sections[name] = {**sections.get(name, {}), **values}
         settings = Settings(**sections)
-        jira, github = FakeJira().install(mock), FakeGithub().install(mock)
+        jira, github = FakeJira(mock, site=JIRA_URL), FakeGithub(mock, api=GITHUB_URL)
         ctx = build_ctx(
             settings, jira=real_jira_tracker(settings), github=real_github_tracker(settings)
         )

@@ -18,7 +18,7 @@ from connectors.github.parse import (
     repo_of,
     to_item,
 )
-from tests.connectors.github.fakes import load
+from tests.fakes.github import load
 
 
 def typed(

@@ -19,7 +19,7 @@ from connectors.github.client import GithubClient
 from connectors.github.details import PageDetails
 from connectors.github.projects import Board
 from connectors.github.sync import IssueStream
-from tests.connectors.github.fakes import FakeRepo, at
+from tests.fakes.github import FakeGithub, at
 
 
 def board_value(number: int) -> dict[str, Any] | None:
@@ -85,7 +85,7 @@ def test_board_estimates_fill_the_gaps_in_bulk(
     labelled = {i["number"] for i in issues[:40] if "pull_request" not in i}
     for issue in issues[:40]:
         issue["labels"] = [{"name": "estimate: 1"}]
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     graphql = FakeGraphql(rsps)
     details = PageDetails(client, Board("acme", 5, "Estimate"))
     summary = run_stream(store, IssueStream(client, "acme/shop", details=details))
@@ -109,7 +109,7 @@ def test_no_query_when_every_issue_has_a_label_estimate(
     issues = make_issues(30)
     for issue in issues:
         issue["labels"] = [{"name": "size: S"}]
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     graphql = FakeGraphql(rsps)
     stream = IssueStream(client, "acme/shop", details=PageDetails(client, Board("acme", 5)))
     pages = list(stream.fetch(None))
@@ -130,7 +130,7 @@ def test_dependencies_are_read_only_for_issues_that_have_some(
                 "blocking": 0,
                 "total_blocking": 0,
             }
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     graphql = FakeGraphql(rsps)
     summary = run_stream(store, IssueStream(client, "acme/shop"))  # no board configured
     assert sorted(int(i.removeprefix("I_node")) for ids in graphql.asked for i in ids) == [

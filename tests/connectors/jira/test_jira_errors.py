@@ -19,7 +19,7 @@ from connectors.jira import (
     make_jira_tracker,
 )
 from connectors.jira.search import JiraStream, base_jql
-from tests.connectors.jira.jira_fake import SITE
+from tests.fakes.jira import SITE
 
 TOKEN = "s3cret-token"
 

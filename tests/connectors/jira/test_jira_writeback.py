@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import pytest
@@ -13,8 +11,8 @@ from bot.config import JiraConfig
 from connectors.base import ConnectorError, IssueDraft
 from connectors.jira import JiraClient, JiraTracker
 from connectors.jira.writeback import pick_done_transition
-from tests.connectors.jira.jira_fake import SITE, load
 from tests.fakes.http import json_of, url_of
+from tests.fakes.jira import SITE, FakeJira, load
 
 DC_SITE = "https://jira.acme.corp"
 
@@ -24,40 +22,11 @@ def tracker(dry_run: bool = False, site: str = SITE, email: str = "po@example.co
     return JiraTracker(JiraClient(cfg), dry_run=dry_run)
 
 
-class Comments:
-    """Comments of one issue, served like GET/POST/PUT .../issue/{key}/comment on Cloud."""
-
-    def __init__(self, rsps: responses.RequestsMock, key: str = "PAY-1", site: str = SITE):
-        # Start from the documented comment list (envelope + one foreign comment).
-        self.comments: list[dict[str, Any]] = load("issue_comments_get_200.openapi-example.json")[
-            "comments"
-        ]
-        base = f"{site}/rest/api/3/issue/{key}/comment"
-        rsps.add_callback("GET", base, callback=self._list)
-        rsps.add_callback("POST", base, callback=self._add)
-        rsps.add_callback("PUT", re.compile(re.escape(base) + r"/\d+(\?.*)?$"), callback=self._edit)
-
-    def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
-        assert "expand" not in request.url  # the endpoint documents no expand=properties
-        page = {"startAt": 0, "maxResults": 100, "total": len(self.comments)}
-        # As documented, the listing carries no comment properties.
-        listed = [{k: v for k, v in c.items() if k != "properties"} for c in self.comments]
-        return 200, {}, json.dumps(page | {"comments": listed})
-
-    def _add(self, request: Any) -> tuple[int, dict[str, str], str]:
-        body = json.loads(request.body)
-        comment = {"id": str(20000 + len(self.comments)), "body": body["body"]}
-        comment["properties"] = body.get("properties", [])
-        self.comments.append(comment)
-        return 201, {}, json.dumps(comment)
-
-    def _edit(self, request: Any) -> tuple[int, dict[str, str], str]:
-        comment_id = request.url.split("?", 1)[0].rsplit("/", 1)[1]
-        for comment in self.comments:
-            if comment["id"] == comment_id:
-                comment["body"] = json.loads(request.body)["body"]
-                return 200, {}, json.dumps(comment)
-        return 404, {}, json.dumps({"errorMessages": ["Comment not found"]})
+def documented_comments(rsps: responses.RequestsMock, key: str = "PAY-1") -> FakeJira:
+    """The site, with issue `key` holding the documented comment list (one foreign comment)."""
+    site = FakeJira(rsps)
+    site.comments[key] = load("issue_comments_get_200.openapi-example.json")["comments"]
+    return site
 
 
 def comment_twice(jira: JiraTracker, key: str, first: Any, second: Any) -> None:
@@ -71,18 +40,21 @@ def comment_twice(jira: JiraTracker, key: str, first: Any, second: Any) -> None:
 
 
 def test_commenting_twice_leaves_one_edited_comment(rsps: responses.RequestsMock) -> None:
-    comments = Comments(rsps)
+    site = documented_comments(rsps)
+    comments = site.comments["PAY-1"]
     jira = tracker()
     assert jira.body_format == "adf"
     first, second = signed_doc("Not ready yet."), signed_doc("Ready now.")
     comment_twice(jira, "PAY-1", first, second)
-    ours = [c for c in comments.comments if c.get("properties")]
+    ours = [c for c in comments if c.get("properties")]
     assert len(ours) == 1 and ours[0]["body"] == second
     assert ours[0]["properties"][0]["key"] == "refinery"
-    assert len(comments.comments) == 2  # the foreign comment is untouched
+    assert len(comments) == 2  # the foreign comment is untouched
     methods = [c.request.method for c in rsps.calls]
     assert methods == ["GET", "POST", "GET", "PUT"]
     assert url_of(rsps.calls[3]).endswith("?notifyUsers=false")  # watchers not e-mailed
+    # The listing documents no expand=properties: Refinery must not rely on one.
+    assert all("expand" not in call.query for call in site.calls if call.method == "GET")
 
 
 def signed_doc(text: str) -> dict[str, Any]:
@@ -101,7 +73,7 @@ def signed_doc(text: str) -> dict[str, Any]:
 def test_a_foreign_comment_quoting_nothing_of_ours_is_not_taken_for_ours(
     rsps: responses.RequestsMock,
 ) -> None:
-    Comments(rsps)  # the documented example: one comment by someone else
+    documented_comments(rsps)  # the documented example: one comment by someone else
     assert tracker().find_own_comment("PAY-1") is None
 
 

@@ -1,21 +1,46 @@
-"""A fake Jira site on `responses`: real payload shapes, JQL paging and `updated >=` filtering."""
+"""The one fake Jira site for the tests, on `responses` at the transport.
+
+It answers what Jira's REST API answers, in the recorded and documented shapes
+(tests/fixtures/jira, see ../SOURCES.md): search with JQL paging and `updated >=` filtering
+(Cloud /rest/api/3/search/jql with nextPageToken, Data Center /rest/api/2/search with startAt),
+the approximate count, the field list, myself, serverInfo, and an issue's comments
+(GET with startAt/maxResults paging, POST, PUT, DELETE). Like Jira, the comment listing
+carries no comment properties: the endpoint documents `expand=renderedBody` only.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import count
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import responses
+from requests import PreparedRequest
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "jira"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
 SITE = "https://acme.atlassian.net"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 UPDATED_CLAUSE = re.compile(r'updated >= "(\d{4}/\d\d/\d\d \d\d:\d\d)"')
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+Answer = tuple[int, dict[str, str], str]
+
+
+@dataclass
+class Call:
+    """One request to the comment endpoints."""
+
+    method: str
+    path: str
+    body: Any
+    query: str = ""
 
 
 def load(name: str) -> Any:
@@ -53,12 +78,12 @@ def make_issue(n: int, updated: datetime, project: str = "PAY") -> dict[str, Any
 
 
 class FakeJira:
-    """Serves one site's search, field, myself, serverInfo and approximate-count endpoints."""
+    """One Jira site: search, count, fields, myself, serverInfo, and comments per issue key."""
 
     def __init__(
         self,
         rsps: responses.RequestsMock,
-        issues: list[dict[str, Any]],
+        issues: Sequence[dict[str, Any]] = (),
         deployment: str = "cloud",
         time_zone: str = "Europe/Berlin",
         site: str = SITE,
@@ -73,15 +98,28 @@ class FakeJira:
         self.bodies: list[dict[str, Any]] = []
         self.fail: dict[int, Any] = {}  # search call number -> (status, headers, body) or exception
         self.search_calls = 0
-        api = "3" if deployment == "cloud" else "2"
-        rsps.add_callback("GET", f"{site}/rest/api/{api}/field", callback=self._fields)
-        rsps.add_callback("GET", f"{site}/rest/api/{api}/myself", callback=self._myself)
-        rsps.add_callback("GET", f"{site}/rest/api/2/serverInfo", callback=self._server_info)
-        rsps.add_callback(
-            "POST", f"{site}/rest/api/3/search/approximate-count", callback=self._count
-        )
-        rsps.add_callback("POST", f"{site}/rest/api/3/search/jql", callback=self._search_jql)
-        rsps.add_callback("POST", f"{site}/rest/api/2/search", callback=self._search_dc)
+        self.down = False  # True: every endpoint answers 503, as during an outage
+        # Comments: the issue key -> its comments, oldest first; `calls` logs these requests.
+        self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.calls: list[Call] = []
+        self.ids = count(10001)
+        api = f"{site}/rest/api/{'3' if deployment == 'cloud' else '2'}"
+        issue = rf"{re.escape(api)}/issue/([A-Z][A-Z0-9]*-\d+)/comment"
+        one = re.compile(rf"{issue}/(\d+)(\?.*)?$")
+        endpoints: list[tuple[str, str | re.Pattern[str], Callable[[PreparedRequest], Answer]]] = [
+            ("GET", f"{api}/field", self._fields),
+            ("GET", f"{api}/myself", self._myself),
+            ("GET", f"{site}/rest/api/2/serverInfo", self._server_info),
+            ("POST", f"{site}/rest/api/3/search/approximate-count", self._count),
+            ("POST", f"{site}/rest/api/3/search/jql", self._search_jql),
+            ("POST", f"{site}/rest/api/2/search", self._search_dc),
+            ("GET", re.compile(rf"{issue}(\?.*)?$"), self._list_comments),
+            ("POST", re.compile(rf"{issue}$"), self._add_comment),
+            ("PUT", one, self._edit_comment),
+            ("DELETE", one, self._delete_comment),
+        ]
+        for method, url, answer in endpoints:
+            rsps.add_callback(method, url, callback=self._unless_down(answer))
 
     # -- mutations used by tests ---------------------------------------------------------------
 
@@ -90,6 +128,77 @@ class FakeJira:
         fields["updated"] = jira_time(when)
         if summary is not None:
             fields["summary"] = summary
+
+    def _unless_down(self, answer: Callable[[PreparedRequest], Answer]) -> Callable[..., Answer]:
+        def serve(request: PreparedRequest) -> Answer:
+            if self.down:
+                return 503, {}, json.dumps({"errorMessages": ["Service Unavailable"]})
+            return answer(request)
+
+        return serve
+
+    @property
+    def writes(self) -> list[Call]:
+        return [call for call in self.calls if call.method in WRITES]
+
+    def reset_calls(self) -> None:
+        self.calls.clear()
+
+    def find(self, comment_id: str) -> tuple[str, dict[str, Any]]:
+        for key, comments in self.comments.items():
+            for comment in comments:
+                if str(comment["id"]) == comment_id:
+                    return key, comment
+        raise KeyError(comment_id)
+
+    # -- comment endpoints ----------------------------------------------------------------------
+
+    def _note(self, request: PreparedRequest) -> Call:
+        body = json.loads(request.body) if request.body else None
+        url = urlsplit(str(request.url))
+        call = Call(str(request.method), url.path, body, url.query)
+        self.calls.append(call)
+        return call
+
+    def _list_comments(self, request: PreparedRequest) -> Answer:
+        call = self._note(request)
+        found = self.comments.get(_issue_key(call), [])
+        query = dict(parse_qsl(call.query))
+        start, size = int(query.get("startAt", 0)), int(query.get("maxResults", 5000))
+        # As documented, the listing has no comment properties (expand takes renderedBody only).
+        page = [{k: v for k, v in c.items() if k != "properties"} for c in found]
+        answer = {"startAt": start, "maxResults": size, "total": len(found)}
+        return 200, {}, json.dumps(answer | {"comments": page[start : start + size]})
+
+    def _add_comment(self, request: PreparedRequest) -> Answer:
+        call = self._note(request)
+        key, comment_id = _issue_key(call), str(next(self.ids))
+        comment = {
+            "id": comment_id,
+            "self": f"{self.site}/rest/api/3/issue/{key}/comment/{comment_id}",
+            "body": call.body["body"],
+            "properties": call.body.get("properties", []),
+        }
+        self.comments.setdefault(key, []).append(comment)
+        return 201, {}, json.dumps(comment)
+
+    def _edit_comment(self, request: PreparedRequest) -> Answer:
+        call = self._note(request)
+        try:
+            _, comment = self.find(call.path.rsplit("/", 1)[1])
+        except KeyError:
+            return _not_found()
+        comment["body"] = call.body["body"]
+        return 200, {}, json.dumps(comment)
+
+    def _delete_comment(self, request: PreparedRequest) -> Answer:
+        call = self._note(request)
+        try:
+            key, comment = self.find(call.path.rsplit("/", 1)[1])
+        except KeyError:
+            return _not_found()
+        self.comments[key].remove(comment)
+        return 204, {}, ""
 
     # -- endpoints --------------------------------------------------------------------------
 
@@ -184,3 +293,11 @@ def _updated(issue: dict[str, Any]) -> datetime:
 def _key_order(key: str) -> tuple[str, int]:
     project, number = key.rsplit("-", 1)
     return project, int(number)
+
+
+def _issue_key(call: Call) -> str:
+    return call.path.split("/issue/")[1].split("/")[0]
+
+
+def _not_found() -> Answer:
+    return 404, {}, json.dumps({"errorMessages": ["Can not find a comment for the id."]})
