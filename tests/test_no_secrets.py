@@ -26,7 +26,7 @@ from bot.cli.main import _register, app
 from bot.config import load_settings
 from bot.context import AppContext
 from bot.web import create_app
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 EMAIL = "po@example.com"
 SECRETS = {

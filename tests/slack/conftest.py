@@ -15,7 +15,7 @@ from bot.context import AppContext
 from bot.slack.app import Runtime
 from bot.store.models import DecisionRow, RequestRow
 from bot.web import create_app
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 from tests.slack.signed import SECRET, SlackSender
 

@@ -10,8 +10,8 @@ from bot.context import AppContext
 from bot.slack.ackfirst import AckFirst
 from bot.slack.http import warm_authorization
 from bot.web import create_app
+from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import make_settings
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import signed_headers, slash_body
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import requests_cmd, serve_cmd
 from bot.services.intake import Intake, RequestInput
 from bot.store import open_store
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 
 

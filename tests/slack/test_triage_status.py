@@ -27,8 +27,8 @@ from connectors.github import GithubTracker
 from connectors.item import Item
 from connectors.jira import JiraClient, JiraTracker
 from tests.factories import make_item
+from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import PO, Harness, make_settings
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 from tests.slack.test_slack_commands import answer, flat
 
