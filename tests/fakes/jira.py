@@ -96,7 +96,8 @@ class FakeJira:
         self.time_zone = time_zone
         self.jqls: list[str] = []
         self.bodies: list[dict[str, Any]] = []
-        self.fail: dict[int, Any] = {}  # search call number -> (status, headers, body) or exception
+        # search call number -> (status, headers, body) or an exception to raise
+        self.fail: dict[int, Answer | BaseException] = {}
         self.search_calls = 0
         self.down = False  # True: every endpoint answers 503, as during an outage
         # Comments: the issue key -> its comments, oldest first; `calls` logs these requests.
@@ -255,12 +256,12 @@ class FakeJira:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _failure(self) -> tuple[int, dict[str, str], str] | None:
+    def _failure(self) -> Answer | None:
         self.search_calls += 1
         failure = self.fail.pop(self.search_calls, None)
         if isinstance(failure, BaseException):
             raise failure
-        return failure  # type: ignore[no-any-return]
+        return failure
 
     def _matching(self, jql: str) -> list[dict[str, Any]]:
         self.jqls.append(jql)

@@ -192,8 +192,11 @@ def test_jira_project_of_the_wrong_type_is_not_a_500(server: Any, recorder: Reco
     """Found by the fuzzer: `issue.fields.project` as a string crashed jira_event (HTTP 500)."""
     client, _ = server
     for project in ("KAN", ["KAN"], 5, None):
-        body = {"webhookEvent": "jira:issue_deleted", "issue": {"key": "KAN-1", "fields": {}}}
-        body["issue"]["fields"]["project"] = project  # type: ignore[index]
+        body: dict[str, Any] = {
+            "webhookEvent": "jira:issue_deleted",
+            "issue": {"key": "KAN-1", "fields": {}},
+        }
+        body["issue"]["fields"]["project"] = project
         assert post(client, "jira", json.dumps(body).encode()) == 202
         assert [event.project for event in recorder.events] == ["KAN"]
         recorder.events.clear()

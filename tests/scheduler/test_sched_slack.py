@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -55,13 +56,13 @@ class FakeClock:
 
 
 def _context(tmp_path: Path, api_url: str, **overrides: object) -> AppContext:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "store": {"url": f"sqlite:///{tmp_path / 'refinery.db'}"},
         "teams": TEAMS,
         "slack": {"api_url": api_url, "bot_token": TOKEN, "people": settings().slack.people},
     }
     values.update(overrides)
-    ctx = AppContext.build(Settings(**values))  # type: ignore[arg-type]
+    ctx = AppContext.build(Settings(**values))
     load_backlog(ctx.store)
     return ctx
 

@@ -83,7 +83,8 @@ def test_decline_needs_a_reason(intake: Intake) -> None:
     request_id = new(intake)
     with pytest.raises(IntakeError, match="reason"):
         intake.decline(request_id, 0, "UPO", " ")
-    assert intake.get(request_id).status == "pending"  # type: ignore[union-attr]
+    row = intake.get(request_id)
+    assert row is not None and row.status == "pending"
 
 
 def test_only_the_requester_adds_details_and_only_when_asked(intake: Intake) -> None:

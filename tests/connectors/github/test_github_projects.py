@@ -145,7 +145,8 @@ def test_dependencies_are_read_only_for_issues_that_have_some(
     assert item is not None and [(link.type, link.target) for link in item.links] == [
         ("is blocked by", "acme/api#1120")
     ]
-    assert store.get_item("github", "acme/shop#8").links == ()  # type: ignore[union-attr]
+    stored = store.get_item("github", "acme/shop#8")
+    assert stored is not None and stored.links == ()
 
 
 def test_factories_read_the_settings(clean_env: Path) -> None:

@@ -48,7 +48,8 @@ def test_incremental_sync_of_seven_changes(
     assert summary.updated == 7  # plus the newest old issue, re-read from one second before
     assert summary.unchanged <= 1
     assert repo.queries[-1]["since"] == one_second_before(cursor)
-    assert store.get_item("github", "acme/shop#40").title == "Edited 40"  # type: ignore[union-attr]
+    edited = store.get_item("github", "acme/shop#40")
+    assert edited is not None and edited.title == "Edited 40"
     assert store.get_cursor("github:acme/shop")[0] == "2026-03-01T10:00:00Z"
 
 
