@@ -167,7 +167,7 @@ class FakeJira:
         query = dict(parse_qsl(call.query))
         start, size = int(query.get("startAt", 0)), int(query.get("maxResults", 5000))
         # As documented, the listing has no comment properties (expand takes renderedBody only).
-        page = [{k: v for k, v in c.items() if k != "properties"} for c in found]
+        page = [_without_properties(c) for c in found]
         answer = {"startAt": start, "maxResults": size, "total": len(found)}
         return 200, {}, json.dumps(answer | {"comments": page[start : start + size]})
 
@@ -181,7 +181,7 @@ class FakeJira:
             "properties": call.body.get("properties", []),
         }
         self.comments.setdefault(key, []).append(comment)
-        return 201, {}, json.dumps(comment)
+        return 201, {}, json.dumps(_without_properties(comment))
 
     def _edit_comment(self, request: PreparedRequest) -> Answer:
         call = self._note(request)
@@ -190,7 +190,7 @@ class FakeJira:
         except KeyError:
             return _not_found()
         comment["body"] = call.body["body"]
-        return 200, {}, json.dumps(comment)
+        return 200, {}, json.dumps(_without_properties(comment))
 
     def _delete_comment(self, request: PreparedRequest) -> Answer:
         call = self._note(request)
@@ -298,6 +298,11 @@ def _key_order(key: str) -> tuple[str, int]:
 
 def _issue_key(call: Call) -> str:
     return call.path.split("/issue/")[1].split("/")[0]
+
+
+def _without_properties(comment: dict[str, Any]) -> dict[str, Any]:
+    """A comment as the REST API answers it: properties are stored but never echoed."""
+    return {k: v for k, v in comment.items() if k != "properties"}
 
 
 def _not_found() -> Answer:

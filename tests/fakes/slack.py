@@ -147,11 +147,21 @@ class FakeSlack:
             return {"ok": False, "error": self.errors[str(params["channel"])]}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T111"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            if not params.get("channel"):
+                return {"ok": False, "error": "channel_not_found"}
+            if not any(params.get(part) for part in ("text", "blocks", "attachments")):
+                return {"ok": False, "error": "no_text"}
+        if method == "chat.update":
+            # An update names the message by its ts; Slack answers with that same ts.
+            if not params.get("ts"):
+                return {"ok": False, "error": "message_not_found"}
+            return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
+        if method == "chat.postMessage":
             with self._lock:
                 self._ts += 1
-                ts = params.get("ts") or f"1700000000.{self._ts:06d}"
-            return {"ok": True, "channel": params.get("channel"), "ts": ts}
+                ts = f"1700000000.{self._ts:06d}"
+            return {"ok": True, "channel": params["channel"], "ts": ts}
         if method == "chat.postEphemeral":
             with self._lock:
                 self._ts += 1
