@@ -15,8 +15,8 @@ from bot.config import JiraConfig
 from bot.services.sync import run_stream
 from bot.store import Store, open_store
 from connectors.jira import JiraClient, JiraStream
-from tests.fakes.http import url_of
 from tests.fakes.jira import SITE, T0, FakeJira, make_issue
+from tests.fakes.sent import url_of
 
 
 def config(**overrides: Any) -> JiraConfig:

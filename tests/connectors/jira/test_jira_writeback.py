@@ -11,8 +11,8 @@ from bot.config import JiraConfig
 from connectors.base import ConnectorError, IssueDraft
 from connectors.jira import JiraClient, JiraTracker
 from connectors.jira.writeback import pick_done_transition
-from tests.fakes.http import json_of, url_of
 from tests.fakes.jira import SITE, FakeJira, load
+from tests.fakes.sent import json_of, url_of
 
 DC_SITE = "https://jira.acme.corp"
 
