@@ -50,7 +50,7 @@ def load(name: str, path: Path) -> ModuleType:
     return module
 
 
-fake_slack = load("tests.slack.fake_slack", ROOT / "tests" / "slack" / "fake_slack.py")
+fake_slack = load("tests.fakes.slack", ROOT / "tests" / "fakes" / "slack.py")
 signed = load("tests.slack.signed", ROOT / "tests" / "slack" / "signed.py")
 
 

@@ -26,7 +26,7 @@ from bot.cli.main import _register, app
 from bot.config import load_settings
 from bot.context import AppContext
 from bot.web import create_app
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 EMAIL = "po@example.com"
 SECRETS = {
@@ -230,7 +230,7 @@ def serve(seen: Seen, config: str) -> None:
         {"webhookEvent": "jira:issue_deleted", "issue": {"key": "PAY-1", "fields": {}}}
     ).encode()
     github_body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}).encode()
-    for path, secret, header, body, event in (
+    for path, secret, header, raw, event in (
         ("/webhooks/jira", "REFINERY_JIRA__WEBHOOK_SECRET", "X-Hub-Signature", jira_body, ""),
         (
             "/webhooks/github",
@@ -242,7 +242,7 @@ def serve(seen: Seen, config: str) -> None:
     ):
         for key, expected in ((SECRETS[secret], (200, 202)), ("forged", (401,))):
             answer = client.post(
-                path, data=body, headers={header: hub(key, body), "X-GitHub-Event": event}
+                path, data=raw, headers={header: hub(key, raw), "X-GitHub-Event": event}
             )
             seen.add(f"webhook {path}", answer.get_data(as_text=True))
             assert answer.status_code in expected

@@ -68,7 +68,7 @@ class JiraStub:
     # -- data -------------------------------------------------------------------------------
 
     def _make(self, n: int) -> dict[str, Any]:
-        issue = copy.deepcopy(self.template)
+        issue: dict[str, Any] = copy.deepcopy(self.template)
         issue.update(id=str(100_000 + n), key=f"PAY-{n}")
         issue["self"] = f"http://127.0.0.1/rest/api/3/issue/{100_000 + n}"
         fields = issue["fields"]

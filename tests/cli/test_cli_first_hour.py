@@ -19,7 +19,7 @@ import pytest
 
 from rules.engine import load_builtin_rules
 from tests.cli.conftest import Invoke
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 REFINERY = str(Path(sys.executable).with_name("refinery"))
 

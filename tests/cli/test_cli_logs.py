@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from bot.logs import CurrentStderr, JsonFormatter, configure
+from tests.cli.conftest import Invoke
 
 
 @pytest.fixture
@@ -38,10 +39,8 @@ def test_log_lines_go_above_the_progress_bar() -> None:
 
 
 @pytest.mark.usefixtures("restore_logging")
-def test_info_by_default_and_one_handler(invoke: object) -> None:
-    from tests.cli.conftest import Invoke
-
-    run: Invoke = invoke  # type: ignore[assignment]
+def test_info_by_default_and_one_handler(invoke: Invoke) -> None:
+    run = invoke
     assert run("rules").exit_code == 0
     root = logging.getLogger()
     assert root.level == logging.INFO

@@ -18,14 +18,16 @@ from bot.services.comments import run_comment_pass
 from bot.store.models import CommentLedger
 from connectors.item import Item, Person
 from tests.comments.trackers import (
-    FakeGithub,
-    FakeJira,
+    GITHUB_URL,
+    JIRA_URL,
     build_ctx,
     build_settings,
     real_github_tracker,
     real_jira_tracker,
 )
 from tests.factories import READY_TEXT, make_item
+from tests.fakes.github import FakeGithub
+from tests.fakes.jira import FakeJira
 
 VAGUE = "Add a button to the settings page."
 
@@ -56,7 +58,7 @@ def test_jira_second_pass_writes_nothing_and_a_fix_edits_only_its_comment(
     tmp_path: Path, rsps: responses.RequestsMock
 ) -> None:
     settings = build_settings(tmp_path)
-    jira = FakeJira().install(rsps)
+    jira = FakeJira(rsps, site=JIRA_URL)
     ctx = build_ctx(settings, jira=real_jira_tracker(settings))
     items = [unready(key=f"PAY-{n}") for n in (1, 2, 3)] + [make_item(key="PAY-4")]
     ctx.store.upsert_items(items)
@@ -96,7 +98,7 @@ def test_github_partial_fix_edits_the_same_comment(
     tmp_path: Path, rsps: responses.RequestsMock
 ) -> None:
     settings = build_settings(tmp_path)
-    github = FakeGithub().install(rsps)
+    github = FakeGithub(rsps, api=GITHUB_URL)
     ctx = build_ctx(settings, github=real_github_tracker(settings))
     reporter = Person(id="octocat", name="octocat")
     item = unready(source="github", key="acme/shop#7", project="acme/shop", reporter=reporter)
@@ -123,7 +125,7 @@ def test_budget_spreads_twelve_comments_over_three_runs_oldest_first(
     tmp_path: Path, rsps: responses.RequestsMock
 ) -> None:
     settings = build_settings(tmp_path, max_per_run=5)
-    jira = FakeJira().install(rsps)
+    jira = FakeJira(rsps, site=JIRA_URL)
     ctx = build_ctx(settings, jira=real_jira_tracker(settings))
     t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     ctx.store.upsert_items([unready(key=f"OLD-{n}") for n in range(1, 13)])
@@ -151,7 +153,7 @@ def test_min_interval_defers_an_edit_until_it_has_passed(
     tmp_path: Path, rsps: responses.RequestsMock
 ) -> None:
     settings = build_settings(tmp_path, min_interval=3600)
-    jira = FakeJira().install(rsps)
+    jira = FakeJira(rsps, site=JIRA_URL)
     ctx = build_ctx(settings, jira=real_jira_tracker(settings))
     item = unready(key="PAY-1")
     t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -172,7 +174,7 @@ def test_on_fixed_delete_removes_the_comment_and_a_relapse_posts_again(
     tmp_path: Path, rsps: responses.RequestsMock
 ) -> None:
     settings = build_settings(tmp_path, on_fixed="delete")
-    jira = FakeJira().install(rsps)
+    jira = FakeJira(rsps, site=JIRA_URL)
     ctx = build_ctx(settings, jira=real_jira_tracker(settings))
     item = unready(key="PAY-1")
     ctx.store.upsert_items([item])
@@ -197,7 +199,7 @@ def test_on_fixed_delete_removes_the_comment_and_a_relapse_posts_again(
 
 def test_dry_run_plans_and_sends_nothing(tmp_path: Path, rsps: responses.RequestsMock) -> None:
     settings = build_settings(tmp_path, enabled=False)
-    jira = FakeJira().install(rsps)
+    jira = FakeJira(rsps, site=JIRA_URL)
     ctx = build_ctx(settings, jira=real_jira_tracker(settings))
     ctx.store.upsert_items([unready(key=f"PAY-{n}") for n in (1, 2)])
 
@@ -215,7 +217,7 @@ def test_opted_out_done_and_unlisted_rules_get_no_comment(
     tmp_path: Path, rsps: responses.RequestsMock
 ) -> None:
     settings = build_settings(tmp_path, rules=["missing-why"])
-    jira = FakeJira().install(rsps)
+    jira = FakeJira(rsps, site=JIRA_URL)
     ctx = build_ctx(settings, jira=real_jira_tracker(settings))
     ctx.store.upsert_items(
         [
@@ -235,7 +237,7 @@ def test_a_lost_ledger_edits_the_existing_comment_instead_of_adding(
     tmp_path: Path, rsps: responses.RequestsMock
 ) -> None:
     settings = build_settings(tmp_path)
-    jira = FakeJira().install(rsps)
+    jira = FakeJira(rsps, site=JIRA_URL)
     jira.comments["PAY-1"] = [
         {"id": "500", "body": "someone else", "properties": []},
         # An older Refinery comment: the comments endpoint returns no properties, so it is

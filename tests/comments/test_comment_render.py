@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.services.comment_body import (
@@ -12,14 +13,14 @@ from bot.services.comment_body import (
     render_findings,
     render_ready,
 )
-from connectors.item import Person
+from connectors.item import Item, Person
 from rules.engine import Engine, Finding
 from tests.factories import make_item
 
 VAGUE = "Add a button."
 
 
-def findings_for(**overrides: object) -> tuple[object, list[Finding]]:
+def findings_for(**overrides: Any) -> tuple[Item, list[Finding]]:
     item = make_item(description=VAGUE, estimate=None, **overrides)
     return item, Engine().evaluate(item)
 
@@ -27,7 +28,7 @@ def findings_for(**overrides: object) -> tuple[object, list[Finding]]:
 def test_adf_has_a_real_mention_node_and_one_list_item_per_finding() -> None:
     settings = Settings()
     item, found = findings_for(reporter=Person(id="557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"))
-    body = render_findings(item, found, "adf", settings).body  # type: ignore[arg-type]
+    body = render_findings(item, found, "adf", settings).body
     first = body["content"][0]["content"]
     assert first[0] == {
         "type": "mention",
@@ -46,19 +47,19 @@ def test_adf_has_a_real_mention_node_and_one_list_item_per_finding() -> None:
 def test_wiki_mentions_cloud_account_ids_and_data_center_usernames() -> None:
     settings = Settings(jira={"estimate_field": "customfield_10016"})
     cloud, found = findings_for(reporter=Person(id="619a4432ebce470067f20384"))
-    text = render_findings(cloud, found, "wiki", settings).body  # type: ignore[arg-type]
+    text = render_findings(cloud, found, "wiki", settings).body
     assert text.startswith("[~accountid:619a4432ebce470067f20384] ")
     assert "the customfield\\_10016 field" in text
     assert text.count("\n* *") == 3
     dc, found = findings_for(reporter=Person(id="jsmith"))
-    assert render_findings(dc, found, "wiki", settings).body.startswith("[~jsmith] ")  # type: ignore[arg-type]
+    assert render_findings(dc, found, "wiki", settings).body.startswith("[~jsmith] ")
     assert is_own_body(text)
 
 
 def test_markdown_mentions_the_login_and_carries_the_hidden_marker() -> None:
     settings = Settings(comments={"templates": {"header": "Not ready yet, {please}."}})
     item, found = findings_for(source="github", key="o/r#1", reporter=Person(id="octocat"))
-    text = render_findings(item, found, "markdown", settings).body  # type: ignore[arg-type]
+    text = render_findings(item, found, "markdown", settings).body
     assert text.splitlines()[0] == "<!-- refinery:comment -->"
     assert text.splitlines()[1] == "@octocat Not ready yet, {please}."
     assert 'Add the label "refinery-skip"' in text
@@ -68,9 +69,9 @@ def test_markdown_mentions_the_login_and_carries_the_hidden_marker() -> None:
 def test_hash_changes_with_findings_and_not_between_identical_renders() -> None:
     settings = Settings()
     item, found = findings_for()
-    one = render_findings(item, found, "adf", settings)  # type: ignore[arg-type]
-    again = render_findings(item, list(found), "adf", settings)  # type: ignore[arg-type]
-    fewer = render_findings(item, found[:1], "adf", settings)  # type: ignore[arg-type]
+    one = render_findings(item, found, "adf", settings)
+    again = render_findings(item, list(found), "adf", settings)
+    fewer = render_findings(item, found[:1], "adf", settings)
     assert one.content_hash == again.content_hash != fewer.content_hash
     assert body_hash(json.loads(json.dumps(one.body))) == one.content_hash
     ready = render_ready("markdown", settings)
@@ -97,7 +98,7 @@ def test_comments_quote_what_already_counts_and_what_restates() -> None:
     found, verdicts = engine.evaluate(item), engine.explain(item)
     assert {f.rule for f in found} == {"missing-why", "missing-estimate"}
     for fmt in ("markdown", "wiki", "adf"):
-        body = render_findings(item, found, fmt, settings, verdicts).body  # type: ignore[arg-type]
+        body = render_findings(item, found, fmt, settings, verdicts).body
         text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
         assert "What already counts" in text
         assert "Outcome: “" in text and "from 40 to 55" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 
@@ -69,6 +69,7 @@ def test_stopping_early_stops_the_producer() -> None:
     log: list[str] = []
     pages = prefetch(counting(100, log))
     assert next(pages) == 1
+    assert isinstance(pages, Generator)  # prefetch is a generator: close() is how to stop it
     pages.close()  # joins the producer thread
     assert len(log) <= 3
     assert not [t for t in threading.enumerate() if t.name == "refinery-prefetch"]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from connectors.text import analyze
 from connectors.text import cache as textcache
 
 
@@ -16,7 +17,7 @@ def empty_cache() -> None:
 
 def test_an_unchanged_description_is_analysed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[Any] = []
-    real = textcache.analyze
+    real = analyze
 
     def counting(description: Any, fmt: str) -> Any:
         calls.append(description)
@@ -44,4 +45,4 @@ def test_results_equal_plain_analysis() -> None:
     body = (
         "### Why\n\nCustomers on slow connections abandon checkout.\n\n### Outcome\n\n_No response_"
     )
-    assert textcache.analyze_once(body, "markdown") == textcache.analyze(body, "markdown")
+    assert textcache.analyze_once(body, "markdown") == analyze(body, "markdown")

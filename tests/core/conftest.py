@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -9,7 +10,7 @@ from tests.conftest import PG_URL
 
 
 @pytest.fixture
-def sqlite_store(tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     store = open_store(f"sqlite:///{tmp_path / 'refinery.db'}")
     yield store
     store.close()

@@ -89,7 +89,8 @@ def test_keep_snoozes_and_decline_closes_once_under_ten_threads(store: Store) ->
     assert tracker.closed == [
         ("PAY-2", "Declined by the product owner at the backlog prune: No goal")
     ]
-    assert prune.get(store, ids[1]).status == prune.DECLINED  # type: ignore[union-attr]
+    declined = prune.get(store, ids[1])
+    assert declined is not None and declined.status == prune.DECLINED
     # Neither is proposed again: one is snoozed, the other declined.
     assert prune.find_candidates(store, settings(), TEAM, NOW) == []
     # A proposal already decided refuses a late Keep.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.store import Store
 from connectors.item import Item, Link, Person
@@ -95,7 +96,7 @@ def test_many_items_stream_in_batches(store: Store) -> None:
     assert store.count_items() == 600
 
 
-def test_lock_timeout_reaches_the_database(tmp_path, pg_store: Store) -> None:  # type: ignore[no-untyped-def]
+def test_lock_timeout_reaches_the_database(tmp_path: Path, pg_store: Store) -> None:
     from sqlalchemy import text
 
     from bot.store import open_store

@@ -30,8 +30,8 @@ def snapshot(store: Store) -> dict[str, Any]:
 
 def stub_settings(url: str, store_url: str, page_size: int = 10, **jira: Any) -> Settings:
     return Settings(
-        store={"url": store_url},  # type: ignore[arg-type]
-        jira={  # type: ignore[arg-type]
+        store={"url": store_url},
+        jira={
             "url": url,
             "email": "faults@example.com",
             "api_token": "not-a-secret",

@@ -103,7 +103,7 @@ def sqlite_lock(path: Path) -> Holder:
 
 def test_sqlite_decision_waits_for_a_lock_then_succeeds(tmp_path: Path) -> None:
     store = sqlite_store(tmp_path / "r.db", busy_timeout=30)
-    intake = Intake(store, lambda source: FakeTracker(source), {})  # type: ignore[arg-type,return-value]
+    intake = Intake(store, lambda source: FakeTracker(source), {})
     request_id, version = submit(intake)
     with sqlite_lock(tmp_path / "r.db") as lock:
         lock.let_go_after(1.0)
@@ -117,7 +117,7 @@ def test_sqlite_lock_past_the_timeout_is_a_clear_error_and_nothing_half_written(
     tmp_path: Path,
 ) -> None:
     store = sqlite_store(tmp_path / "r.db", busy_timeout=0.3)
-    intake = Intake(store, lambda source: FakeTracker(source), {})  # type: ignore[arg-type,return-value]
+    intake = Intake(store, lambda source: FakeTracker(source), {})
     request_id, version = submit(intake)
     with (
         sqlite_lock(tmp_path / "r.db"),
@@ -148,7 +148,7 @@ def test_sqlite_lock_while_the_tracker_is_called_leaves_no_decision(
         return created
 
     tracker.create_issue = create_then_lock  # type: ignore[method-assign]
-    intake = Intake(store, lambda source: tracker, {})  # type: ignore[arg-type,return-value]
+    intake = Intake(store, lambda source: tracker, {})
     request_id, version = submit(intake)
     try:
         with pytest.raises(IntakeError, match="could not be saved") as info:
@@ -198,7 +198,7 @@ def pg_store(url: str, lock_timeout: float = 30.0) -> Iterator[Store]:
 @pytest.mark.postgres
 def test_postgres_decision_waits_for_a_table_lock(pg_schema: str) -> None:
     with pg_store(pg_url(pg_schema)) as store:
-        intake = Intake(store, lambda source: FakeTracker(source), {})  # type: ignore[arg-type,return-value]
+        intake = Intake(store, lambda source: FakeTracker(source), {})
         request_id, version = submit(intake)
         with pg_lock(pg_schema) as lock:
             lock.let_go_after(1.0)
@@ -210,9 +210,9 @@ def test_postgres_decision_waits_for_a_table_lock(pg_schema: str) -> None:
 @pytest.mark.postgres
 def test_postgres_lock_timeout_is_a_clear_error_and_nothing_half_written(pg_schema: str) -> None:
     with pg_store(pg_url(pg_schema)) as plain:
-        request_id, version = submit(Intake(plain, lambda s: FakeTracker(s), {}))  # type: ignore[arg-type,return-value]
+        request_id, version = submit(Intake(plain, lambda s: FakeTracker(s), {}))
     with pg_store(pg_url(pg_schema), lock_timeout=0.3) as store:
-        intake = Intake(store, lambda source: FakeTracker(source), {})  # type: ignore[arg-type,return-value]
+        intake = Intake(store, lambda source: FakeTracker(source), {})
         with pg_lock(pg_schema), pytest.raises(OperationalError, match="lock timeout"):
             intake.decline(request_id, version, "UPO", "not this quarter")
         assert state(store, request_id) == ("pending", version, 0)

@@ -85,7 +85,8 @@ def test_jira_sync_rides_out_a_storm(clock: FakeClock, sends: SendLog, tmp_path:
 
 def test_github_sync_rides_out_a_storm(clock: FakeClock, sends: SendLog, tmp_path: Path) -> None:
     results = []
-    with StormyGithub(make_issues(450, pulls=20), latency=0.0) as stub:
+    stub = StormyGithub(make_issues(450, pulls=20), latency=0.0)
+    with stub:
         for storm in (True, False):
             stub.storm = STORM if storm else ()
             pace = MinInterval(1 / GITHUB_SPACING, clock.time, clock.sleep)

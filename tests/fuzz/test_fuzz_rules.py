@@ -42,9 +42,9 @@ def items(draw: st.DrawFn) -> Item:
         title=draw(markup_text),
         project=draw(short),
         type=draw(short | st.sampled_from(["Story", "Bug", "Epic", "Sub-task"])),
-        kind=draw(st.sampled_from(KINDS)),  # type: ignore[arg-type]
+        kind=draw(st.sampled_from(KINDS)),
         status=draw(short),
-        status_category=draw(st.sampled_from(STATUS_CATEGORIES)),  # type: ignore[arg-type]
+        status_category=draw(st.sampled_from(STATUS_CATEGORIES)),
         description=description,
         description_format=fmt,  # type: ignore[arg-type]
         text=plain,

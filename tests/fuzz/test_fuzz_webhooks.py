@@ -61,15 +61,15 @@ class Recorder:
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[Any, AppContext]]:
     settings_ = Settings(
-        store={"url": "sqlite://"},  # type: ignore[arg-type]  # in memory: no fsync per event
-        jira={  # type: ignore[arg-type]
+        store={"url": "sqlite://"},  # in memory: no fsync per event
+        jira={
             "url": JIRA_URL,
             "deployment": "cloud",
             "email": "bot@example.com",
             "jql": "project in (KAN, API, SB)",
         },
-        github={"repos": []},  # type: ignore[arg-type]
-        server={"allow_unsigned_webhooks": True, "max_body_bytes": 65536},  # type: ignore[arg-type]
+        github={"repos": []},
+        server={"allow_unsigned_webhooks": True, "max_body_bytes": 65536},
     )
     store = open_store(settings_.store.url)
     listing = json.loads((FIXTURES / "jira" / "field_list_real.json").read_text())
@@ -83,7 +83,7 @@ def server() -> Iterator[tuple[Any, AppContext]]:
         },
     )
     ctx = AppContext(settings_, store, Engine())
-    ctx._trackers.update(jira=FakeTracker("jira"), github=FakeTracker("github"))  # type: ignore[dict-item]
+    ctx._trackers.update(jira=FakeTracker("jira"), github=FakeTracker("github"))
     with pytest.MonkeyPatch.context() as patch:
         # The inbox worker would need a store shared across threads; events are handled
         # inline here instead (see `recorder`).
@@ -192,8 +192,11 @@ def test_jira_project_of_the_wrong_type_is_not_a_500(server: Any, recorder: Reco
     """Found by the fuzzer: `issue.fields.project` as a string crashed jira_event (HTTP 500)."""
     client, _ = server
     for project in ("KAN", ["KAN"], 5, None):
-        body = {"webhookEvent": "jira:issue_deleted", "issue": {"key": "KAN-1", "fields": {}}}
-        body["issue"]["fields"]["project"] = project  # type: ignore[index]
+        body: dict[str, Any] = {
+            "webhookEvent": "jira:issue_deleted",
+            "issue": {"key": "KAN-1", "fields": {}},
+        }
+        body["issue"]["fields"]["project"] = project
         assert post(client, "jira", json.dumps(body).encode()) == 202
         assert [event.project for event in recorder.events] == ["KAN"]
         recorder.events.clear()

@@ -314,7 +314,8 @@ def test_wiki_bold_label_on_the_same_line_as_other_text() -> None:
     item = example_item(description=text, description_format="wiki")
     assert item.sections["rationale"] == "it matches what the other editors use."
     result = missing_why(item, PARAMS)
-    assert isinstance(result, Passed) and result.evidence in item.text
+    assert isinstance(result, Passed) and result.evidence is not None
+    assert result.evidence in item.text
 
 
 def test_plain_label_after_a_sentence_opens_a_section() -> None:

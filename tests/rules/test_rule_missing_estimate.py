@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from rules.builtin.missing_estimate import DEFAULT_LABEL_PATTERNS, label_matcher, missing_estimate
+from rules.engine import Problem
 from rules.examples import example_item
 
 DEFAULTS: dict[str, Any] = {
@@ -50,7 +51,7 @@ def test_other_labels_fail(label: str) -> None:
 def test_time_estimate_only_with_the_param() -> None:
     item = example_item(time_estimate=7200.0)
     problem = missing_estimate(item, DEFAULTS)
-    assert problem is not None
+    assert isinstance(problem, Problem)
     assert "2 h" in problem.message and "accept_time_estimates" in problem.hint
     assert missing_estimate(item, {**DEFAULTS, "accept_time_estimates": True}) is None
 
@@ -58,12 +59,16 @@ def test_time_estimate_only_with_the_param() -> None:
 def test_hint_depends_on_source() -> None:
     jira = missing_estimate(example_item(source="jira", key="PAY-1"), DEFAULTS)
     github = missing_estimate(example_item(source="github", key="o/r#1"), DEFAULTS)
-    assert jira is not None and "Story Points" in jira.hint and "0 is fine" in jira.hint
+    assert isinstance(jira, Problem) and "Story Points" in jira.hint and "0 is fine" in jira.hint
     assert "`estimate:3`" in jira.hint  # a Jira label cannot hold a space
-    assert github is not None and "estimate: 3" in github.hint and "Story Points" not in github.hint
+    assert (
+        isinstance(github, Problem)
+        and "estimate: 3" in github.hint
+        and "Story Points" not in github.hint
+    )
     only_spaced = {**DEFAULTS, "label_patterns": ["estimate: {n}"]}
     jira_spaced = missing_estimate(example_item(source="jira", key="PAY-1"), only_spaced)
-    assert jira_spaced is not None and "label" not in jira_spaced.hint
+    assert isinstance(jira_spaced, Problem) and "label" not in jira_spaced.hint
 
 
 def test_custom_patterns_replace_the_defaults() -> None:

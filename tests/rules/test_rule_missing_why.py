@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from rules.builtin.missing_why import missing_why
@@ -135,7 +137,7 @@ def test_bold_label_line_counts_as_section() -> None:
 
 
 def test_adf_description() -> None:
-    adf = {
+    adf: dict[str, Any] = {
         "type": "doc",
         "version": 1,
         "content": [
@@ -153,7 +155,7 @@ def test_adf_description() -> None:
     assert not isinstance(
         missing_why(example_item(description=adf, description_format="adf"), {}), Problem
     )
-    adf["content"][1]["content"][0]["text"] = "TBD"  # type: ignore[index]
+    adf["content"][1]["content"][0]["text"] = "TBD"
     assert isinstance(
         missing_why(example_item(description=adf, description_format="adf"), {}), Problem
     )

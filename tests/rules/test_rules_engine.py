@@ -137,7 +137,7 @@ def test_unknown_rule_message_lists_known_rules() -> None:
 
 
 def test_valid_config_has_no_problems() -> None:
-    config = {
+    config: dict[str, dict[str, Any]] = {
         "missing-why": {"severity": "info", "types": ["story"], "projects": ["PAY"]},
         "missing-estimate": {"label_patterns": ["pts:{n}"], "accept_time_estimates": True},
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sched_helpers import load_backlog, now, settings
 
 from bot.config import Settings
 from bot.services.digest import (
@@ -23,6 +22,7 @@ from bot.store.models import RequestRow
 from connectors.item import Person
 from rules.engine import Engine
 from tests.factories import make_item
+from tests.scheduler.sched_helpers import load_backlog, now, settings
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 

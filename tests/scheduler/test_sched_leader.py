@@ -12,7 +12,8 @@ class FakeConnection:
     """Answers pg_try_advisory_lock with `grant`; records statements and closing."""
 
     def __init__(self, grant: bool) -> None:
-        self.grant, self.closed, self.statements = grant, False, []
+        self.grant, self.closed = grant, False
+        self.statements: list[str] = []
 
     def execute(self, sql: str, params: Any = None) -> FakeConnection:
         self.statements.append(sql)

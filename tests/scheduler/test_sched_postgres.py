@@ -153,13 +153,21 @@ def test_advisory_lock_elects_one_and_hands_over_on_stop(pg_url: str) -> None:
     lock = f"refinery-test-{uuid.uuid4().hex}"
     events: list[str] = []
     elected = {"a": threading.Event(), "b": threading.Event()}
+
+    def elect(name: str) -> Callable[[], None]:
+        def elected_now() -> None:
+            events.append(f"{name}+")
+            elected[name].set()
+
+        return elected_now
+
     a = PostgresLeader(pg_url, name=lock, retry_seconds=0.1)
     b = PostgresLeader(pg_url, name=lock, retry_seconds=0.1)
-    a.start(lambda: (events.append("a+"), elected["a"].set()), lambda: events.append("a-"))
+    a.start(elect("a"), lambda: events.append("a-"))
     assert elected["a"].wait(20)
     # the server itself probes the leader's connection, so a vanished host frees the lock
     assert a._connection.execute("SHOW tcp_keepalives_idle").fetchone()[0] in ("15", "15s")
-    b.start(lambda: (events.append("b+"), elected["b"].set()), lambda: events.append("b-"))
+    b.start(elect("b"), lambda: events.append("b-"))
     time.sleep(0.5)  # several retries by b, all refused
     assert not elected["b"].is_set() and not b.is_leader
     a.stop()

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sched_helpers import load_backlog, now, settings
 
 from bot.render.digest import (
     MAX_BLOCKS,
@@ -28,6 +27,7 @@ from bot.store import Store, open_store
 from connectors.item import Person
 from rules.engine import Engine
 from tests.factories import make_item
+from tests.scheduler.sched_helpers import load_backlog, now, settings
 
 
 @pytest.fixture

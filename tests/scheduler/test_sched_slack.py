@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sched_fake_slack import FakeSlackApi
-from sched_helpers import load_backlog, now, settings
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -20,6 +19,8 @@ from bot.services.digest import build_reminder
 from bot.services.slack_post import SlackPoster
 from bot.slack_client import make_web_client
 from bot.store.models import DigestSnapshot
+from tests.fakes.slack import FakeSlack
+from tests.scheduler.sched_helpers import load_backlog, now, settings
 
 TOKEN = "xoxb-test-not-a-real-token"
 TEAMS = [
@@ -55,13 +56,13 @@ class FakeClock:
 
 
 def _context(tmp_path: Path, api_url: str, **overrides: object) -> AppContext:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "store": {"url": f"sqlite:///{tmp_path / 'refinery.db'}"},
         "teams": TEAMS,
         "slack": {"api_url": api_url, "bot_token": TOKEN, "people": settings().slack.people},
     }
     values.update(overrides)
-    ctx = AppContext.build(Settings(**values))  # type: ignore[arg-type]
+    ctx = AppContext.build(Settings(**values))
     load_backlog(ctx.store)
     return ctx
 
@@ -75,7 +76,7 @@ def _snapshots(ctx: AppContext) -> dict[str, int]:
 def test_slack_errors_are_logged_clearly_and_the_other_teams_still_get_their_digest(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with FakeSlackApi(ERRORS) as fake:
+    with FakeSlack(ERRORS) as fake:
         ctx = _context(tmp_path, fake.api_url)
         before = _snapshots(ctx)
         clock = FakeClock()
@@ -93,14 +94,9 @@ def test_slack_errors_are_logged_clearly_and_the_other_teams_still_get_their_dig
     }
     assert outbox.failed == 4 and outbox.line() == "2 posted, 4 failed"
     # every team was tried, in order, even after failures; ratelimited was retried 3 times
-    assert [len(fake.to(c)) for c in ("C0OK", "C0MISSING", "C0OUT", "C0BUSY", "C0AUTH")] == [
-        1,
-        1,
-        1,
-        4,
-        1,
-    ]
-    assert fake.to("C0MOBILE") and fake.tokens[0] == f"Bearer {TOKEN}"
+    channels = ("C0OK", "C0MISSING", "C0OUT", "C0BUSY", "C0AUTH")
+    assert [len(fake.to_channel(c)) for c in channels] == [1, 1, 1, 4, 1]
+    assert fake.to_channel("C0MOBILE") and fake.tokens[0] == f"Bearer {TOKEN}"
     # only the digests Slack accepted are remembered for next week's deltas and trend
     after = _snapshots(ctx)
     assert after["ok"] == 1 and after["mobile"] == before["mobile"] + 1
@@ -120,12 +116,12 @@ def test_slack_errors_are_logged_clearly_and_the_other_teams_still_get_their_dig
 
 def test_pacing_is_one_message_per_second_per_channel() -> None:
     clock = FakeClock()
-    with FakeSlackApi() as fake:
+    with FakeSlack() as fake:
         client = make_web_client(Settings(slack={"api_url": fake.api_url, "bot_token": TOKEN}))
         poster = SlackPoster(client, clock=clock.clock, sleep=clock.sleep)
         for channel in ("C1", "C1", "C2", "C1", "C2"):
             assert poster.post(channel, "hi", [], what="test").ok
-    assert [c["channel"] for c in fake.calls] == ["C1", "C1", "C2", "C1", "C2"]
+    assert [c["channel"] for c in fake.to("chat.postMessage")] == ["C1", "C1", "C2", "C1", "C2"]
     # the 2nd C1 post waits ~1 s; C2's first does not wait; the 3rd C1 post waits what is left
     # of its second after C2's post; the 2nd C2 post is already more than a second later
     assert clock.sleeps == [pytest.approx(0.99, abs=0.02), pytest.approx(0.98, abs=0.02)]
@@ -134,7 +130,7 @@ def test_pacing_is_one_message_per_second_per_channel() -> None:
 def test_an_unset_channel_is_not_posted_and_says_why(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with FakeSlackApi() as fake:
+    with FakeSlack() as fake:
         ctx = _context(tmp_path, fake.api_url, teams=[{"name": "nochan", "projects": ["PAY"]}])
         with caplog.at_level(logging.ERROR):
             outbox = send_digests(ctx, now=now())
@@ -146,14 +142,14 @@ def test_an_unset_channel_is_not_posted_and_says_why(
 
 def test_reminder_posts_to_the_team_and_dms_each_owner_their_items(tmp_path: Path) -> None:
     teams = [{"name": "payments", "projects": ["PAY"], "channel": "C0PAY", "dm_owners": True}]
-    with FakeSlackApi() as fake:
+    with FakeSlack() as fake:
         ctx = _context(tmp_path, fake.api_url, teams=teams)
         clock = FakeClock()
         poster = SlackPoster(make_web_client(ctx.settings), clock=clock.clock, sleep=clock.sleep)
         outbox = send_reminders(ctx, poster=poster)
     assert outbox.failed == 0
-    team_post = fake.to("C0PAY")[0]
-    dms = [call for call in fake.calls if call["channel"].startswith("U")]
+    team_post = fake.to_channel("C0PAY")[0]
+    dms = [call for call in fake.to("chat.postMessage") if call["channel"].startswith("U")]
     groups = build_reminder(ctx.store, ctx.engine, ctx.settings, ctx.settings.teams[0]).groups
     mapped = {g.owner.slack_id for g in groups if g.owner.slack_id}
     assert {"U02TOMAS", "U03MAYA"} <= mapped
@@ -173,7 +169,7 @@ def test_reminder_posts_to_the_team_and_dms_each_owner_their_items(tmp_path: Pat
 
 
 def test_cli_dry_run_prints_json_and_text_and_posts_nothing(tmp_path: Path) -> None:
-    with FakeSlackApi() as fake:
+    with FakeSlack() as fake:
         ctx = _context(tmp_path, fake.api_url)
         ctx.close()
         config = tmp_path / "refinery.toml"
@@ -205,7 +201,7 @@ def test_cli_dry_run_prints_json_and_text_and_posts_nothing(tmp_path: Path) -> N
 
 
 def test_cli_digest_reports_what_was_not_posted(tmp_path: Path) -> None:
-    with FakeSlackApi({"C0PAY": "not_in_channel"}) as fake:
+    with FakeSlack({"C0PAY": "not_in_channel"}) as fake:
         config = tmp_path / "refinery.toml"
         config.write_text(
             f'[store]\nurl = "sqlite:///{tmp_path / "refinery.db"}"\n'
@@ -224,14 +220,14 @@ def test_cli_digest_reports_what_was_not_posted(tmp_path: Path) -> None:
 
 def test_agenda_threads_post_each_item_as_its_own_message(tmp_path: Path) -> None:
     teams = [{"name": "payments", "projects": ["PAY"], "channel": "C0PAY", "agenda_threads": True}]
-    with FakeSlackApi() as fake:
+    with FakeSlack() as fake:
         ctx = _context(tmp_path, fake.api_url, teams=teams)
         clock = FakeClock()
         poster = SlackPoster(make_web_client(ctx.settings), clock=clock.clock, sleep=clock.sleep)
         outbox = send_reminders(ctx, poster=poster)
         agenda = build_reminder(ctx.store, ctx.engine, ctx.settings, ctx.settings.teams[0])
         ctx.close()
-    posts = fake.to("C0PAY")
+    posts = fake.to_channel("C0PAY")
     assert outbox.failed == 0 and len(posts) == 1 + len(agenda.agenda)
     assert "Refinement agenda — payments" in json.dumps(posts[0]["blocks"], ensure_ascii=False)
     for post, item in zip(posts[1:], agenda.agenda, strict=True):

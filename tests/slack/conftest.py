@@ -15,7 +15,7 @@ from bot.context import AppContext
 from bot.slack.app import Runtime
 from bot.store.models import DecisionRow, RequestRow
 from bot.web import create_app
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 from tests.slack.signed import SECRET, SlackSender
 
@@ -76,7 +76,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def harness(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Harness]:
-    from waitress import create_server
+    from waitress.server import TcpWSGIServer, create_server
 
     ctx = AppContext.build(make_settings(tmp_path, fake_slack))
     jira, github = FakeTracker("jira"), FakeTracker("github")
@@ -84,16 +84,19 @@ def harness(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Harness]:
     app = create_app(ctx)
     runtime = app.extensions["refinery.slack"]
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
+    assert isinstance(server, TcpWSGIServer)  # one host and port: one TCP server
     stop = threading.Event()
 
     def serve() -> None:
         # server.run() cannot be stopped from outside; poll in short slices instead.
         while not stop.is_set():
-            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+            # _map (the server's socket map) is set in __init__ but missing from types-waitress.
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[attr-defined]
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    base_url = f"http://127.0.0.1:{server.effective_port}"
+    # effective_port is set by BaseWSGIServer.__init__ but missing from types-waitress.
+    base_url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[attr-defined]
     yield Harness(
         ctx=ctx,
         runtime=runtime,

@@ -6,13 +6,13 @@ import threading
 import time
 from typing import Any
 
-from connectors.base import ConnectorError, Created, IssueDraft
+from connectors.base import BodyFormat, ConnectorError, Created, IssueDraft
 
 
 class FakeTracker:
     """Counts create_issue calls (thread-safe); can be told to fail or to be slow."""
 
-    body_format = "markdown"
+    body_format: BodyFormat = "markdown"
     dry_run = False
 
     def __init__(self, source: str) -> None:

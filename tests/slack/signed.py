@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -66,7 +66,7 @@ def slash_body(text: str, user: str, response_url: str, command: str = "/refiner
 
 def action_payload(action_id: str, value: str, user: str, response_url: str) -> dict[str, Any]:
     """The recorded block_actions button payload, pressed by `user` on our button."""
-    payload = json.loads(fixture("block_actions_button.json"))
+    payload: dict[str, Any] = json.loads(fixture("block_actions_button.json"))
     payload["user"]["id"] = user
     payload["response_url"] = response_url
     payload["actions"][0].update(action_id=action_id, value=value, block_id="triage")
@@ -77,7 +77,7 @@ def view_payload(
     callback_id: str, values: dict[str, str], meta: dict[str, Any], user: str
 ) -> dict[str, Any]:
     """The recorded view_submission payload, carrying our form values and private metadata."""
-    payload = json.loads(fixture("view_submission.json"))
+    payload: dict[str, Any] = json.loads(fixture("view_submission.json"))
     payload["user"]["id"] = user
     view = payload["view"]
     view["callback_id"] = callback_id

@@ -10,8 +10,8 @@ from bot.context import AppContext
 from bot.slack.ackfirst import AckFirst
 from bot.slack.http import warm_authorization
 from bot.web import create_app
+from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import make_settings
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.signed import signed_headers, slash_body
 
 
@@ -20,7 +20,12 @@ def test_a_follow_up_waits_for_the_answer_in_flight() -> None:
     order: list[str] = []
     with gate.answering():
         deadline = gate.deadline()
-        follow_up = threading.Thread(target=lambda: (gate.wait(deadline), order.append("work")))
+
+        def follow() -> None:
+            gate.wait(deadline)
+            order.append("work")
+
+        follow_up = threading.Thread(target=follow)
         follow_up.start()
         time.sleep(0.1)
         order.append("acked")

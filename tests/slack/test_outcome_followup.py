@@ -166,7 +166,11 @@ def test_not_yet_asks_again_at_most_twice(harness: Harness) -> None:
             assert (row.status, row.asks) == ("asked", ask)
             view = click(harness, "not_yet", row, PO, ask)
             assert harness.send.view(OUTCOME_VIEW, {}, meta_of(view), PO).status == 200
-            harness.slack.wait_for(lambda n=ask: len(answers(harness)) == n, "the answer")
+
+            def answered(n: int = ask) -> bool:
+                return len(answers(harness)) == n
+
+            harness.slack.wait_for(answered, "the answer")
             row = review(harness, "PAY-9")
         when = (row.due_at or when) + timedelta(hours=1)
     assert (row.status, row.answer, row.asks) == ("reviewed", "not_yet", 3)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import requests_cmd, serve_cmd
 from bot.services.intake import Intake, RequestInput
 from bot.store import open_store
-from tests.slack.fake_slack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 
 
@@ -38,7 +38,7 @@ def test_requests_lists_requests_and_decisions(
     monkeypatch.setattr(requests_cmd, "console", Console(width=200))
     store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     tracker = FakeTracker("jira")
-    intake = Intake(store, lambda source: tracker, {})  # type: ignore[arg-type,return-value]
+    intake = Intake(store, lambda source: tracker, {})
     first = intake.submit(RequestInput("CSV export", "Finance re-types invoices", "UREQ")).id
     intake.submit(RequestInput("Dark mode", "Night shift eyes", "UREQ"))
     intake.decline(first, 0, "UPO", "Not this quarter")
@@ -141,7 +141,7 @@ def test_release_returns_a_stuck_claim_to_pending(
 
     monkeypatch.setattr(requests_cmd, "console", Console(width=200))
     store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
-    intake = Intake(store, lambda source: FakeTracker(source), {})  # type: ignore[arg-type,return-value]
+    intake = Intake(store, lambda source: FakeTracker(source), {})
     stuck = intake.submit(RequestInput("CSV export", "Finance re-types invoices", "UREQ")).id
     fresh = intake.submit(RequestInput("Dark mode", "Night shift eyes", "UREQ")).id
     with store.session() as session:  # as a process that died mid-accept leaves it

@@ -12,9 +12,8 @@ import pytest
 
 from bot.context import AppContext
 from bot.slack.socket import start_socket_mode
+from tests.fakes.slack import FakeSlack, FakeSocketMode
 from tests.slack.conftest import make_settings
-from tests.slack.fake_slack import FakeSlack
-from tests.slack.fake_socket_mode import FakeSocketMode
 from tests.slack.signed import fixture
 
 

@@ -20,8 +20,8 @@ from tests.slack.fake_tracker import FakeTracker
 from tests.slack.test_slack_intake import last_view, meta_of, submit_request
 
 SETTINGS = Settings(
-    slack={"po_users": ["UPO"]},  # type: ignore[arg-type]
-    teams=[  # type: ignore[list-item]
+    slack={"po_users": ["UPO"]},
+    teams=[
         {"name": "payments", "projects": ["PAY"], "po_users": ["UPAY"]},
         {"name": "growth", "projects": ["GRO"], "repos": ["acme/Site"], "po_usergroup": "SGRO"},
     ],
@@ -45,7 +45,7 @@ def intake(store: Store, tracker: FakeTracker) -> Intake:
     owners = ProductOwners.from_settings(
         SETTINGS, lambda group: frozenset({"UGRO"}) if group == "SGRO" else frozenset()
     )
-    return Intake(store, lambda source: tracker, {"jira": "triage"}, owners=owners)  # type: ignore[arg-type,return-value]
+    return Intake(store, lambda source: tracker, {"jira": "triage"}, owners=owners)
 
 
 def new(intake: Intake) -> int:
@@ -58,7 +58,8 @@ def test_a_team_po_accepts_into_their_own_project_only(
     first = new(intake)
     with pytest.raises(NotAllowed):
         intake.accept(first, 0, "UPAY", Destination("jira", "GRO", "Story"))
-    assert tracker.drafts == [] and intake.get(first).status == "pending"  # type: ignore[union-attr]
+    waiting = intake.get(first)
+    assert tracker.drafts == [] and waiting is not None and waiting.status == "pending"
     decided = intake.accept(first, 0, "UPAY", Destination("jira", "PAY", "Story"))
     assert decided.request.status == "accepted" and decided.decision.actor == "UPAY"
 
@@ -86,7 +87,8 @@ def test_a_tracker_request_is_decided_by_its_projects_team(
     (row,) = intake.import_triage()
     with pytest.raises(NotAllowed):
         intake.decline(row.id, row.version, "UGRO", "belongs elsewhere")
-    assert intake.get(row.id).status == "pending"  # type: ignore[union-attr]
+    still = intake.get(row.id)
+    assert still is not None and still.status == "pending"
     assert intake.decline(row.id, row.version, "UPAY", "not this quarter").request.status == (
         "declined"
     )
@@ -95,8 +97,8 @@ def test_a_tracker_request_is_decided_by_its_projects_team(
 def test_a_teams_po_is_no_longer_refused_in_slack(harness: Harness) -> None:
     harness.runtime.intake.owners = ProductOwners.from_settings(
         Settings(
-            slack={"po_users": []},  # type: ignore[arg-type]
-            teams=[{"name": "payments", "projects": ["PAY"], "po_users": ["UTEAMPO"]}],  # type: ignore[list-item]
+            slack={"po_users": []},
+            teams=[{"name": "payments", "projects": ["PAY"], "po_users": ["UTEAMPO"]}],
         ),
         lambda _group: frozenset(),
     )

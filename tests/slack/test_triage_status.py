@@ -27,8 +27,8 @@ from connectors.github import GithubTracker
 from connectors.item import Item
 from connectors.jira import JiraClient, JiraTracker
 from tests.factories import make_item
+from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import PO, Harness, make_settings
-from tests.slack.fake_slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 from tests.slack.test_slack_commands import answer, flat
 
@@ -78,7 +78,7 @@ def rsps() -> Iterator[responses.RequestsMock]:
 
 
 def jira_tracker(dry_run: bool = False) -> JiraTracker:
-    cfg = JiraConfig(url=SITE, email="po@example.com", api_token="s3cret-token")  # type: ignore[arg-type]
+    cfg = JiraConfig(url=SITE, email="po@example.com", api_token="s3cret-token")
     return JiraTracker(JiraClient(cfg), dry_run=dry_run)
 
 

@@ -31,21 +31,21 @@ NOW = datetime.now(UTC)
 def settings(url: str, **web: Any) -> Settings:
     """Settings with two teams, every secret set and the pages on."""
     return Settings(
-        store={"url": url},  # type: ignore[arg-type]
-        jira={  # type: ignore[arg-type]
+        store={"url": url},
+        jira={
             "url": "https://example.atlassian.net",
             "email": "bot@example.com",
             "api_token": SECRETS["jira"],
             "webhook_secret": SECRETS["jira_hook"],
         },
-        github={"token": SECRETS["github"]},  # type: ignore[arg-type]
-        slack={"bot_token": SECRETS["slack_bot"], "signing_secret": SECRETS["slack_signing"]},  # type: ignore[arg-type]
+        github={"token": SECRETS["github"]},
+        slack={"bot_token": SECRETS["slack_bot"], "signing_secret": SECRETS["slack_signing"]},
         teams=[
             {"name": "payments", "projects": ["PAY"], "sprint_capacity": 20},
             {"name": "mobile", "repos": ["acme/mobile-app"]},
         ],
-        web={"enabled": True, "secret": SECRETS["web"], **web},  # type: ignore[arg-type]
-        schedule={"sync": "", "digest": ""},  # type: ignore[arg-type]
+        web={"enabled": True, "secret": SECRETS["web"], **web},
+        schedule={"sync": "", "digest": ""},
     )
 
 

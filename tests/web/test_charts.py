@@ -19,7 +19,8 @@ def test_trend_draws_one_point_per_value_scaled_to_percent() -> None:
     chart = charts.trend("t", [0.0, 50.0, 100.0, 150.0], ["1 Nov", "8 Nov", "15 Nov", "now"])
     root = parse(chart)
     assert root.get("role") == "img" and root.get("aria-labelledby") == "t-t t-d"
-    assert root.find(f"{SVG}title").text == "Ready % over the last digests"  # type: ignore[union-attr]
+    title = root.find(f"{SVG}title")
+    assert title is not None and title.text == "Ready % over the last digests"
     dots = root.findall(f"{SVG}circle")
     assert len(dots) == 4
     ys = [float(dot.get("cy", "")) for dot in dots]
@@ -30,7 +31,8 @@ def test_trend_draws_one_point_per_value_scaled_to_percent() -> None:
         chart.alt
         == "Ready % from oldest to newest: 1 Nov: 0%, 8 Nov: 50%, 15 Nov: 100%, now: 150%."
     )
-    assert root.find(f"{SVG}desc").text == chart.alt  # type: ignore[union-attr]
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None and desc.text == chart.alt
     assert "style=" not in str(chart.svg) and "<script" not in str(chart.svg)
 
 

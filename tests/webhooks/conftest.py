@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import responses
 from sqlalchemy import func, select
-from waitress.server import create_server
+from waitress.server import TcpWSGIServer, create_server
 
 from bot.config import Settings
 from bot.store.models import CommentLedger, FindingRow, ItemRow, WebhookDelivery
@@ -27,12 +27,12 @@ from bot.webhooks.worker import Dispatcher
 from tests.comments.trackers import (
     GITHUB_URL,
     JIRA_URL,
-    FakeGithub,
-    FakeJira,
     build_ctx,
     real_github_tracker,
     real_jira_tracker,
 )
+from tests.fakes.github import FakeGithub
+from tests.fakes.jira import FakeJira
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JIRA_SECRET = "jira-webhook-secret"
@@ -120,7 +120,7 @@ def make_hook(tmp_path: Path) -> Iterator[HookFactory]:
     mock.start()
 
     def start(**overrides: Any) -> Hook:
-        sections: dict[str, dict[str, Any]] = {
+        sections: dict[str, Any] = {
             "store": {"url": f"sqlite:///{tmp_path / 'refinery.db'}"},
             "jira": {
                 "url": JIRA_URL,
@@ -140,17 +140,19 @@ def make_hook(tmp_path: Path) -> Iterator[HookFactory]:
         for name, values in overrides.items():
             sections[name] = {**sections.get(name, {}), **values}
         settings = Settings(**sections)
-        jira, github = FakeJira().install(mock), FakeGithub().install(mock)
+        jira, github = FakeJira(mock, site=JIRA_URL), FakeGithub(mock, api=GITHUB_URL)
         ctx = build_ctx(
             settings, jira=real_jira_tracker(settings), github=real_github_tracker(settings)
         )
         app = create_app(ctx)
         # A short loop timeout lets close() stop the server promptly at teardown.
         server = create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05)
+        assert isinstance(server, TcpWSGIServer)  # one host and port: one TCP server
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         servers.append((server, thread, ctx))
-        base = f"http://127.0.0.1:{server.effective_port}"
+        # effective_port is set by BaseWSGIServer.__init__ but missing from types-waitress.
+        base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[attr-defined]
         return Hook(base, ctx, jira, github, app.extensions[EXTENSION], mock)
 
     yield start

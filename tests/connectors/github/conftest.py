@@ -12,7 +12,7 @@ import responses
 from bench.stubs.github_stub import make_issues
 from bot.store import Store, open_store
 from connectors.github.client import GithubClient
-from tests.connectors.github.fakes import API, TOKEN
+from tests.fakes.github import API, TOKEN
 
 
 @pytest.fixture

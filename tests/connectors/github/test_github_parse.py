@@ -18,7 +18,7 @@ from connectors.github.parse import (
     repo_of,
     to_item,
 )
-from tests.connectors.github.fakes import load
+from tests.fakes.github import load
 
 
 def typed(
@@ -32,7 +32,8 @@ def typed(
 
 @pytest.fixture
 def bug_issue() -> dict[str, Any]:
-    return load("rest_list_repo_issues_type_bug_2025.json")[0]
+    issue: dict[str, Any] = load("rest_list_repo_issues_type_bug_2025.json")[0]
+    return issue
 
 
 def test_recorded_2025_issue_becomes_an_item(bug_issue: dict[str, Any]) -> None:

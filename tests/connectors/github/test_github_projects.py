@@ -19,17 +19,18 @@ from connectors.github.client import GithubClient
 from connectors.github.details import PageDetails
 from connectors.github.projects import Board
 from connectors.github.sync import IssueStream
-from tests.connectors.github.fakes import FakeRepo, at
+from tests.fakes.github import FakeGithub, at
 
 
 def board_value(number: int) -> dict[str, Any] | None:
     """Issue n's item on board acme/5: a number, a size option, a text, or not on the board."""
-    return [
+    values: list[dict[str, Any] | None] = [
         {"number": float(number % 8)},
         {"name": "M"},
         {"name": "13 points"},
         None,
-    ][number % 4]
+    ]
+    return values[number % 4]
 
 
 class FakeGraphql:
@@ -84,7 +85,7 @@ def test_board_estimates_fill_the_gaps_in_bulk(
     labelled = {i["number"] for i in issues[:40] if "pull_request" not in i}
     for issue in issues[:40]:
         issue["labels"] = [{"name": "estimate: 1"}]
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     graphql = FakeGraphql(rsps)
     details = PageDetails(client, Board("acme", 5, "Estimate"))
     summary = run_stream(store, IssueStream(client, "acme/shop", details=details))
@@ -108,7 +109,7 @@ def test_no_query_when_every_issue_has_a_label_estimate(
     issues = make_issues(30)
     for issue in issues:
         issue["labels"] = [{"name": "size: S"}]
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     graphql = FakeGraphql(rsps)
     stream = IssueStream(client, "acme/shop", details=PageDetails(client, Board("acme", 5)))
     pages = list(stream.fetch(None))
@@ -129,7 +130,7 @@ def test_dependencies_are_read_only_for_issues_that_have_some(
                 "blocking": 0,
                 "total_blocking": 0,
             }
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     graphql = FakeGraphql(rsps)
     summary = run_stream(store, IssueStream(client, "acme/shop"))  # no board configured
     assert sorted(int(i.removeprefix("I_node")) for ids in graphql.asked for i in ids) == [
@@ -144,7 +145,8 @@ def test_dependencies_are_read_only_for_issues_that_have_some(
     assert item is not None and [(link.type, link.target) for link in item.links] == [
         ("is blocked by", "acme/api#1120")
     ]
-    assert store.get_item("github", "acme/shop#8").links == ()  # type: ignore[union-attr]
+    stored = store.get_item("github", "acme/shop#8")
+    assert stored is not None and stored.links == ()
 
 
 def test_factories_read_the_settings(clean_env: Path) -> None:

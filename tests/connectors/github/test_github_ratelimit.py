@@ -16,7 +16,7 @@ from bot.store import Store
 from connectors.base import AuthError, RateLimited
 from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream, one_second_before
-from tests.connectors.github.fakes import TOKEN, FakeRepo, at
+from tests.fakes.github import TOKEN, FakeGithub, at
 
 SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
@@ -30,7 +30,7 @@ def iso(epoch: int) -> str:
 def test_low_budget_stops_after_storing_the_page(
     rsps: responses.RequestsMock, client: GithubClient, store: Store, issues: list[dict[str, Any]]
 ) -> None:
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     repo.remaining = 50  # the first answer says 49 left; the minimum is 50
     summary = run_stream(store, IssueStream(client, "acme/shop"))
     assert len(rsps.calls) == 1  # no request after the budget ran low
@@ -38,6 +38,7 @@ def test_low_budget_stops_after_storing_the_page(
     stored = store.keys("github")
     assert 90 <= len(stored) <= 100  # the first page (less its pull requests) is kept
     cursor = store.get_cursor("github:acme/shop")[0]
+    assert cursor is not None
     assert cursor == max(i["updated_at"] for i in issues[:100])
 
     # Another repository on the same token does not even start.
@@ -57,7 +58,7 @@ def test_exhausted_primary_budget_is_not_slept_through(
     rsps: responses.RequestsMock, client: GithubClient, store: Store, issues: list[dict[str, Any]]
 ) -> None:
     """403 "API rate limit exceeded" an hour before the reset: stop, say when to resume."""
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     reset = int(time.time()) + 3600
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
     repo.script[2] = (403, headers, {"message": "API rate limit exceeded for user ID 1."})
@@ -69,7 +70,7 @@ def test_exhausted_primary_budget_is_not_slept_through(
 def test_429_without_retry_after_stops_cleanly(
     rsps: responses.RequestsMock, client: GithubClient, issues: list[dict[str, Any]]
 ) -> None:
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     reset = int(time.time()) + 600
     repo.script[1] = (429, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}, {})
     with pytest.raises(RateLimited) as caught:

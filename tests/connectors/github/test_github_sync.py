@@ -14,13 +14,13 @@ from bot.services.sync import run_stream
 from bot.store import Store
 from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream, one_second_before
-from tests.connectors.github.fakes import FakeRepo, at, load
+from tests.fakes.github import FakeGithub, at, load
 
 
 def test_full_sync_stays_within_the_request_budget(
     rsps: responses.RequestsMock, client: GithubClient, store: Store, issues: list[dict[str, Any]]
 ) -> None:
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     summary = run_stream(store, IssueStream(client, "acme/shop"))
     assert len(rsps.calls) <= math.ceil(250 / 100) + 2
     assert len(rsps.calls) == 3 == summary.requests  # the counted requests are the real ones
@@ -33,10 +33,11 @@ def test_full_sync_stays_within_the_request_budget(
 def test_incremental_sync_of_seven_changes(
     rsps: responses.RequestsMock, client: GithubClient, store: Store, issues: list[dict[str, Any]]
 ) -> None:
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     stream = IssueStream(client, "acme/shop")
     run_stream(store, stream)
     cursor = store.get_cursor("github:acme/shop")[0]
+    assert cursor is not None
     changed = [3, 40, 99, 120, 180, 201, 249]
     for number in changed:
         next(i for i in issues if i["number"] == number)["title"] = f"Edited {number}"
@@ -47,14 +48,15 @@ def test_incremental_sync_of_seven_changes(
     assert summary.updated == 7  # plus the newest old issue, re-read from one second before
     assert summary.unchanged <= 1
     assert repo.queries[-1]["since"] == one_second_before(cursor)
-    assert store.get_item("github", "acme/shop#40").title == "Edited 40"  # type: ignore[union-attr]
+    edited = store.get_item("github", "acme/shop#40")
+    assert edited is not None and edited.title == "Edited 40"
     assert store.get_cursor("github:acme/shop")[0] == "2026-03-01T10:00:00Z"
 
 
 def test_incremental_sends_the_cursor_as_since(
     rsps: responses.RequestsMock, client: GithubClient, store: Store, issues: list[dict[str, Any]]
 ) -> None:
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     store.set_cursor("github:acme/shop", "2025-01-01T04:00:00Z")
     run_stream(store, IssueStream(client, "acme/shop"))
     first = repo.queries[0]
@@ -119,7 +121,7 @@ def test_an_issue_edited_mid_sync_does_not_hide_another(
 ) -> None:
     """Numbered pages would skip #101 here: #5 moves to the end while page 2 is requested."""
     issues = make_issues(250)
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     stream = IssueStream(client, "acme/shop")
     pages = stream.fetch(None)
     seen = [item.key for item in next(pages).items]
@@ -133,7 +135,7 @@ def test_a_bulk_edit_sharing_one_timestamp_is_paged_by_number(
     rsps: responses.RequestsMock, client: GithubClient, store: Store
 ) -> None:
     issues = make_issues(230)
-    FakeRepo(rsps, issues).touch(list(range(1, 231)), "2026-02-02T02:02:02Z")
+    FakeGithub(rsps, issues).touch(list(range(1, 231)), "2026-02-02T02:02:02Z")
     summary = run_stream(store, IssueStream(client, "acme/shop"))
     assert len(store.keys("github")) == summary.items == 230
     assert summary.requests == len(rsps.calls) == 3
@@ -144,7 +146,7 @@ def test_a_tie_across_page_boundaries_loses_nothing(
     rsps: responses.RequestsMock, client: GithubClient, store: Store
 ) -> None:
     issues = make_issues(330)  # 50 older, 250 edited in one second, 30 newer
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     repo.touch(list(range(51, 301)), "2026-02-02T02:02:02Z")
     repo.touch(list(range(301, 331)), "2026-02-03T00:00:00Z")
     summary = run_stream(store, IssueStream(client, "acme/shop"))
@@ -155,7 +157,7 @@ def test_a_tie_across_page_boundaries_loses_nothing(
 def test_a_crash_resumes_from_the_last_stored_page(
     rsps: responses.RequestsMock, client: GithubClient, store: Store, issues: list[dict[str, Any]]
 ) -> None:
-    FakeRepo(rsps, issues)
+    FakeGithub(rsps, issues)
     stream = IssueStream(client, "acme/shop")
 
     class Crash(Exception):
@@ -192,7 +194,7 @@ def test_since_is_exclusive_and_a_tie_at_the_cursor_is_still_read(
     """GitHub's `since` returns issues updated *after* it (the fake does so too): an issue
     updated in the cursor's very second, but not on the page that set the cursor, is read."""
     issues = make_issues(150)
-    repo = FakeRepo(rsps, issues)
+    repo = FakeGithub(rsps, issues)
     tie = next(i for i in issues if i["number"] == 90)["updated_at"]
     repo.touch(list(range(90, 121)), tie)  # 31 issues share one second, across page 1's end
     pages = IssueStream(client, "acme/shop").fetch(None)

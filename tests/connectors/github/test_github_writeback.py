@@ -3,54 +3,24 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 import responses
-from requests import PreparedRequest
 
 from connectors.base import ConnectorError, IssueDraft
 from connectors.github.client import GithubClient
 from connectors.github.writeback import MARKER, GithubTracker, issue_body, split_key
-from tests.connectors.github.fakes import at, load
+from tests.fakes.github import FakeGithub, at, load
 
 COMMENTS = "/repos/acme/shop/issues/7/comments"
 
 
-class FakeComments:
-    """Issue acme/shop#7's comments: starts with the recorded ones, accepts POST/PATCH/DELETE."""
-
-    def __init__(self, rsps: responses.RequestsMock) -> None:
-        self.comments: list[dict[str, Any]] = load("rest_list_issue_comments.json")
-        self.next_id = 900
-        rsps.add_callback(responses.GET, at(COMMENTS), callback=self.list)
-        rsps.add_callback(responses.POST, at(COMMENTS), callback=self.create)
-        one = re.compile(r"https://api\.github\.com(:443)?/repos/acme/shop/issues/comments/(\d+)$")
-        rsps.add_callback(responses.PATCH, one, callback=self.edit)
-        rsps.add_callback(responses.DELETE, one, callback=self.delete)
-
-    def list(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        return 200, {}, json.dumps(self.comments)
-
-    def create(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        self.next_id += 1
-        comment = {"id": self.next_id, "body": json.loads(request.body or "{}")["body"]}
-        self.comments.append(comment)
-        return 201, {}, json.dumps(comment)
-
-    def edit(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        comment = self._find(request)
-        comment["body"] = json.loads(request.body or "{}")["body"]
-        return 200, {}, json.dumps(comment)
-
-    def delete(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
-        self.comments.remove(self._find(request))
-        return 204, {}, ""
-
-    def _find(self, request: PreparedRequest) -> dict[str, Any]:
-        number = int(str(request.url).rsplit("/", 1)[1])
-        return next(c for c in self.comments if c["id"] == number)
+def recorded_comments(rsps: responses.RequestsMock) -> list[dict[str, Any]]:
+    """acme/shop#7 on the shared fake, starting with the recorded comments (the live list)."""
+    fake = FakeGithub(rsps)
+    fake.comments["acme/shop#7"] = load("rest_list_issue_comments.json")
+    return fake.comments["acme/shop#7"]
 
 
 def post_or_edit(tracker: GithubTracker, key: str, body: str) -> str:
@@ -69,14 +39,14 @@ def methods(rsps: responses.RequestsMock) -> list[str]:
 def test_commenting_twice_leaves_one_edited_comment(
     rsps: responses.RequestsMock, client: GithubClient
 ) -> None:
-    fake = FakeComments(rsps)
-    recorded = len(fake.comments)
+    comments = recorded_comments(rsps)
+    recorded = len(comments)
     tracker = GithubTracker(client)
     first = post_or_edit(tracker, "acme/shop#7", "Missing: why.")
     second = post_or_edit(tracker, "acme/shop#7", "Missing: outcome.")
-    assert first == second == "901"
-    ours = [c for c in fake.comments if MARKER in c["body"]]
-    assert len(fake.comments) == recorded + 1 and len(ours) == 1
+    assert first == second == "10001"
+    ours = [c for c in comments if MARKER in c["body"]]
+    assert len(comments) == recorded + 1 and len(ours) == 1
     assert ours[0]["body"] == f"Missing: outcome.\n\n{MARKER}"
     assert methods(rsps) == ["GET", "POST", "GET", "PATCH"]
     assert "per_page=100" in str(rsps.calls[0].request.url)
@@ -102,12 +72,12 @@ def test_find_own_comment_follows_the_link_pages(
 
 
 def test_delete_comment(rsps: responses.RequestsMock, client: GithubClient) -> None:
-    fake = FakeComments(rsps)
+    comments = recorded_comments(rsps)
     tracker = GithubTracker(client)
     comment = tracker.add_comment("acme/shop#7", "Ready now?")
     tracker.delete_comment("acme/shop#7", comment)
     assert tracker.find_own_comment("acme/shop#7") is None
-    assert all(MARKER not in c["body"] for c in fake.comments)
+    assert all(MARKER not in c["body"] for c in comments)
 
 
 def test_create_issue_writes_why_and_outcome_sections(
@@ -165,12 +135,12 @@ def test_labels(rsps: responses.RequestsMock, client: GithubClient) -> None:
 def test_close_comments_the_reason_then_closes_as_not_planned(
     rsps: responses.RequestsMock, client: GithubClient
 ) -> None:
-    fake = FakeComments(rsps)
+    comments = recorded_comments(rsps)
     rsps.add(responses.PATCH, at("/repos/acme/shop/issues/7"), json={"state": "closed"})
     tracker = GithubTracker(client)
     tracker.close("acme/shop#7", "Declined: duplicate of #3.")
     assert methods(rsps) == ["POST", "PATCH"]
-    assert fake.comments[-1]["body"].startswith("Declined: duplicate of #3.")
+    assert comments[-1]["body"].startswith("Declined: duplicate of #3.")
     assert json.loads(rsps.calls[1].request.body or "{}") == {
         "state": "closed",
         "state_reason": "not_planned",
@@ -179,7 +149,7 @@ def test_close_comments_the_reason_then_closes_as_not_planned(
 
 
 def test_dry_run_sends_no_write(rsps: responses.RequestsMock, client: GithubClient) -> None:
-    FakeComments(rsps)
+    recorded_comments(rsps)
     tracker = GithubTracker(client, dry_run=True)
     assert tracker.add_comment("acme/shop#7", "x") == "dry-run"
     tracker.edit_comment("acme/shop#7", "1", "x")

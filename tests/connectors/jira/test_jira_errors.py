@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 import requests
 import responses
-from jira_fake import SITE
 
 from bot.config import JiraConfig, Settings
 from bot.store import Store, open_store
@@ -20,6 +19,7 @@ from connectors.jira import (
     make_jira_tracker,
 )
 from connectors.jira.search import JiraStream, base_jql
+from tests.fakes.jira import SITE
 
 TOKEN = "s3cret-token"
 
@@ -111,7 +111,7 @@ def test_jql_needs_jql_or_projects() -> None:
 
 
 def test_factories_build_without_network(tmp_path: Any, rsps: responses.RequestsMock) -> None:
-    settings = Settings(jira={"url": SITE, "projects": ["PAY"], "dry_run": True})  # type: ignore[arg-type]
+    settings = Settings(jira={"url": SITE, "projects": ["PAY"], "dry_run": True})
     store: Store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     try:
         built = make_jira_stream(settings, store)

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from jira_fake import load
 
 from connectors.item import Link, Person
 from connectors.jira import FieldMap, from_field_list, from_names, items_from_search_response
 from connectors.jira.fields import ambiguity_warning
 from connectors.jira.parse import parse_time, to_item
+from tests.fakes.jira import load
 
 FIELDS = from_field_list(load("field_list_real.json"))
 LEGACY = load("search_v3_legacy_real.trimmed.json")

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 import responses
-from jira_fake import SITE, T0, FakeJira, make_issue
 
 from bot.config import JiraConfig
 from bot.services.sync import run_stream
 from bot.store import Store, open_store
 from connectors.jira import JiraClient, JiraStream
+from tests.fakes.jira import SITE, T0, FakeJira, make_issue
+from tests.fakes.sent import url_of
 
 
 def config(**overrides: Any) -> JiraConfig:
@@ -62,13 +63,13 @@ def test_full_sync_of_1050_items_stays_within_the_request_budget(
     site = FakeJira(rsps, issues(1050))
     summary = run_stream(store, stream_for(store), full=True)
     assert len(rsps.calls) <= math.ceil(1050 / 100) + 3
-    paths = [c.request.url.removeprefix(SITE) for c in rsps.calls]
+    paths = [url_of(c).removeprefix(SITE) for c in rsps.calls]
     assert paths.count("/rest/api/3/field") == 1  # field discovery, cached for incrementals
     assert paths.count("/rest/api/3/search/approximate-count") == 1
     assert paths.count("/rest/api/3/search/jql") == 11 and len(paths) == 13
     assert store.count_items() == 1050 and summary.inserted == 1050
     # Only the fields Refinery reads, never *all; newest-last order for resumability.
-    searches = [c for c in rsps.calls if c.request.url.endswith("/search/jql")]
+    searches = [c for c in rsps.calls if url_of(c).endswith("/search/jql")]
     assert searches and all('"*all"' not in body(c) for c in searches)
     assert all(q.endswith("ORDER BY updated ASC, key ASC") for q in site.jqls[1:])
     assert site.jqls[0] == 'project in ("PAY") AND statusCategory != Done'
@@ -174,7 +175,7 @@ def test_data_center_pages_by_offset_on_api_v2(store: Store, rsps: responses.Req
     stream = stream_for(store, url="https://jira.acme.corp", email="", api_token="pat")
     summary = run_stream(store, stream, full=True)
     assert summary.inserted == 250 and store.count_items() == 250
-    urls = [c.request.url for c in rsps.calls]
+    urls = [url_of(c) for c in rsps.calls]
     assert urls[0] == "https://jira.acme.corp/rest/api/2/serverInfo"
     assert all("/rest/api/3/" not in url for url in urls)
     assert rsps.calls[0].request.headers["Authorization"] == "Bearer pat"
@@ -203,7 +204,7 @@ def test_site_facts_are_cached_and_ambiguous_points_warn_once(
     first = stream_for(store).field_map()
     again = stream_for(store).field_map()
     assert first == again and first.story_points == ("customfield_10016", "customfield_10026")
-    field_calls = [c for c in rsps.calls if c.request.url.endswith("/field")]
+    field_calls = [c for c in rsps.calls if url_of(c).endswith("/field")]
     assert len(field_calls) == 1
     warnings = [r.getMessage() for r in caplog.records if "story-point fields" in r.getMessage()]
     assert len(warnings) <= 1  # once per process (another test may have warned already)

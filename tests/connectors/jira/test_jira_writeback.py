@@ -2,61 +2,31 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import pytest
 import responses
-from jira_fake import SITE, load
 
 from bot.config import JiraConfig
 from connectors.base import ConnectorError, IssueDraft
 from connectors.jira import JiraClient, JiraTracker
 from connectors.jira.writeback import pick_done_transition
+from tests.fakes.jira import SITE, FakeJira, load
+from tests.fakes.sent import json_of, url_of
 
 DC_SITE = "https://jira.acme.corp"
 
 
 def tracker(dry_run: bool = False, site: str = SITE, email: str = "po@example.com") -> JiraTracker:
-    cfg = JiraConfig(url=site, email=email, api_token="s3cret-token", dry_run=dry_run)  # type: ignore[arg-type]
+    cfg = JiraConfig(url=site, email=email, api_token="s3cret-token", dry_run=dry_run)
     return JiraTracker(JiraClient(cfg), dry_run=dry_run)
 
 
-class Comments:
-    """Comments of one issue, served like GET/POST/PUT .../issue/{key}/comment on Cloud."""
-
-    def __init__(self, rsps: responses.RequestsMock, key: str = "PAY-1", site: str = SITE):
-        # Start from the documented comment list (envelope + one foreign comment).
-        self.comments: list[dict[str, Any]] = load("issue_comments_get_200.openapi-example.json")[
-            "comments"
-        ]
-        base = f"{site}/rest/api/3/issue/{key}/comment"
-        rsps.add_callback("GET", base, callback=self._list)
-        rsps.add_callback("POST", base, callback=self._add)
-        rsps.add_callback("PUT", re.compile(re.escape(base) + r"/\d+(\?.*)?$"), callback=self._edit)
-
-    def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
-        assert "expand" not in request.url  # the endpoint documents no expand=properties
-        page = {"startAt": 0, "maxResults": 100, "total": len(self.comments)}
-        # As documented, the listing carries no comment properties.
-        listed = [{k: v for k, v in c.items() if k != "properties"} for c in self.comments]
-        return 200, {}, json.dumps(page | {"comments": listed})
-
-    def _add(self, request: Any) -> tuple[int, dict[str, str], str]:
-        body = json.loads(request.body)
-        comment = {"id": str(20000 + len(self.comments)), "body": body["body"]}
-        comment["properties"] = body.get("properties", [])
-        self.comments.append(comment)
-        return 201, {}, json.dumps(comment)
-
-    def _edit(self, request: Any) -> tuple[int, dict[str, str], str]:
-        comment_id = request.url.split("?", 1)[0].rsplit("/", 1)[1]
-        for comment in self.comments:
-            if comment["id"] == comment_id:
-                comment["body"] = json.loads(request.body)["body"]
-                return 200, {}, json.dumps(comment)
-        return 404, {}, json.dumps({"errorMessages": ["Comment not found"]})
+def documented_comments(rsps: responses.RequestsMock, key: str = "PAY-1") -> FakeJira:
+    """The site, with issue `key` holding the documented comment list (one foreign comment)."""
+    site = FakeJira(rsps)
+    site.comments[key] = load("issue_comments_get_200.openapi-example.json")["comments"]
+    return site
 
 
 def comment_twice(jira: JiraTracker, key: str, first: Any, second: Any) -> None:
@@ -70,18 +40,21 @@ def comment_twice(jira: JiraTracker, key: str, first: Any, second: Any) -> None:
 
 
 def test_commenting_twice_leaves_one_edited_comment(rsps: responses.RequestsMock) -> None:
-    comments = Comments(rsps)
+    site = documented_comments(rsps)
+    comments = site.comments["PAY-1"]
     jira = tracker()
     assert jira.body_format == "adf"
     first, second = signed_doc("Not ready yet."), signed_doc("Ready now.")
     comment_twice(jira, "PAY-1", first, second)
-    ours = [c for c in comments.comments if c.get("properties")]
+    ours = [c for c in comments if c.get("properties")]
     assert len(ours) == 1 and ours[0]["body"] == second
     assert ours[0]["properties"][0]["key"] == "refinery"
-    assert len(comments.comments) == 2  # the foreign comment is untouched
+    assert len(comments) == 2  # the foreign comment is untouched
     methods = [c.request.method for c in rsps.calls]
     assert methods == ["GET", "POST", "GET", "PUT"]
-    assert rsps.calls[3].request.url.endswith("?notifyUsers=false")  # watchers not e-mailed
+    assert url_of(rsps.calls[3]).endswith("?notifyUsers=false")  # watchers not e-mailed
+    # The listing documents no expand=properties: Refinery must not rely on one.
+    assert all("expand" not in call.query for call in site.calls if call.method == "GET")
 
 
 def signed_doc(text: str) -> dict[str, Any]:
@@ -100,7 +73,7 @@ def signed_doc(text: str) -> dict[str, Any]:
 def test_a_foreign_comment_quoting_nothing_of_ours_is_not_taken_for_ours(
     rsps: responses.RequestsMock,
 ) -> None:
-    Comments(rsps)  # the documented example: one comment by someone else
+    documented_comments(rsps)  # the documented example: one comment by someone else
     assert tracker().find_own_comment("PAY-1") is None
 
 
@@ -110,7 +83,7 @@ def test_user_text_is_escaped_in_data_center_wiki_markup(rsps: responses.Request
     jira = tracker(site=DC_SITE, email="")
     why = "See [click|http://evil.example] {html}<b>x</b>{html} and ping [~admin]"
     jira.create_issue(IssueDraft(project="OPS", title="t", why=why, outcome="o"))
-    description = json.loads(rsps.calls[-1].request.body)["fields"]["description"]
+    description = json_of(rsps.calls[-1])["fields"]["description"]
     assert "[click|http" not in description and "{html}" not in description
     assert r"\[click\|http://evil.example\]" in description
     assert r"\{html\}" in description and r"\[\~admin\]" in description
@@ -147,7 +120,7 @@ def test_create_issue_on_cloud_sends_adf_why_and_outcome(rsps: responses.Request
     )
     created = tracker().create_issue(draft)
     assert (created.key, created.url) == ("PAY-100", f"{SITE}/browse/PAY-100")
-    fields = json.loads(rsps.calls[0].request.body)["fields"]
+    fields = json_of(rsps.calls[0])["fields"]
     assert fields["issuetype"] == {"name": "Story"} and fields["labels"] == ["intake"]
     nodes = fields["description"]["content"]
     headings = [n["content"][0]["text"] for n in nodes if n["type"] == "heading"]
@@ -160,7 +133,7 @@ def test_create_issue_on_data_center_sends_wiki_markup(rsps: responses.RequestsM
     jira = tracker(site=DC_SITE, email="")
     jira.create_issue(IssueDraft(project="OPS", title="t", why="w", outcome="o", issue_type="Task"))
     assert jira.body_format == "wiki"
-    fields = json.loads(rsps.calls[-1].request.body)["fields"]
+    fields = json_of(rsps.calls[-1])["fields"]
     assert fields["description"] == "h2. Why\nw\n\nh2. Outcome\no"
     assert fields["issuetype"] == {"name": "Task"}
 
@@ -172,7 +145,7 @@ def test_labels_are_added_and_removed_without_touching_others(
     jira = tracker()
     jira.add_label("PAY-1", "needs-why")
     jira.remove_label("PAY-1", "needs-why")
-    updates = [json.loads(c.request.body) for c in rsps.calls]
+    updates = [json_of(c) for c in rsps.calls]
     assert updates == [
         {"update": {"labels": [{"add": "needs-why"}]}},
         {"update": {"labels": [{"remove": "needs-why"}]}},
@@ -192,9 +165,9 @@ def test_close_comments_the_reason_then_moves_to_done(rsps: responses.RequestsMo
     rsps.add("POST", f"{base}/comment", json={"id": "5"}, status=201)
     rsps.add("POST", f"{base}/transitions", status=204)
     tracker().close("PAY-1", "Declined: out of scope this quarter")
-    comment = json.loads(rsps.calls[1].request.body)["body"]
+    comment = json_of(rsps.calls[1])["body"]
     assert comment["content"][0]["content"][0]["text"] == "Declined: out of scope this quarter"
-    assert json.loads(rsps.calls[2].request.body) == {"transition": {"id": "41"}}
+    assert json_of(rsps.calls[2]) == {"transition": {"id": "41"}}
 
 
 def test_pick_done_transition_falls_back_to_any_done() -> None:
@@ -219,7 +192,7 @@ def test_close_through_a_configured_status(rsps: responses.RequestsMock) -> None
     rsps.add("POST", f"{base}/comment", json={"id": "5"}, status=201)
     rsps.add("POST", f"{base}/transitions", status=204)
     tracker().close("PAY-1", "Declined at the prune: no goal", to_status="parked")
-    assert json.loads(rsps.calls[2].request.body) == {"transition": {"id": "51"}}
+    assert json_of(rsps.calls[2]) == {"transition": {"id": "51"}}
 
 
 def test_close_to_a_status_the_workflow_lacks_writes_nothing(rsps: responses.RequestsMock) -> None:
