@@ -137,7 +137,7 @@ def test_example_config_shows_the_real_defaults() -> None:
 
 def test_every_default_estimate_label_counts_as_points() -> None:
     from bot.config import GithubConfig
-    from connectors.github.parse import EstimateLabels
+    from connectors.estimates import EstimateLabels
     from rules.builtin.missing_estimate import DEFAULT_LABEL_PATTERNS
 
     github = GithubConfig()

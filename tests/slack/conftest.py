@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.context import AppContext
 from bot.slack.app import Runtime
 from bot.store.models import DecisionRow, RequestRow
+from bot.store.requests import Request
 from bot.web import create_app
 from tests.fakes.slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
@@ -39,7 +40,7 @@ class Harness:
         with self.ctx.store.session() as session:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
-    def request(self, request_id: int) -> RequestRow:
+    def request(self, request_id: int) -> Request:
         row = self.runtime.intake.get(request_id)
         assert row is not None
         return row

@@ -14,13 +14,14 @@ from bot.services import prune
 from bot.services.slack_post import SlackPoster
 from bot.slack import prune as slack_prune
 from bot.store.models import PruneProposal
+from bot.store.prune import Proposal
 from tests.factories import make_item
 from tests.slack.conftest import PO, PO2, STRANGER, Harness
 
 OLD = datetime.now(UTC) - timedelta(days=200)
 
 
-def propose(harness: Harness, count: int = 3) -> list[PruneProposal]:
+def propose(harness: Harness, count: int = 3) -> list[Proposal]:
     """Store `count` stale, goal-less items and one fresh one; send the proposal."""
     items = [
         make_item(key=f"PAY-{n}", title=f"Old idea {n}", created=OLD, updated=OLD, rank=f"0|{n}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.slack.modals import ACCEPT_VIEW, DECLINE_VIEW
 from bot.store.models import RequestRow
+from bot.store.requests import Request
 from connectors.item import Person
 from tests.factories import make_item
 from tests.slack.conftest import PO, Harness
@@ -35,7 +36,7 @@ def stock_triage(harness: Harness) -> None:
     )
 
 
-def origin_request(harness: Harness, key: str) -> RequestRow:
+def origin_request(harness: Harness, key: str) -> Request:
     return next(r for r in harness.runtime.intake.requests() if r.origin_key == key)
 
 

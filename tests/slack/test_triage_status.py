@@ -22,6 +22,7 @@ from bot.services.tracker_requests import make_intake
 from bot.slack.modals import ACCEPT_VIEW
 from bot.store import Store, open_store
 from bot.store.models import RequestRow
+from bot.store.requests import Request
 from connectors.base import ConnectorError, Page, SyncPlan
 from connectors.github import GithubTracker
 from connectors.item import Item
@@ -104,7 +105,7 @@ def stock(store: Store) -> None:
     )
 
 
-def request_for(intake: Intake, key: str) -> RequestRow:
+def request_for(intake: Intake, key: str) -> Request:
     return next(row for row in intake.requests() if row.origin_key == key)
 
 

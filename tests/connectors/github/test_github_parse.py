@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from bot.config import GithubConfig
+from connectors.estimates import EstimateLabels
 from connectors.github.parse import (
     DEFAULT_ESTIMATE_LABELS,
     DEFAULT_SIZE_POINTS,
-    EstimateLabels,
     is_pull_request,
     items_from_issue_list,
     repo_of,
