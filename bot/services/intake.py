@@ -6,14 +6,14 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Text, cast, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.services.owners import REFUSAL as OWNERS_REFUSAL
-from bot.services.owners import ProductOwners, project_uid
+from bot.services.owners import project_uid
 from bot.store import Store
 from bot.store.models import DecisionRow, ItemRow, RequestRow
 from bot.store.store import utcnow
@@ -38,6 +38,22 @@ TrackerFor = Callable[[str], Tracker]
 RequesterOf = Callable[[Person | None], str]
 # Likely duplicates of a new request: [{"key", "title", "url", "score"}], best first.
 SuggestFor = Callable[[RequestRow], list[dict[str, Any]]]
+# What a tracker call can raise: the connectors turn every HTTP and transport failure into a
+# ConnectorError; a source with no (or a broken) configuration raises ValueError on first use.
+TRACKER_ERRORS = (ConnectorError, ValueError)
+NOT_A_PO = "Only product owners can decide on requests. Nothing was changed."
+
+
+class Authoriser(Protocol):
+    """Who may decide: bot.services.owners.ProductOwners, injected by the composition root."""
+
+    def is_any(self, user: str) -> bool:
+        """A product owner of something: may see the queue and open the decision forms."""
+        ...
+
+    def may_decide(self, user: str, projects: Iterable[str]) -> bool:
+        """May decide a request of these project uids (none: any product owner may)."""
+        ...
 
 
 class IntakeError(Exception):
@@ -101,19 +117,20 @@ class Intake:
         triage_statuses: Mapping[str, str] | None = None,
         accepted_statuses: Mapping[str, str] | None = None,
         suggest: SuggestFor | None = None,
-        owners: ProductOwners | None = None,
+        owners: Authoriser | None = None,
     ) -> None:
         self.store = store
         self.suggest = suggest
-        self.owners = owners  # None: no check here (the caller vouches for the actor)
+        # Asked before every accept, decline, need-info and duplicate, whoever calls (Slack,
+        # the CLI, a test). None: no check, for callers that take no decisions (listing,
+        # releasing a stuck claim) and for tests of the decisions themselves.
+        self.owners = owners
         self.tracker_for = tracker_for
         self.triage_labels = {src: label for src, label in triage_labels.items() if label}
         self.triage_statuses = {
             src: status for src, status in (triage_statuses or {}).items() if status.strip()
         }
         self.accepted_statuses = dict(accepted_statuses or {})
-
-    # -- reading -------------------------------------------------------------------------------
 
     # -- who may decide ---------------------------------------------------------------------
 
@@ -132,10 +149,16 @@ class Intake:
         return self.owners.may_decide(actor, projects)
 
     def _authorise(self, request_id: int, actor: str, destination: Destination | None) -> None:
+        """Raise NotAllowed, before anything is claimed or called, when `actor` may not decide."""
+        if not self.may_see_queue(actor):
+            log.warning("request %s: %s is no product owner; refused", request_id, actor)
+            raise NotAllowed(NOT_A_PO)
         row = self.get(request_id)
         if row is not None and not self.may_decide(actor, row, destination):
             log.warning("request %s: %s may not decide it", request_id, actor)
             raise NotAllowed(OWNERS_REFUSAL)
+
+    # -- reading -------------------------------------------------------------------------------
 
     def get(self, request_id: int) -> RequestRow | None:
         with self.store.session() as session:
@@ -211,8 +234,12 @@ class Intake:
             return
         try:
             found = self.suggest(row)
-        except Exception:  # a search failure must never lose a request
-            log.exception("duplicate search failed for request %r", row.title[:60])
+        except SQLAlchemyError:  # the full-text search failed: that must never lose a request
+            log.exception(
+                "duplicate search failed for request %r (%s)",
+                row.title[:60],
+                row.origin_key or "from Slack",
+            )
             return
         if found:
             row.extra = {**(row.extra or {}), "suggestions": found}
@@ -446,13 +473,27 @@ class Intake:
         tracker fails, and log what the tracker created when only the final write fails."""
         with self.store.session() as session:
             claimed = _claim(session, request_id, version, CLAIMS[action], {})
+        item = claimed.origin_key or "a new ticket"
         try:
             key, url = act(claimed)
-        except Exception as exc:
+        except TRACKER_ERRORS as exc:
             self._release(request_id, claimed.version, CLAIMS[action])
             detail = str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__
-            log.warning("request %s: %s failed: %s", request_id, action, detail)
+            log.warning(
+                "request %s (%s): %s failed: %s", request_id, item, action, detail, exc_info=True
+            )
             raise TrackerFailed(f"The tracker refused: {detail}. Nothing was decided.") from exc
+        except Exception:  # logged with the item key, then re-raised: never swallowed
+            # Not a refusal the tracker reports: we cannot tell whether it acted, so the claim
+            # stays (`refinery requests --status accepting`, then `--release` after a look).
+            log.exception(
+                "request %s (%s): %s failed unexpectedly; the request stays '%s'",
+                request_id,
+                item,
+                action,
+                CLAIMS[action],
+            )
+            raise
         try:
             decision = self._finish(request_id, claimed.version, action, actor, reason, key, url)
         except OperationalError:

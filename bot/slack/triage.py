@@ -18,8 +18,10 @@ from bot.services.intake import (
     Decided,
     Destination,
     IntakeError,
+    NotAllowed,
     RequestInput,
 )
+from bot.services.intake import NOT_A_PO as REFUSAL
 from bot.services.owners import REFUSAL as OWNERS_REFUSAL
 from bot.slack import blocks, modals
 from bot.store.models import RequestRow
@@ -28,8 +30,6 @@ if TYPE_CHECKING:
     from bot.slack.app import Runtime
 
 log = logging.getLogger(__name__)
-
-REFUSAL = "Only product owners can decide on requests. Nothing was changed."
 
 
 def _user(body: dict[str, Any]) -> str:
@@ -181,7 +181,7 @@ def _mark_duplicate_of(rt: Runtime, body: dict[str, Any]) -> None:
     url = str(body.get("response_url") or "")
     action = (body.get("actions") or [{}])[0]
     raw_id, _, key = str(action.get("value") or "").partition(":")
-    if not rt.po.is_po(user):
+    if not rt.intake.may_see_queue(user):  # early, for a plain answer; the service decides
         rt.respond(url, [blocks.text(REFUSAL)])
         return
     row = rt.intake.get(int(raw_id)) if raw_id.isdigit() else None
@@ -210,11 +210,11 @@ def _decide(rt: Runtime, body: dict[str, Any], decide: Callable[[str, int, int],
     request_id, version = int(meta.get("request", 0)), int(meta.get("version", -1))
     row = rt.intake.get(request_id)
     channel = row.card_channel if row else None
-    if not rt.intake.may_see_queue(user):
-        rt.tell(user, REFUSAL, channel)
-        return
     try:  # the intake service checks the actor against this request's product owners
         decided = decide(user, request_id, version)
+    except NotAllowed as exc:
+        rt.tell(user, str(exc), channel)
+        return
     except IntakeError as exc:
         rt.tell(user, f"Request #{request_id}: {exc}", channel)
         return

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.slack.answers import Answers
+from bot.services.health import Answers
 from bot.slack.commands import parse
 from connectors.item import Item
 from rules.engine import Finding

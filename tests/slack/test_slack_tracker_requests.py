@@ -39,8 +39,16 @@ def origin_request(harness: Harness, key: str) -> RequestRow:
     return next(r for r in harness.runtime.intake.requests() if r.origin_key == key)
 
 
-def test_queue_imports_labelled_items_once(harness: Harness) -> None:
+def test_queue_only_lists_and_the_import_posts_each_labelled_item_once(
+    harness: Harness,
+) -> None:
     stock_triage(harness)
+    # /refinery queue reads: it neither queues the labelled items nor posts their cards.
+    assert "The intake queue is empty" in flat(answer(harness, "queue", user=PO))
+    assert harness.count(RequestRow) == 0
+    assert not [c for c in harness.slack.to("chat.postMessage") if c["channel"] == "CINTAKE"]
+    harness.runtime.import_triage()  # what every sync does
+    harness.runtime.import_triage()
     text = flat(answer(harness, "queue", user=PO))
     assert "*2 pending request(s)*" in text
     assert "Refunds over 1000 EUR" in text and "Dark mode" in text
