@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from slack_bolt import Ack, App, BoltRequest, Say
+from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.context import AppContext
@@ -245,12 +245,15 @@ def _register_listeners(app: App, rt: Runtime) -> None:
         _register_submission(app, rt, callback_id, handler)
 
     @app.event("app_mention")
-    def on_mention(body: dict[str, Any], request: BoltRequest, say: Say) -> None:
+    def on_mention(body: dict[str, Any], request: BoltRequest) -> None:
         if retry_number(request) > 0:
             return  # the first delivery was answered; a retry must not answer twice
         event = body.get("event") or {}
         rt.spawn(
-            say,
+            rt.call,
+            "chat.postMessage",
+            what="help for a mention",
+            channel=str(event.get("channel") or ""),
             blocks=blocks.help_blocks(command),
             text="Refinery: try " + command + " help",
             thread_ts=event.get("thread_ts") or event.get("ts"),

@@ -194,7 +194,12 @@ def test_app_mention_answers_once_even_when_slack_retries(harness: Harness) -> N
 
     event = json.loads(fixture("event_app_mention.json"))
     assert harness.send.event(event).status == 200
-    harness.slack.wait_for(lambda: harness.slack.to("chat.postMessage"), "the help reply")
+    (reply,) = harness.slack.wait_for(
+        lambda: harness.slack.to("chat.postMessage"), "the help reply"
+    )
+    mention = event["event"]
+    assert (reply["channel"], reply["thread_ts"]) == (mention["channel"], mention["ts"])
+    assert "what" not in reply  # the poster's log label stays here
     retried = harness.send.event(event, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "x"})
     assert retried.status == 200
     harness.send.command("help", name="after")  # a later request, to let a retry reply land
