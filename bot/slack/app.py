@@ -22,7 +22,6 @@ from bot.services.tracker_requests import make_intake
 from bot.slack import blocks, commands, outcome_views, outcomes, prune, triage
 from bot.slack.ackfirst import AckFirst
 from bot.slack.auth import PoDirectory
-from bot.slack.intake_cards import post_cards
 from bot.slack.modals import (
     ACCEPT_VIEW,
     DECLINE_VIEW,
@@ -31,7 +30,6 @@ from bot.slack.modals import (
     INTAKE,
     NEED_INFO_VIEW,
 )
-from bot.slack.people import People
 from bot.slack.poster import SlackPoster, make_web_client, respond
 
 log = logging.getLogger(__name__)
@@ -120,15 +118,6 @@ class Runtime:
         from bot.store.inbox import Inbox
 
         return Inbox(self.ctx.store, "", timedelta(0)).remember("slack", f"slack:view:{view_id}")
-
-    def import_triage(self) -> None:
-        """Queue tracker items in triage (label or status), each with a card in the intake
-        channel."""
-        people = People(self.ctx.store, self.ctx.settings.slack.people, lambda: self.client)
-        rows = self.intake.import_triage(people.slack_id)
-        channel = self.ctx.settings.slack.intake_channel
-        if channel:
-            post_cards(self.intake, rows, channel, self.post)
 
     def spawn(
         self, func: Callable[..., Any], *args: Any, lane: Lane = "work", **kwargs: Any

@@ -24,6 +24,7 @@ from bot.services.intake import (
 from bot.services.intake import NOT_A_PO as REFUSAL
 from bot.services.owners import REFUSAL as OWNERS_REFUSAL
 from bot.slack import blocks, modals
+from bot.slack.intake_cards import post_cards
 from bot.store.models import RequestRow
 
 if TYPE_CHECKING:
@@ -97,9 +98,7 @@ def _file_request(rt: Runtime, body: dict[str, Any], form: dict[str, str]) -> No
     if not channel:
         log.warning("request %s stored, but slack.intake_channel is not set", row.id)
         return
-    ts = rt.post(channel, blocks.triage_card(row), f"Request #{row.id}: {row.title}")
-    if ts:
-        rt.intake.set_card(row.id, channel, ts)
+    post_cards(rt.intake, [row], channel, rt.post)
 
 
 def _by(date: str) -> str:

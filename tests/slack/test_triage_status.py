@@ -31,6 +31,7 @@ from tests.slack.conftest import PO, Harness, make_settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.fake_tracker import FakeTracker
 from tests.slack.test_slack_commands import answer, flat
+from tests.slack.test_slack_tracker_requests import queue_from_trackers
 
 SITE = "https://example.atlassian.net"
 BASE = f"{SITE}/rest/api/3/issue/PAY-10"
@@ -306,7 +307,7 @@ def test_a_po_accepts_a_status_request_from_slack(harness: Harness) -> None:
         ctx.store, ctx.settings, ctx.tracker, harness.runtime.intake.owners
     )
     ctx.store.upsert_items([make_item(key="PAY-10", title="Bulk refunds", status="Triage")])
-    harness.runtime.import_triage()  # what every sync does
+    assert "1 new, 1 card(s) posted" in queue_from_trackers(harness)
     assert "*1 pending request(s)*" in flat(answer(harness, "queue", user=PO))
     row = request_for(harness.runtime.intake, "PAY-10")
     assert row.card_channel == "CINTAKE"
