@@ -364,10 +364,10 @@ class Intake:
 
     def decline(self, request_id: int, version: int, actor: str, reason: str) -> Decided:
         """Decline with a reason; a tracker request is closed with that reason as a comment."""
+        self._authorise(request_id, actor, None)
         reason = reason.strip()
         if not reason:
             raise IntakeError("A decline needs a reason the requester can read.")
-        self._authorise(request_id, actor, None)
         row = self.get(request_id)
         if row is not None and row.origin in ("jira", "github") and row.origin_key:
 
@@ -381,10 +381,10 @@ class Intake:
 
     def need_info(self, request_id: int, version: int, actor: str, question: str) -> Decided:
         """Ask the requester a question; the request waits until they answer."""
+        self._authorise(request_id, actor, None)
         question = question.strip()
         if not question:
             raise IntakeError("Say what you need to know.")
-        self._authorise(request_id, actor, None)
         row = self.get(request_id)
         if row is not None and not row.requester:
             raise IntakeError("This request has no Slack requester to ask; ask on the ticket.")

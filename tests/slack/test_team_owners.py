@@ -128,6 +128,8 @@ def test_the_service_refuses_a_stranger_every_decision_without_slack(
         lambda: intake.need_info(asked, 0, "USTRANGER", "Which invoices?"),
         lambda: intake.duplicate(asked, 0, "USTRANGER", "PAY-30"),
         lambda: intake.decline(asked, 0, "", "no actor at all"),
+        lambda: intake.decline(asked, 0, "USTRANGER", "  "),  # refused before the validation
+        lambda: intake.need_info(asked, 0, "USTRANGER", ""),
     ]
     for attempt in attempts:
         with pytest.raises(NotAllowed) as refused:
