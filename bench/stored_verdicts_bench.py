@@ -39,9 +39,9 @@ from bot.context import AppContext
 from bot.pages.access import ALL, share_path
 from bot.render.digest import digest_message
 from bot.services.digest import build_digest, build_reminder
+from bot.services.health import Answers, Health
 from bot.services.judge import Judge
 from bot.services.report import evaluate, stored_document
-from bot.slack.answers import Answers, Health
 from bot.store import Store, comment_ledger, readiness
 from bot.store.models import DigestSnapshot
 from bot.store.store import make_engine

@@ -55,7 +55,7 @@ class AppContext:
 
     @cached_property
     def slack(self) -> WebClient:
-        from bot.slack_client import make_web_client
+        from bot.slack.poster import make_web_client
 
         return make_web_client(self.settings)
 

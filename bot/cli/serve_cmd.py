@@ -146,7 +146,7 @@ def _check_slack_token(settings: Settings) -> None:
     """Ask Slack whether the bot token works (auth.test) before claiming Slack is served."""
     from slack_sdk.errors import SlackApiError, SlackClientError
 
-    from bot.slack_client import make_web_client
+    from bot.slack.poster import make_web_client
 
     client = make_web_client(settings, max_retries=1)
     try:

@@ -27,8 +27,8 @@ from bot.services.digest import (
     build_reminder,
     save_snapshot,
 )
-from bot.services.slack_post import PostResult, SlackPoster
 from bot.services.teams import select_teams
+from bot.slack.poster import PostResult, SlackPoster
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -72,7 +72,7 @@ def send_digests(
 ) -> Outbox:
     """Build each team's digest; post it and store a snapshot unless this is a dry run."""
     outbox = Outbox()
-    poster = poster or SlackPoster(ctx.slack)
+    poster = poster or SlackPoster(lambda: ctx.slack)
     for config in select_teams(ctx.settings, team):
         data = build_digest(ctx.store, ctx.engine, ctx.settings, config, now)
         if _nothing_to_say(data):  # "every item is ready" about nothing would mislead
@@ -112,7 +112,7 @@ def send_reminders(
 ) -> Outbox:
     """Build each team's refinement reminder (and owner DMs when the team wants them)."""
     outbox = Outbox()
-    poster = poster or SlackPoster(ctx.slack)
+    poster = poster or SlackPoster(lambda: ctx.slack)
     for config in select_teams(ctx.settings, team):
         data = build_reminder(ctx.store, ctx.engine, ctx.settings, config)
         batch = [
@@ -152,7 +152,6 @@ def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     queue new tracker requests with a triage card each in [slack] intake_channel."""
     from bot.services.report import stored_totals
     from bot.services.sync import run_stream, streams_for
-    from bot.services.tracker_requests import import_and_announce
     from connectors.base import ConnectorError
 
     lines = []
@@ -172,27 +171,49 @@ def sync_all(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     report = stored_totals(ctx.store, ctx.engine)
     lines.append(f"{report.items} open items, {report.ready_pct:.0f}% ready")
     try:
-        lines.append(import_and_announce(ctx, poster=poster))
+        lines.append(announce_requests(ctx, poster or SlackPoster(lambda: ctx.slack)))
     except Exception:  # the sync itself succeeded; a failed import must not hide that
         log.exception("sync: importing tracker requests failed")
         lines.append("requests: failed")
     if ctx.settings.outcomes.enabled and not ctx.settings.schedule.outcomes.strip():
         try:
-            lines.append(outcome_pass(ctx))
+            lines.append(outcome_pass(ctx, poster))
         except Exception:
             log.exception("sync: the outcome follow-up failed")
             lines.append("outcomes: failed")
     return "; ".join(lines)
 
 
-def outcome_pass(ctx: AppContext) -> str:
+def announce_requests(ctx: AppContext, poster: SlackPoster) -> str:
+    """Queue new tracker requests with a triage card each in [slack] intake_channel.
+
+    Nothing is queued without an intake channel and a bot token: a request queued with no card
+    would sit unseen, since only newly queued requests get one.
+    """
+    from bot.services.tracker_requests import make_intake
+    from bot.slack.intake_cards import import_and_announce
+    from bot.slack.people import People
+
+    slack = ctx.settings.slack
+    if not slack.intake_channel or slack.bot_token is None:
+        return "requests: no intake channel"
+    # Queuing decides nothing, so no authoriser here; decisions on the cards go through the
+    # Slack app's intake, which has the product owners.
+    intake = make_intake(ctx.store, ctx.settings, ctx.tracker)
+    people = People(ctx.store, slack.people, lambda: ctx.slack)
+    return import_and_announce(intake, people.slack_id, poster, slack.intake_channel)
+
+
+def outcome_pass(ctx: AppContext, poster: SlackPoster | None = None) -> str:
     """Record newly done items for follow-up, then ask the owners of the reviews due today."""
-    from bot.services.outcome_ask import ask_in_slack
     from bot.services.outcomes import Outcomes
+    from bot.slack.outcome_views import ask_in_slack
+
+    poster = poster or SlackPoster(lambda: ctx.slack)
 
     outcomes = Outcomes(ctx.store, ctx.engine, ctx.settings)
     recorded = outcomes.record_done()
-    asked = outcomes.ask_due(lambda row: ask_in_slack(ctx, row))
+    asked = outcomes.ask_due(lambda row: ask_in_slack(poster, row))
     asked.recorded = recorded.recorded
     return asked.line()
 
@@ -235,7 +256,7 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
             lambda _fire: send_reminders(ctx, poster=poster()),
         ),
         ("comments", schedule.comments, lambda _fire: comment_pass(ctx)),
-        ("outcomes", schedule.outcomes, lambda _fire: outcome_pass(ctx)),
+        ("outcomes", schedule.outcomes, lambda _fire: outcome_pass(ctx, poster())),
     ]
     if ctx.settings.prune.enabled:  # the say-no proposal is opt-in
         wanted.append(("prune", schedule.prune, lambda _fire: prune_pass(ctx, poster())))

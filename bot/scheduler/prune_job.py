@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot.render.prune import proposal_blocks, summary
 from bot.services import prune
-from bot.services.slack_post import SlackPoster
 from bot.services.teams import select_teams
+from bot.slack.poster import SlackPoster
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -31,19 +29,16 @@ class PruneOutcome:
         return sum(len(team.failed) for team in self.run.teams)
 
 
-def _redraw(ctx: AppContext, batch: str) -> None:
+def _redraw(ctx: AppContext, poster: SlackPoster, batch: str) -> None:
     """Show an expired message's items as expired, so no PO clicks a dead button."""
     rows = prune.batch(ctx.store, batch)
     if not rows:
         return
     blocks = proposal_blocks(rows[0].team, rows)
+    text = summary(rows[0].team, len(rows))
     for channel, ts in sorted({tuple(place) for row in rows for place in row.messages.values()}):
-        try:
-            ctx.slack.chat_update(
-                channel=channel, ts=ts, blocks=blocks, text=summary(rows[0].team, len(rows))
-            )
-        except (SlackApiError, SlackClientError) as exc:  # the store is right; Slack may lag
-            log.warning("prune: cannot redraw an expired message: %s", type(exc).__name__)
+        # A failure is logged by the poster; the store is right and Slack may lag.
+        poster.update(channel, ts, text, blocks, what="expired prune proposal")
 
 
 def send_prune(
@@ -58,8 +53,9 @@ def send_prune(
     the proposals and DM each of the team's POs one message with Keep / Decline buttons."""
     chosen = select_teams(ctx.settings, team)
     expired = [] if dry_run else [b for each in chosen for b in prune.expire(ctx.store, each.name)]
+    poster = poster or SlackPoster(lambda: ctx.slack)
     for batch in expired:
-        _redraw(ctx, batch)
+        _redraw(ctx, poster, batch)
     run = prune.plan(ctx.store, ctx.settings, chosen, now)
     outcome = PruneOutcome(run, dry_run)
     if expired:
@@ -74,7 +70,6 @@ def send_prune(
         prune.record(ctx.store, proposal, now)
         rows = prune.batch(ctx.store, proposal.batch)
         blocks = proposal_blocks(proposal.team, rows)
-        poster = poster or SlackPoster(ctx.slack)
         for po in proposal.pos:
             result = poster.post(
                 po, summary(proposal.team, len(rows)), blocks, what=f"prune for {proposal.team}"

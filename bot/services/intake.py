@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.services.owners import REFUSAL as OWNERS_REFUSAL
-from bot.services.owners import ProductOwners, project_uid
+from bot.services.owners import project_uid
 from bot.store import Store
-from bot.store.errors import DatabaseUnavailable
+from bot.store.errors import DatabaseError, DatabaseUnavailable
 from bot.store.requests import Claim, Decision, DuplicateOrigin, Request, Requests
 from bot.store.store import utcnow
 from bot.store.triage import TriageItems
@@ -36,6 +36,22 @@ TrackerFor = Callable[[str], IntakeTarget]
 RequesterOf = Callable[[Person | None], str]
 # Likely duplicates of a new request: [{"key", "title", "url", "score"}], best first.
 SuggestFor = Callable[[Request], list[dict[str, Any]]]
+# What a tracker call can raise: the connectors turn every HTTP and transport failure into a
+# ConnectorError; a source with no (or a broken) configuration raises ValueError on first use.
+TRACKER_ERRORS = (ConnectorError, ValueError)
+NOT_A_PO = "Only product owners can decide on requests. Nothing was changed."
+
+
+class Authoriser(Protocol):
+    """Who may decide: bot.services.owners.ProductOwners, injected by the composition root."""
+
+    def is_any(self, user: str) -> bool:
+        """A product owner of something: may see the queue and open the decision forms."""
+        ...
+
+    def may_decide(self, user: str, projects: Iterable[str]) -> bool:
+        """May decide a request of these project uids (none: any product owner may)."""
+        ...
 
 
 class IntakeError(Exception):
@@ -99,20 +115,21 @@ class Intake:
         triage_statuses: Mapping[str, str] | None = None,
         accepted_statuses: Mapping[str, str] | None = None,
         suggest: SuggestFor | None = None,
-        owners: ProductOwners | None = None,
+        owners: Authoriser | None = None,
     ) -> None:
         self.store = store
         self.rows = Requests(store)
         self.suggest = suggest
-        self.owners = owners  # None: no check here (the caller vouches for the actor)
+        # Asked before every accept, decline, need-info and duplicate, whoever calls (Slack,
+        # the CLI, a test). None: no check, for callers that take no decisions (listing,
+        # releasing a stuck claim) and for tests of the decisions themselves.
+        self.owners = owners
         self.tracker_for = tracker_for
         self.triage_labels = {src: label for src, label in triage_labels.items() if label}
         self.triage_statuses = {
             src: status for src, status in (triage_statuses or {}).items() if status.strip()
         }
         self.accepted_statuses = dict(accepted_statuses or {})
-
-    # -- reading -------------------------------------------------------------------------------
 
     # -- who may decide ---------------------------------------------------------------------
 
@@ -131,6 +148,10 @@ class Intake:
         return self.owners.may_decide(actor, projects)
 
     def _authorise(self, request_id: int, actor: str, destination: Destination | None) -> None:
+        """Raise NotAllowed, before anything is claimed or called, when `actor` may not decide."""
+        if not self.may_see_queue(actor):
+            log.warning("request %s: %s is no product owner; refused", request_id, actor)
+            raise NotAllowed(NOT_A_PO)
         row = self.get(request_id)
         if row is not None and not self.may_decide(actor, row, destination):
             log.warning("request %s: %s may not decide it", request_id, actor)
@@ -200,8 +221,12 @@ class Intake:
             return row
         try:
             found = self.suggest(row)
-        except Exception:  # a search failure must never lose a request
-            log.exception("duplicate search failed for request %r", row.title[:60])
+        except DatabaseError:  # the full-text search failed: that must never lose a request
+            log.exception(
+                "duplicate search failed for request %r (%s)",
+                row.title[:60],
+                row.origin_key or "from Slack",
+            )
             return row
         return row.with_extra(suggestions=found) if found else row
 
@@ -291,10 +316,10 @@ class Intake:
 
     def decline(self, request_id: int, version: int, actor: str, reason: str) -> Decided:
         """Decline with a reason; a tracker request is closed with that reason as a comment."""
+        self._authorise(request_id, actor, None)
         reason = reason.strip()
         if not reason:
             raise IntakeError("A decline needs a reason the requester can read.")
-        self._authorise(request_id, actor, None)
         row = self.get(request_id)
         if row is not None and row.origin in registry.CONNECTORS and row.origin_key:
 
@@ -308,10 +333,10 @@ class Intake:
 
     def need_info(self, request_id: int, version: int, actor: str, question: str) -> Decided:
         """Ask the requester a question; the request waits until they answer."""
+        self._authorise(request_id, actor, None)
         question = question.strip()
         if not question:
             raise IntakeError("Say what you need to know.")
-        self._authorise(request_id, actor, None)
         row = self.get(request_id)
         if row is not None and not row.requester:
             raise IntakeError("This request has no Slack requester to ask; ask on the ticket.")
@@ -384,13 +409,27 @@ class Intake:
         """Claim first (committed), call the tracker, then finish; release the claim when the
         tracker fails, and log what the tracker created when only the final write fails."""
         claimed = _won(self.rows.claim(request_id, version, CLAIMS[action]))
+        item = claimed.origin_key or "a new ticket"
         try:
             key, url = act(claimed)
-        except Exception as exc:
+        except TRACKER_ERRORS as exc:
             self._release(request_id, claimed.version, CLAIMS[action])
             detail = str(exc) if isinstance(exc, ConnectorError) else type(exc).__name__
-            log.warning("request %s: %s failed: %s", request_id, action, detail)
+            log.warning(
+                "request %s (%s): %s failed: %s", request_id, item, action, detail, exc_info=True
+            )
             raise TrackerFailed(f"The tracker refused: {detail}. Nothing was decided.") from exc
+        except Exception:  # logged with the item key, then re-raised: never swallowed
+            # Not a refusal the tracker reports: we cannot tell whether it acted, so the claim
+            # stays (`refinery requests --status accepting`, then `--release` after a look).
+            log.exception(
+                "request %s (%s): %s failed unexpectedly; the request stays '%s'",
+                request_id,
+                item,
+                action,
+                CLAIMS[action],
+            )
+            raise
         try:
             decision = self._finish(request_id, claimed.version, action, actor, reason, key, url)
         except DatabaseUnavailable:

@@ -7,26 +7,20 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
-from slack_bolt import Ack, App, BoltRequest, Say
+from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
-from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
+from bot.services.health import Answers
 from bot.services.intake import Intake
 from bot.services.outcomes import Outcomes
 from bot.services.owners import ProductOwners
-from bot.services.tracker_requests import make_intake, post_cards
+from bot.services.tracker_requests import make_intake
 from bot.slack import blocks, commands, outcome_views, outcomes, prune, triage
 from bot.slack.ackfirst import AckFirst
-from bot.slack.answers import Answers
 from bot.slack.auth import PoDirectory
 from bot.slack.modals import (
     ACCEPT_VIEW,
@@ -36,21 +30,12 @@ from bot.slack.modals import (
     INTAKE,
     NEED_INFO_VIEW,
 )
-from bot.slack.people import People
-from bot.slack_client import make_web_client
+from bot.slack.poster import SlackPoster, make_web_client, respond
 
 log = logging.getLogger(__name__)
 
 SEND_TO_BACKLOG = "refinery_send_to_backlog"
-# Web API methods that take form arguments only (Slack documents no JSON body for them).
-FORM_ONLY = frozenset({"chat.getPermalink"})
 VERSION_TTL = 2.0  # seconds a health answer may lag behind a sync
-# Retry handlers keep no state between calls, so every response URL call can share them.
-RESPOND_RETRIES: list[RetryHandler] = [
-    ConnectionErrorRetryHandler(max_retry_count=3),
-    RateLimitErrorRetryHandler(max_retry_count=3),
-]
-respond_log = logging.getLogger("bot.slack.respond")  # built once: getLogger takes a lock
 Lane = Literal["urgent", "work", "slow"]
 
 
@@ -79,7 +64,7 @@ class Runtime:
         owners = ProductOwners.from_settings(settings, po.group_members)
         return cls(
             ctx=ctx,
-            intake=make_intake(ctx, owners),
+            intake=make_intake(ctx.store, settings, ctx.tracker, owners),
             answers=Answers(ctx.store, ctx.engine, judge=ctx.judge, version_ttl=VERSION_TTL),
             outcomes=Outcomes(ctx.store, ctx.engine, settings),
             po=po,
@@ -89,7 +74,14 @@ class Runtime:
     def client(self) -> WebClient:
         return self.ctx.slack
 
+    @cached_property
+    def poster(self) -> SlackPoster:
+        return SlackPoster(lambda: self.ctx.slack)
+
     # -- Slack calls: each logged and swallowed on failure; a lost message must not lose data --
+
+    # -- Slack calls, through the one poster: each failure logged, never raised (a lost message
+    # must not lose data) --
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         self.call("views.open", trigger_id=trigger_id, view=view)
@@ -100,7 +92,7 @@ class Runtime:
         return str(response.get("ts")) if response else None
 
     def update(self, channel: str, ts: str, blocks: list[blocks.Block], text: str) -> None:
-        self.call("chat.update", channel=channel, ts=ts, blocks=blocks, text=text)
+        self.poster.update(channel, ts, text, blocks, what="card update")
 
     def tell(self, user: str, text: str, channel: str | None = None) -> None:
         """An ephemeral note in `channel` (where the card is), else a direct message."""
@@ -111,29 +103,10 @@ class Runtime:
 
     def respond(self, url: str, found: list[blocks.Block], text: str = "") -> None:
         """Answer through a response_url, ephemerally, retrying rate limits and dropped links."""
-        if not url:
-            return
-        client = WebhookClient(url, retry_handlers=RESPOND_RETRIES, logger=respond_log)
-        try:
-            client.send(
-                text=text or _plain(found),
-                blocks=found,
-                response_type="ephemeral",
-                replace_original=False,
-            )
-        except SlackClientError as exc:
-            log.warning("cannot answer through the response URL: %s", type(exc).__name__)
+        respond(url, text or _plain(found), found)
 
     def call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
-        try:
-            if method in FORM_ONLY:
-                response = self.client.api_call(method, data=kwargs)
-            else:
-                response = self.client.api_call(method, json=kwargs)
-        except (SlackApiError, SlackClientError) as exc:
-            log.warning("Slack %s failed: %s", method, _slack_error(exc))
-            return None
-        return dict(response.data) if isinstance(response.data, dict) else {}
+        return self.poster.call(method, **kwargs)
 
     def first_submission(self, view: dict[str, Any]) -> bool:
         """False when this view was submitted and accepted before (a replayed request)."""
@@ -145,15 +118,6 @@ class Runtime:
         from bot.store.inbox import Inbox
 
         return Inbox(self.ctx.store, "", timedelta(0)).remember("slack", f"slack:view:{view_id}")
-
-    def import_triage(self) -> None:
-        """Queue tracker items in triage (label or status), each with a card in the intake
-        channel."""
-        people = People(self.ctx.store, self.ctx.settings.slack.people, lambda: self.client)
-        rows = self.intake.import_triage(people.slack_id)
-        channel = self.ctx.settings.slack.intake_channel
-        if channel:
-            post_cards(self.intake, rows, channel, self.post)
 
     def spawn(
         self, func: Callable[..., Any], *args: Any, lane: Lane = "work", **kwargs: Any
@@ -180,12 +144,6 @@ class Runtime:
 
 def _pool(size: int, name: str) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(size, thread_name_prefix=f"refinery-slack-{name}")
-
-
-def _slack_error(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error", "error"))
-    return type(exc).__name__
 
 
 def _plain(found: list[blocks.Block]) -> str:
@@ -276,12 +234,15 @@ def _register_listeners(app: App, rt: Runtime) -> None:
         _register_submission(app, rt, callback_id, handler)
 
     @app.event("app_mention")
-    def on_mention(body: dict[str, Any], request: BoltRequest, say: Say) -> None:
+    def on_mention(body: dict[str, Any], request: BoltRequest) -> None:
         if retry_number(request) > 0:
             return  # the first delivery was answered; a retry must not answer twice
         event = body.get("event") or {}
         rt.spawn(
-            say,
+            rt.call,
+            "chat.postMessage",
+            what="help for a mention",
+            channel=str(event.get("channel") or ""),
             blocks=blocks.help_blocks(command),
             text="Refinery: try " + command + " help",
             thread_ts=event.get("thread_ts") or event.get("ts"),

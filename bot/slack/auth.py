@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import SlackConfig
+from bot.slack.poster import error_code
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class PoDirectory:
                 response = self.client().usergroups_users_list(usergroup=usergroup)
             except (SlackApiError, SlackClientError) as exc:
                 # Fail closed, and do not cache the failure: the next click asks again.
-                log.warning("cannot list PO user group %s: %s", usergroup, exc)
+                log.warning("cannot list PO user group %s: %s", usergroup, error_code(exc))
                 return known[0] if known is not None else frozenset()
             members = frozenset(response.get("users") or [])
             self._members[usergroup] = (members, self.clock())

@@ -14,8 +14,8 @@ from bot.render.blockkit import header as header
 from bot.render.blockkit import link as link
 from bot.render.blockkit import text as text
 from bot.services.comment_body import counted_lines, quote
+from bot.services.health import Health
 from bot.services.report import ItemResult
-from bot.slack.answers import Health
 from bot.store.requests import Decision, Request
 from connectors.item import Item
 from rules.engine import Finding, Verdict

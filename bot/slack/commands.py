@@ -101,7 +101,7 @@ def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
     if parsed.name == "queue":
         if not rt.intake.may_see_queue(user):
             return [blocks.text("Only product owners can see the intake queue.")]
-        rt.import_triage()
+        # Only reads: tracker requests are queued, each with its card, after every sync.
         return blocks.queue_blocks(rt.intake.requests("pending"))
     return blocks.help_blocks(command, parsed.unknown, parsed.suggestion)
 

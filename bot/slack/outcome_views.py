@@ -6,6 +6,7 @@ import json
 
 from bot.services.outcomes import ANSWERS
 from bot.slack.blocks import Block, button, context, escape, link, text
+from bot.slack.poster import SlackPoster
 from bot.store.outcomes import Answer, Review
 
 OUTCOME_VIEW = "refinery_outcome_view"
@@ -89,3 +90,13 @@ def answered_blocks(row: Review, answer: Answer, asks_again: bool) -> list[Block
         context(f"It aimed for: {escape(row.target or '')}"),
         text(said + later),
     ]
+
+
+def ask_in_slack(poster: SlackPoster, row: Review) -> tuple[str, str] | None:
+    """DM the question to its owner; (DM channel, ts) for later updates, None when refused."""
+    posted = poster.post(
+        row.owner, ask_text(row), ask_blocks(row), what=f"outcome check of {row.key}"
+    )
+    if not posted.ok:
+        return None
+    return (posted.posted_in or row.owner, posted.ts or "")

@@ -18,18 +18,19 @@ from bot.services.intake import (
     Decided,
     Destination,
     IntakeError,
+    NotAllowed,
     RequestInput,
 )
+from bot.services.intake import NOT_A_PO as REFUSAL
 from bot.services.owners import REFUSAL as OWNERS_REFUSAL
 from bot.slack import blocks, modals
+from bot.slack.intake_cards import post_cards
 from bot.store.requests import Request
 
 if TYPE_CHECKING:
     from bot.slack.app import Runtime
 
 log = logging.getLogger(__name__)
-
-REFUSAL = "Only product owners can decide on requests. Nothing was changed."
 
 
 def _user(body: dict[str, Any]) -> str:
@@ -97,9 +98,7 @@ def _file_request(rt: Runtime, body: dict[str, Any], form: dict[str, str]) -> No
     if not channel:
         log.warning("request %s stored, but slack.intake_channel is not set", row.id)
         return
-    ts = rt.post(channel, blocks.triage_card(row), f"Request #{row.id}: {row.title}")
-    if ts:
-        rt.intake.set_card(row.id, channel, ts)
+    post_cards(rt.intake, [row], channel, rt.post)
 
 
 def _by(date: str) -> str:
@@ -182,7 +181,7 @@ def _mark_duplicate_of(rt: Runtime, body: dict[str, Any]) -> None:
     url = str(body.get("response_url") or "")
     action = (body.get("actions") or [{}])[0]
     raw_id, _, key = str(action.get("value") or "").partition(":")
-    if not rt.po.is_po(user):
+    if not rt.intake.may_see_queue(user):  # early, for a plain answer; the service decides
         rt.respond(url, [blocks.text(REFUSAL)])
         return
     row = rt.intake.get(int(raw_id)) if raw_id.isdigit() else None
@@ -211,11 +210,11 @@ def _decide(rt: Runtime, body: dict[str, Any], decide: Callable[[str, int, int],
     request_id, version = int(meta.get("request", 0)), int(meta.get("version", -1))
     row = rt.intake.get(request_id)
     channel = row.card_channel if row else None
-    if not rt.intake.may_see_queue(user):
-        rt.tell(user, REFUSAL, channel)
-        return
     try:  # the intake service checks the actor against this request's product owners
         decided = decide(user, request_id, version)
+    except NotAllowed as exc:
+        rt.tell(user, str(exc), channel)
+        return
     except IntakeError as exc:
         rt.tell(user, f"Request #{request_id}: {exc}", channel)
         return

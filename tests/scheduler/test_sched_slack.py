@@ -16,8 +16,7 @@ from bot.config import Settings
 from bot.context import AppContext
 from bot.scheduler.jobs import send_digests, send_reminders
 from bot.services.digest import build_reminder
-from bot.services.slack_post import SlackPoster
-from bot.slack_client import make_web_client
+from bot.slack.poster import SlackPoster, make_web_client
 from bot.store.models import DigestSnapshot
 from tests.fakes.slack import FakeSlack
 from tests.scheduler.sched_helpers import load_backlog, now, settings
@@ -81,7 +80,7 @@ def test_slack_errors_are_logged_clearly_and_the_other_teams_still_get_their_dig
         before = _snapshots(ctx)
         clock = FakeClock()
         poster = SlackPoster(make_web_client(ctx.settings), clock=clock.clock, sleep=clock.sleep)
-        with caplog.at_level(logging.ERROR, logger="bot.services.slack_post"):
+        with caplog.at_level(logging.ERROR, logger="bot.slack.poster"):
             outbox = send_digests(ctx, poster=poster, now=now())
     results = {r.channel: (r.ok, r.error) for r in outbox.results}
     assert results == {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.services.intake import (
     Conflict,
@@ -141,3 +143,51 @@ def test_triage_import_matches_labels_not_mentions(store: Store, tracker: FakeTr
     assert [row.origin_key for row in intake.import_triage()] == ["PAY-1"]
     odd = Intake(store, lambda source: tracker, {"jira": "50%_off"})
     assert [row.origin_key for row in odd.import_triage()] == ["PAY-3"]
+
+
+def test_a_tracker_failure_is_logged_with_the_item_key_and_traceback(
+    intake: Intake, store: Store, tracker: FakeTracker, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.upsert_items([make_item(key="PAY-41", labels=("triage",))])
+    (row,) = intake.import_triage()
+    tracker.fail_next = 1
+    with pytest.raises(TrackerFailed), caplog.at_level(logging.WARNING, "bot.services.intake"):
+        intake.decline(row.id, 0, "UPO", "not now")
+    (record,) = caplog.records
+    assert "PAY-41" in record.getMessage() and record.exc_info is not None
+    assert intake.get(row.id).status == "pending"  # type: ignore[union-attr]
+
+
+def test_an_unexpected_tracker_error_keeps_the_claim_and_is_not_called_a_refusal(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug is not "the tracker refused, nothing was decided": it may have acted, so the
+    request stays claimed for a person to check (refinery requests --release)."""
+
+    class Broken(FakeTracker):
+        def close(self, key: str, reason: str, *, to_status: str = "") -> None:
+            raise KeyError("fields")
+
+    intake = Intake(store, lambda source: Broken(source), {"jira": "triage"})
+    store.upsert_items([make_item(key="PAY-42", labels=("triage",))])
+    (row,) = intake.import_triage()
+    with pytest.raises(KeyError), caplog.at_level(logging.ERROR, "bot.services.intake"):
+        intake.decline(row.id, 0, "UPO", "not now")
+    (record,) = caplog.records
+    assert "PAY-42" in record.getMessage() and "stays 'declining'" in record.getMessage()
+    assert record.exc_info is not None
+    assert intake.get(row.id).status == "declining"  # type: ignore[union-attr]
+    assert intake.release_claim(row.id).status == "pending"
+
+
+def test_a_failed_duplicate_search_never_loses_the_request(
+    store: Store, tracker: FakeTracker, caplog: pytest.LogCaptureFixture
+) -> None:
+    def search(row: object) -> list[dict[str, object]]:
+        raise OperationalError("SELECT ...", {}, Exception("no such module: fts5"))
+
+    intake = Intake(store, lambda source: tracker, {}, suggest=search)
+    with caplog.at_level(logging.ERROR, "bot.services.intake"):
+        row = intake.submit(RequestInput("CSV export", "Finance re-types invoices", "UREQ"))
+    assert intake.get(row.id) is not None and "suggestions" not in row.extra
+    assert "duplicate search failed" in caplog.text

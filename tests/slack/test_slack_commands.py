@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.slack.answers import Answers
+from bot.services.health import Answers
+from bot.services.owners import ProductOwners
 from bot.slack.commands import parse
 from connectors.item import Item
 from rules.engine import Finding
@@ -179,7 +180,7 @@ def test_queue_is_for_product_owners(harness: Harness) -> None:
 def test_po_usergroup_members_are_product_owners(harness: Harness) -> None:
     harness.runtime.po.usergroup = "S123"
     owners = harness.runtime.intake.owners
-    assert owners is not None
+    assert isinstance(owners, ProductOwners)
     owners.usergroup = "S123"  # the intake service's authoriser decides (as from [slack])
     harness.slack.usergroup_members = ["UGROUP"]
     assert "The intake queue is empty" in flat(answer(harness, "queue", user="UGROUP"))
@@ -194,7 +195,12 @@ def test_app_mention_answers_once_even_when_slack_retries(harness: Harness) -> N
 
     event = json.loads(fixture("event_app_mention.json"))
     assert harness.send.event(event).status == 200
-    harness.slack.wait_for(lambda: harness.slack.to("chat.postMessage"), "the help reply")
+    (reply,) = harness.slack.wait_for(
+        lambda: harness.slack.to("chat.postMessage"), "the help reply"
+    )
+    mention = event["event"]
+    assert (reply["channel"], reply["thread_ts"]) == (mention["channel"], mention["ts"])
+    assert "what" not in reply  # the poster's log label stays here
     retried = harness.send.event(event, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "x"})
     assert retried.status == 200
     harness.send.command("help", name="after")  # a later request, to let a retry reply land

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.scheduler.prune_job import send_prune
 from bot.services import prune
-from bot.services.slack_post import SlackPoster
 from bot.slack import prune as slack_prune
+from bot.slack.poster import SlackPoster
 from bot.store.models import PruneProposal
 from bot.store.prune import Proposal
 from tests.factories import make_item
@@ -183,7 +183,7 @@ def test_a_failed_close_leaves_the_proposal_open(harness: Harness) -> None:
 
 
 def test_slash_health_shows_the_leanness_report(harness: Harness) -> None:
-    from bot.slack.answers import Answers
+    from bot.services.health import Answers
     from tests.slack.test_slack_commands import answer, flat
 
     harness.runtime.answers = Answers(harness.ctx.store, harness.ctx.engine)  # in process

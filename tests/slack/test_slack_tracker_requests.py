@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.scheduler.jobs import announce_requests
 from bot.slack.modals import ACCEPT_VIEW, DECLINE_VIEW
+from bot.slack.poster import SlackPoster
 from bot.store.models import RequestRow
 from bot.store.requests import Request
 from connectors.item import Person
@@ -36,12 +38,25 @@ def stock_triage(harness: Harness) -> None:
     )
 
 
+def queue_from_trackers(harness: Harness) -> str:
+    """What every scheduled sync does after storing its pages (unpaced, for the test)."""
+    return announce_requests(harness.ctx, SlackPoster(harness.ctx.slack, interval=0))
+
+
 def origin_request(harness: Harness, key: str) -> Request:
     return next(r for r in harness.runtime.intake.requests() if r.origin_key == key)
 
 
-def test_queue_imports_labelled_items_once(harness: Harness) -> None:
+def test_queue_only_lists_and_the_import_posts_each_labelled_item_once(
+    harness: Harness,
+) -> None:
     stock_triage(harness)
+    # /refinery queue reads: it neither queues the labelled items nor posts their cards.
+    assert "The intake queue is empty" in flat(answer(harness, "queue", user=PO))
+    assert harness.count(RequestRow) == 0
+    assert not [c for c in harness.slack.to("chat.postMessage") if c["channel"] == "CINTAKE"]
+    queue_from_trackers(harness)
+    queue_from_trackers(harness)
     text = flat(answer(harness, "queue", user=PO))
     assert "*2 pending request(s)*" in text
     assert "Refunds over 1000 EUR" in text and "Dark mode" in text
@@ -65,7 +80,7 @@ def test_importing_twice_at_once_keeps_one_row_per_item(harness: Harness) -> Non
 
 def test_accepting_a_tracker_request_removes_the_label(harness: Harness) -> None:
     stock_triage(harness)
-    harness.runtime.import_triage()
+    queue_from_trackers(harness)
     row = origin_request(harness, "PAY-5")
     harness.send.view(ACCEPT_VIEW, {}, {"request": row.id, "version": row.version}, PO)
     harness.slack.wait_for(lambda: harness.jira.removed_labels, "the label removal")
@@ -88,7 +103,7 @@ def test_accepting_a_tracker_request_removes_the_label(harness: Harness) -> None
 
 def test_declining_a_tracker_request_closes_it_with_the_reason(harness: Harness) -> None:
     stock_triage(harness)
-    harness.runtime.import_triage()
+    queue_from_trackers(harness)
     row = origin_request(harness, "acme/shop#12")
     reason = "Not in this year's plan; the design system comes first."
     harness.send.view(DECLINE_VIEW, {"reason": reason}, {"request": row.id, "version": 0}, PO)
@@ -124,5 +139,5 @@ def test_imported_request_names_the_reporter_found_by_email(harness: Harness) ->
             )
         ]
     )
-    harness.runtime.import_triage()
+    queue_from_trackers(harness)
     assert origin_request(harness, "PAY-77").requester == "ULEE"

@@ -3,7 +3,7 @@ all, and the check lives in the intake service (so Slack and any other caller go
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -112,3 +112,31 @@ def test_a_teams_po_is_no_longer_refused_in_slack(harness: Harness) -> None:
         lambda: harness.request(request_id).status == "accepted", "the team PO's accept"
     )
     assert [d.project for d in harness.jira.drafts] == ["PAY"]
+
+
+def test_the_service_refuses_a_stranger_every_decision_without_slack(
+    intake: Intake, store: Store, tracker: FakeTracker
+) -> None:
+    """No listener in between: the intake service itself refuses, before any claim or call."""
+    from bot.services.intake import NOT_A_PO
+
+    store.upsert_items([make_item(key="PAY-30", project="PAY", labels=("triage",))])
+    (tracked,) = intake.import_triage()
+    asked = new(intake)
+    attempts: list[Callable[[], object]] = [
+        lambda: intake.accept(asked, 0, "USTRANGER", Destination("jira", "PAY", "Story")),
+        lambda: intake.accept(tracked.id, 0, "USTRANGER", Destination("jira", "PAY", "Story")),
+        lambda: intake.decline(tracked.id, 0, "USTRANGER", "not now"),
+        lambda: intake.need_info(asked, 0, "USTRANGER", "Which invoices?"),
+        lambda: intake.duplicate(asked, 0, "USTRANGER", "PAY-30"),
+        lambda: intake.decline(asked, 0, "", "no actor at all"),
+        lambda: intake.decline(asked, 0, "USTRANGER", "  "),  # refused before the validation
+        lambda: intake.need_info(asked, 0, "USTRANGER", ""),
+    ]
+    for attempt in attempts:
+        with pytest.raises(NotAllowed) as refused:
+            attempt()
+        assert str(refused.value) == NOT_A_PO
+    assert [(r.status, r.version) for r in intake.requests()] == [("pending", 0)] * 2
+    assert intake.decisions() == []
+    assert tracker.drafts == [] and tracker.removed_labels == [] and tracker.closed == []

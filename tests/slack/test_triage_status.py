@@ -17,9 +17,9 @@ from bot.config import JiraConfig
 from bot.context import AppContext
 from bot.scheduler.jobs import job_specs, sync_all
 from bot.services.intake import Destination, Intake, TrackerFailed
-from bot.services.slack_post import SlackPoster
 from bot.services.tracker_requests import make_intake
 from bot.slack.modals import ACCEPT_VIEW
+from bot.slack.poster import SlackPoster
 from bot.store import Store, open_store
 from bot.store.models import RequestRow
 from bot.store.requests import Request
@@ -32,6 +32,7 @@ from tests.fakes.slack import FakeSlack
 from tests.slack.conftest import PO, Harness, make_settings
 from tests.slack.fake_tracker import FakeTracker
 from tests.slack.test_slack_commands import answer, flat
+from tests.slack.test_slack_tracker_requests import queue_from_trackers
 
 SITE = "https://example.atlassian.net"
 BASE = f"{SITE}/rest/api/3/issue/PAY-10"
@@ -301,8 +302,13 @@ def test_without_an_intake_channel_and_token_the_sync_imports_nothing(
 def test_a_po_accepts_a_status_request_from_slack(harness: Harness) -> None:
     harness.ctx.settings.jira.triage_status = "Triage"
     harness.ctx.settings.jira.accepted_status = "Backlog"
-    harness.runtime.intake = make_intake(harness.ctx)  # what Runtime.build does at start
-    harness.ctx.store.upsert_items([make_item(key="PAY-10", title="Bulk refunds", status="Triage")])
+    ctx = harness.ctx
+    # What Runtime.build does at start (with the product owners the harness configures).
+    harness.runtime.intake = make_intake(
+        ctx.store, ctx.settings, ctx.tracker, harness.runtime.intake.owners
+    )
+    ctx.store.upsert_items([make_item(key="PAY-10", title="Bulk refunds", status="Triage")])
+    assert "1 new, 1 card(s) posted" in queue_from_trackers(harness)
     assert "*1 pending request(s)*" in flat(answer(harness, "queue", user=PO))
     row = request_for(harness.runtime.intake, "PAY-10")
     assert row.card_channel == "CINTAKE"

@@ -1,4 +1,5 @@
-"""Backlog-health answers for slash commands, read from stored verdicts, cached per version."""
+"""The health report service: backlog-health answers read from stored verdicts, cached per
+store version (one report per version and scope, however many ask at once)."""
 
 from __future__ import annotations
 
