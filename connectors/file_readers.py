@@ -12,8 +12,13 @@ import codecs
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from connectors.file_types import FileFormatError, Loaded
+
+LoadFile = Callable[[Path], Loaded]  # files.load_file, handed in
 
 HEAD = 64 * 1024
 STDIN = "-"
@@ -28,12 +33,10 @@ SEARCH_FIELDS = (
 )
 
 
-def load_other(path: Path) -> Any:
+def load_other(path: Path, load_file: LoadFile) -> Any:
     """A `Loaded` for the shapes read here, or None to let files.py read the file as usual."""
-    from connectors.files import FileFormatError
-
     if str(path) == STDIN:
-        return _from_bytes(sys.stdin.buffer.read(), "standard input")
+        return _from_bytes(sys.stdin.buffer.read(), "standard input", load_file)
     try:
         with path.open("rb") as handle:
             head = handle.read(HEAD)
@@ -45,14 +48,13 @@ def load_other(path: Path) -> Any:
                 text = path.read_bytes().decode(encoding)
             except UnicodeDecodeError:
                 raise FileFormatError(path, f"not {encoding} text despite its mark") from None
-            return _from_text(text.lstrip("\ufeff"), str(path))
+            return _from_text(text.lstrip("\ufeff"), str(path), load_file)
     return _sniffed(path, head)
 
 
 def _sniffed(path: Path, head: bytes) -> Any:
     from connectors.file_csv import CsvError, items_from_csv, looks_like_jira_csv
     from connectors.file_gh import is_gh_list
-    from connectors.files import FileFormatError, Loaded
 
     start = head.lstrip()[:1]
     if start not in (b"{", b"["):
@@ -78,7 +80,6 @@ def _sniffed(path: Path, head: bytes) -> Any:
 
 def _gh(path: Path, data: list[Any]) -> Any:
     from connectors.file_gh import items_from_gh, problem
-    from connectors.files import FileFormatError, Loaded
 
     found = problem(data)
     if found:
@@ -86,22 +87,19 @@ def _gh(path: Path, data: list[Any]) -> Any:
     return Loaded(path, "github", items_from_gh(data))
 
 
-def _from_bytes(raw: bytes, name: str) -> Any:
-    from connectors.files import FileFormatError
-
+def _from_bytes(raw: bytes, name: str, load_file: LoadFile) -> Any:
     for bom, encoding in BOMS:
         if raw.startswith(bom):
-            return _from_text(raw.decode(encoding).lstrip("\ufeff"), name)
+            return _from_text(raw.decode(encoding).lstrip("\ufeff"), name, load_file)
     try:
-        return _from_text(raw.decode("utf-8"), name)
+        return _from_text(raw.decode("utf-8"), name, load_file)
     except UnicodeDecodeError:
         raise FileFormatError(name, "not UTF-8 text") from None
 
 
-def _from_text(text: str, name: str) -> Any:
-    """Read text through a temporary file, so files.py applies every usual check to it."""
-    from connectors.files import FileFormatError, load_file
-
+def _from_text(text: str, name: str, load_file: LoadFile) -> Any:
+    """Read text through a temporary file, so files.py (`load_file`) applies every usual check
+    to it; files.py hands its reader in, so the two modules do not import each other."""
     suffix = ".csv" if text.lstrip()[:1] not in ("{", "[") else ".json"
     with tempfile.TemporaryDirectory(prefix="refinery-input-") as directory:
         copy = Path(directory) / f"input{suffix}"

@@ -19,42 +19,31 @@ import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from connectors.base import ConnectorError
+from connectors.file_readers import load_other, unknown_shape
+from connectors.file_types import FileFormatError, Loaded, Shape
 from connectors.item import Item
 
+# Callers read a file's results and errors from here.
+__all__ = [
+    "FileFormatError",
+    "Loaded",
+    "Shape",
+    "dump_items",
+    "load_file",
+    "load_items",
+    "load_many",
+]
+
 FORMAT_VERSION = 1
-Shape = Literal["jira", "github", "refinery"]
 KNOWN_SHAPES = (
     "expected a Jira search response (/rest/api/3/search/jql or /rest/api/2|3/search, "
     "one page or a list of pages), a GitHub issue list (GET /repos/{owner}/{repo}/issues, "
     'one page or a list of pages), or Refinery JSON ({"refinery": 1, "items": [...]})'
 )
 JIRA_PAGE_KEYS = ("isLast", "nextPageToken", "startAt", "maxResults", "total", "names")
-
-
-class FileFormatError(ConnectorError):
-    """A file that is unreadable or not in a known shape; the message names the file."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        # One line, always: keys and values quoted from the file may hold line breaks.
-        message = f"{path}: {problem}".replace("\r", "\\r").replace("\n", "\\n")
-        super().__init__(message)
-        self.path = str(path)
-        self.problem = problem
-
-
-@dataclass
-class Loaded:
-    """What one file held: its items, its shape, and how many entries were skipped (PRs)."""
-
-    path: Path
-    shape: Shape
-    items: list[Item]
-    skipped: int = 0
 
 
 def load_items(path: Path | str) -> list[Item]:
@@ -70,9 +59,7 @@ def load_many(paths: Iterable[Path | str]) -> list[Loaded]:
 def load_file(path: Path | str) -> Loaded:
     """Read one file, detect its shape and convert it; raise FileFormatError naming the file."""
     path = Path(path)
-    from connectors.file_readers import load_other  # CSV, gh CLI output, stdin, BOM
-
-    other: Loaded | None = load_other(path)
+    other: Loaded | None = load_other(path, load_file)  # CSV, gh CLI output, stdin, BOM
     if other is not None:
         return other
     with _gc_paused():
@@ -83,8 +70,6 @@ def _load(path: Path) -> Loaded:
     data = _read_json(path)
     shape = detect(data)
     if shape is None:
-        from connectors.file_readers import unknown_shape
-
         problem = unknown_shape(data)
         if problem is None:
             problem = f"JSON of an unknown shape ({_describe(data)}); {KNOWN_SHAPES}"

@@ -94,8 +94,8 @@ def schedule(config: ConfigOption = None) -> None:
     within about a minute. On SQLite one scheduler leads per database; a second one stands by
     until the first stops or its lease expires.
     """
+    from bot.scheduler.jobs import start_scheduler
     from bot.scheduler.leader import SchedulerBusy
-    from bot.scheduler.runner import start_scheduler
 
     ctx = _context(config)
     stop = threading.Event()

@@ -47,8 +47,8 @@ def serve(
     """
     from waitress.server import create_server
 
+    from bot.scheduler.jobs import start_scheduler
     from bot.scheduler.leader import SchedulerBusy
-    from bot.scheduler.runner import start_scheduler
     from bot.slack.http import warm_authorization
     from bot.slack.socket import start_socket_mode
     from bot.web import create_app  # Flask and Bolt: only the server needs them

@@ -18,7 +18,7 @@ from bot.render.digest import (
     reminder_message,
     reminder_terminal,
 )
-from bot.scheduler.runner import JobSpec
+from bot.scheduler.runner import JobSpec, SchedulerRunner, leadership_for
 from bot.scheduler.triggers import crontab_trigger
 from bot.services.digest import (
     DigestData,
@@ -270,3 +270,19 @@ def job_specs(ctx: AppContext) -> list[JobSpec]:
             raise ValueError(f"[schedule] {name} = {expr!r}: {exc}") from None
         specs.append(JobSpec(name, trigger, func))
     return specs
+
+
+def start_scheduler(ctx: AppContext) -> SchedulerRunner:
+    """Start the configured jobs in the background; the handle's .shutdown() stops them.
+
+    While another process leads (on SQLite: holds the lease), this one stands by and retries.
+    """
+    schedule = ctx.settings.schedule
+    runner = SchedulerRunner(
+        ctx.store,
+        job_specs(ctx),
+        leadership_for(ctx.store, retry_seconds=schedule.leader_retry_seconds),
+        timezone=ZoneInfo(schedule.timezone),
+        grace_seconds=schedule.misfire_grace_seconds,
+    )
+    return runner.start()

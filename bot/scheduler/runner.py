@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -21,7 +20,7 @@ from bot.store.jobs import JobRuns
 from bot.store.leases import store_url
 
 if TYPE_CHECKING:
-    from bot.context import AppContext
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -198,21 +197,3 @@ def leadership_for(
             return PostgresLeader(url, retry_seconds=retry_seconds, name=lock_name)
         return PostgresLeader(url, retry_seconds=retry_seconds)
     return SqliteLease(store, retry_seconds=retry_seconds)
-
-
-def start_scheduler(ctx: AppContext) -> SchedulerRunner:
-    """Start the configured jobs in the background; the handle's .shutdown() stops them.
-
-    While another process leads (on SQLite: holds the lease), this one stands by and retries.
-    """
-    from bot.scheduler.jobs import job_specs
-
-    schedule = ctx.settings.schedule
-    runner = SchedulerRunner(
-        ctx.store,
-        job_specs(ctx),
-        leadership_for(ctx.store, retry_seconds=schedule.leader_retry_seconds),
-        timezone=ZoneInfo(schedule.timezone),
-        grace_seconds=schedule.misfire_grace_seconds,
-    )
-    return runner.start()

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.services.comment_body import Rendered, ordered, render_findings, render_ready
 from bot.store import comment_ledger as ledger
@@ -18,9 +18,26 @@ from connectors.item import Item
 from rules.engine import Finding
 
 if TYPE_CHECKING:
-    from bot.context import AppContext
+    from bot.config import Settings
+    from bot.services.judge import Judge
+    from bot.store import Store
+    from rules.engine import Engine
 
 log = logging.getLogger(__name__)
+
+
+class CommentContext(Protocol):
+    """What the comment pass uses (AppContext has it): the pass needs no Slack, web or CLI."""
+
+    settings: Settings
+    store: Store
+    engine: Engine
+
+    @property
+    def judge(self) -> Judge: ...
+
+    def tracker(self, source: str) -> CommentTarget: ...
+
 
 Kind = Literal["add", "edit", "ready", "delete"]
 # How a preview without a tracker renders comments (Jira Cloud would use ADF; wiki reads alike).
@@ -86,7 +103,7 @@ class CommentRunSummary:
 
 
 def run_comment_pass(
-    ctx: AppContext, source: str | None = None, dry_run: bool | None = None
+    ctx: CommentContext, source: str | None = None, dry_run: bool | None = None
 ) -> CommentRunSummary:
     """Comment on, edit or clear comments for every stored item, within comments.max_per_run."""
     config = ctx.settings.comments
@@ -127,12 +144,12 @@ def run_comment_pass(
     return summary
 
 
-def configured_sources(ctx: AppContext) -> list[str]:
+def configured_sources(ctx: CommentContext) -> list[str]:
     """Sources with write-back configured: Jira when it has a URL, GitHub when it has repos."""
     return registry.configured(ctx.settings)
 
 
-def comment_on_item(ctx: AppContext, item: Item) -> CommentRunSummary:
+def comment_on_item(ctx: CommentContext, item: Item) -> CommentRunSummary:
     """Act on one item right away (a webhook's event): record its findings, comment or edit."""
     config = ctx.settings.comments
     summary = CommentRunSummary(dry_run=config.dry_run)
@@ -152,7 +169,7 @@ def comment_on_item(ctx: AppContext, item: Item) -> CommentRunSummary:
 
 
 def plan_source(
-    ctx: AppContext, source: str, fmt: BodyFormat, now: datetime, *, record: bool
+    ctx: CommentContext, source: str, fmt: BodyFormat, now: datetime, *, record: bool
 ) -> tuple[list[Action], int]:
     """Plan every stored item of a source from its stored findings (judging stale items
     first, unless this is a dry run); return the actions, oldest first, and the deferred."""
@@ -172,7 +189,7 @@ def _finding(row: OpenFinding) -> Finding:
 
 def _plan(
     items: Iterable[Item],
-    ctx: AppContext,
+    ctx: CommentContext,
     source: str,
     fmt: BodyFormat,
     now: datetime,
@@ -188,7 +205,7 @@ def _plan(
 
 def _plan_evaluated(
     evaluated: list[tuple[Item, list[Finding]]],
-    ctx: AppContext,
+    ctx: CommentContext,
     source: str,
     fmt: BodyFormat,
     now: datetime,
@@ -209,7 +226,7 @@ def _plan_evaluated(
 
 
 def _decide(
-    ctx: AppContext,
+    ctx: CommentContext,
     item: Item,
     found: list[Finding],
     row: LedgerRow | None,
@@ -261,7 +278,7 @@ def _claim_expired(row: LedgerRow, now: datetime) -> bool:
 
 
 def _execute(
-    ctx: AppContext,
+    ctx: CommentContext,
     trackers: dict[str, CommentTarget],
     actions: list[Action],
     budget: int,
@@ -296,7 +313,7 @@ def _execute(
     summary.carried += len(waiting)
 
 
-def _apply(ctx: AppContext, tracker: CommentTarget, action: Action) -> int:
+def _apply(ctx: CommentContext, tracker: CommentTarget, action: Action) -> int:
     """Make one write if the ledger still says what it said at planning; return writes made."""
     now = utcnow()
     if not ledger.claim(ctx.store, action.source, action.key, action.before, now):
@@ -326,7 +343,7 @@ def _apply(ctx: AppContext, tracker: CommentTarget, action: Action) -> int:
 
 
 def _saved(
-    ctx: AppContext,
+    ctx: CommentContext,
     action: Action,
     comment_id: str | None,
     state: str,

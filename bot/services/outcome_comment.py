@@ -18,7 +18,7 @@ from connectors.base import BodyFormat
 from connectors.comments import NoteBody
 
 if TYPE_CHECKING:
-    from bot.context import AppContext
+    from bot.services.comments import CommentContext
 
 
 def outcome_body(row: Review, answer: Answer, fmt: BodyFormat) -> Any:
@@ -31,7 +31,7 @@ def outcome_body(row: Review, answer: Answer, fmt: BodyFormat) -> Any:
     return registry.formatter(fmt).note(NoteBody([said, aimed, *extra], footer))
 
 
-def add_to_comment(ctx: AppContext, row: Review, answer: Answer) -> bool:
+def add_to_comment(ctx: CommentContext, row: Review, answer: Answer) -> bool:
     """Edit (or add) the item's Refinery comment to carry the answer; False when another
     writer held the item (the answer stays stored either way)."""
     tracker = ctx.tracker(row.source)

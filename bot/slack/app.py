@@ -8,12 +8,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.context import AppContext
 from bot.services.health import Answers
 from bot.services.intake import Intake
 from bot.services.outcomes import Outcomes
@@ -31,6 +30,9 @@ from bot.slack.modals import (
     NEED_INFO_VIEW,
 )
 from bot.slack.poster import SlackPoster, make_web_client, respond
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from flask import Flask, Response, jsonify, request
@@ -12,10 +13,12 @@ from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk.signature import SignatureVerifier
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.context import AppContext
 from bot.slack import commands
 from bot.slack.app import Runtime, build_bolt_app
 from bot.slack.verify import refusal
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from bot.store.inbox import StoreUnavailable
 from bot.webhooks.events import Event, Malformed, read_event
 from bot.webhooks.handlers import in_scope, parse_offline, webhook_unready
 from bot.webhooks.signatures import verify
-from bot.webhooks.worker import Dispatcher
+from bot.webhooks.worker import KEEP_DELIVERIES, Dispatcher
 from connectors import registry
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTENSION = "refinery.webhooks"
-KEEP_DELIVERIES = timedelta(days=7)  # GitHub offers redelivery for a few days; Jira retries sooner
 MAX_DELIVERY_ID = 200  # longer ids are hashed, so a long header never fails the insert
 
 

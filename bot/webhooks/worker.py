@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.context import AppContext
 
 log = logging.getLogger(__name__)
+KEEP_DELIVERIES = timedelta(days=7)  # GitHub offers redelivery for a few days; Jira retries sooner
 
 LEASE = timedelta(minutes=2)  # a claim outlives any one event's work; then another may retry
 IDLE_POLL = 1.0  # seconds between looks at the inbox when nothing woke the worker
@@ -202,8 +203,6 @@ class Dispatcher:
         return due
 
     def _prune(self) -> None:
-        from bot.webhooks.http import KEEP_DELIVERIES
-
         try:
             self.inbox.prune(KEEP_DELIVERIES)
         except DatabaseError:
