@@ -77,5 +77,13 @@ class ProductOwners:
             return bool(mine)
         return any(wanted <= team.projects for team in mine)
 
+    def may_decide_for_team(self, user: str, team: str) -> bool:
+        """A decision that belongs to one team (a say-no proposal): that team's own product
+        owners when it names any, else the global ones."""
+        own = next((t for t in self.teams if t.name == team), None)
+        if own is not None and (own.users or own.usergroup):
+            return user in own.users or self._in(own.usergroup, user)
+        return self.is_global(user)
+
     def _in(self, group: str, user: str) -> bool:
         return bool(group) and user in self.members(group)

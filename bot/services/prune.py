@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.config import Settings, TeamConfig
 from bot.services.lean import store_backlog
@@ -32,6 +32,28 @@ EXPIRED = "expired"  # left undecided until the team's next proposal replaced it
 
 class PruneError(Exception):
     """A decision that cannot be made, phrased for the PO who tried."""
+
+
+class NotAllowed(PruneError):
+    """The person is not a product owner of the proposal's team: nothing was changed."""
+
+
+REFUSAL = "Only this team's product owners can decide on prune proposals. Nothing was changed."
+
+
+class TeamAuthoriser(Protocol):
+    """Who may decide a team's proposal (bot.services.owners.ProductOwners)."""
+
+    def may_decide_for_team(self, user: str, team: str) -> bool: ...
+
+
+def authorise(store: Store, owners: TeamAuthoriser | None, proposal_id: int, actor: str) -> None:
+    """Raise NotAllowed unless `actor` may decide the proposal; no authoriser: no check."""
+    if owners is None:
+        return
+    row = Proposals(store).get(proposal_id)
+    if row is not None and not owners.may_decide_for_team(actor, row.team):
+        raise NotAllowed(REFUSAL)
 
 
 class Conflict(PruneError):
@@ -242,8 +264,17 @@ def decisions_since(store: Store, team: str, since: datetime) -> list[Proposal]:
     return Proposals(store).decided_since(team, (KEPT, DECLINED), since)
 
 
-def keep(store: Store, proposal_id: int, version: int, actor: str, snooze_days: int) -> Proposal:
-    """Keep the item: not proposed again for `snooze_days` days. No tracker call."""
+def keep(
+    store: Store,
+    proposal_id: int,
+    version: int,
+    actor: str,
+    snooze_days: int,
+    owners: TeamAuthoriser | None = None,
+) -> Proposal:
+    """Keep the item: not proposed again for `snooze_days` days. No tracker call. With
+    `owners`, only the proposal's team's product owners may (whoever calls)."""
+    authorise(store, owners, proposal_id, actor)
     now = utcnow()
     row = _claim(
         store,
@@ -268,8 +299,11 @@ def decline(
     actor: str,
     reason: str,
     jira_transition: str = "",
+    owners: TeamAuthoriser | None = None,
 ) -> Proposal:
-    """Close the item in its tracker with the reason as a comment, exactly once."""
+    """Close the item in its tracker with the reason as a comment, exactly once. With
+    `owners`, only the proposal's team's product owners may (whoever calls)."""
+    authorise(store, owners, proposal_id, actor)
     reason = reason.strip()
     if not reason:
         raise PruneError("A decline needs a reason: it goes on the ticket.")

@@ -50,6 +50,7 @@ class Runtime:
     answers: Answers
     po: PoDirectory
     outcomes: Outcomes
+    owners: ProductOwners  # who may decide: asked by the intake and prune services
     # Work that follows an ack runs on one of three pools, so that nothing slow delays
     # something urgent: opening a form (its trigger id expires 3 s after the click),
     # ordinary follow-ups (answers, tracker calls), and answers waiting for a full report.
@@ -70,6 +71,7 @@ class Runtime:
             answers=Answers(ctx.store, ctx.engine, judge=ctx.judge, version_ttl=VERSION_TTL),
             outcomes=Outcomes(ctx.store, ctx.engine, settings),
             po=po,
+            owners=owners,
         )
 
     @property

@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 KEEP, DECLINE = render.KEEP, render.DECLINE
 DECLINE_VIEW = "refinery_prune_decline_view"
 ACTIONS = (KEEP, DECLINE)
-REFUSAL = "Only this team's product owners can decide on prune proposals. Nothing was changed."
 
 
 # -- the decline form -----------------------------------------------------------------------
@@ -84,13 +83,18 @@ def _keep(rt: Runtime, body: dict[str, Any]) -> None:
     row = _clicked(rt, body, url)
     if row is None:
         return
-    if not may_decide(rt, row.team, user):
-        rt.respond(url, [text(REFUSAL)])
-        return
     try:
         kept = prune.keep(
-            rt.ctx.store, row.id, row.version, user, rt.ctx.settings.prune.snooze_days
+            rt.ctx.store,
+            row.id,
+            row.version,
+            user,
+            rt.ctx.settings.prune.snooze_days,
+            owners=rt.owners,
         )
+    except prune.NotAllowed as exc:
+        rt.respond(url, [text(str(exc))])
+        return
     except prune.PruneError as exc:
         rt.respond(url, [text(f"{row.key}: {exc}")])
         return
@@ -102,8 +106,8 @@ def _open_decline(rt: Runtime, body: dict[str, Any]) -> None:
     row = _clicked(rt, body, url)
     if row is None:
         return
-    if not may_decide(rt, row.team, user):
-        rt.respond(url, [text(REFUSAL)])
+    if not may_decide(rt, row.team, user):  # before the form opens; the service checks again
+        rt.respond(url, [text(prune.REFUSAL)])
         return
     if row.status != prune.PROPOSED:
         rt.respond(url, [text(f"{row.key} is already {row.status}.")])
@@ -119,9 +123,6 @@ def _decline(rt: Runtime, body: dict[str, Any], reason: str) -> None:
     if row is None:
         rt.tell(user, "That proposal no longer exists.")
         return
-    if not may_decide(rt, row.team, user):
-        rt.tell(user, REFUSAL)
-        return
     try:
         done = prune.decline(
             rt.ctx.store,
@@ -131,7 +132,11 @@ def _decline(rt: Runtime, body: dict[str, Any], reason: str) -> None:
             user,
             reason,
             rt.ctx.settings.prune.jira_transition,
+            owners=rt.owners,
         )
+    except prune.NotAllowed as exc:
+        rt.tell(user, str(exc))
+        return
     except prune.PruneError as exc:
         rt.tell(user, f"{row.key}: {exc}")
         refresh(rt, row.batch)
@@ -140,12 +145,9 @@ def _decline(rt: Runtime, body: dict[str, Any], reason: str) -> None:
 
 
 def may_decide(rt: Runtime, team: str, user: str) -> bool:
-    """A PO of the proposal's team: its po_users, else any PO ([slack] po_users / group)."""
-    settings = rt.ctx.settings
-    config = next((t for t in settings.teams if t.name == team), None)
-    if config is not None and config.po_users:
-        return user in config.po_users
-    return rt.po.is_po(user)
+    """A PO of the proposal's team (its po_users or po_usergroup), else a global PO: the
+    service's own check, asked early so a stranger never sees the Decline form."""
+    return rt.owners.may_decide_for_team(user, team)
 
 
 def refresh(rt: Runtime, batch: str) -> None:

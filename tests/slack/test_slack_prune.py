@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.scheduler.prune_job import send_prune
@@ -110,6 +111,22 @@ def test_non_po_clicks_change_nothing(harness: Harness) -> None:
     )
     assert status(harness, rows[0].id) == prune.PROPOSED
     assert harness.jira.closed == [] and harness.slack.to("views.open") == []
+
+
+def test_the_prune_service_refuses_a_stranger_whoever_calls_it(harness: Harness) -> None:
+    # No Slack involved: the service itself asks the authoriser before any claim or close.
+    rows = propose(harness)
+    store, owners = harness.ctx.store, harness.runtime.owners
+    with pytest.raises(prune.NotAllowed, match="Nothing was changed"):
+        prune.keep(store, rows[0].id, rows[0].version, STRANGER, 30, owners=owners)
+    with pytest.raises(prune.NotAllowed):
+        prune.decline(
+            store, harness.ctx.tracker, rows[1].id, rows[1].version, STRANGER, "No", owners=owners
+        )
+    assert [status(harness, r.id) for r in rows[:2]] == [prune.PROPOSED, prune.PROPOSED]
+    assert harness.jira.closed == []
+    kept = prune.keep(store, rows[0].id, rows[0].version, PO, 30, owners=owners)
+    assert kept.status == prune.KEPT
 
 
 def test_decline_needs_a_reason_then_closes_the_ticket_with_it(harness: Harness) -> None:

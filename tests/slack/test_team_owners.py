@@ -140,3 +140,24 @@ def test_the_service_refuses_a_stranger_every_decision_without_slack(
     assert [(r.status, r.version) for r in intake.requests()] == [("pending", 0)] * 2
     assert intake.decisions() == []
     assert tracker.drafts == [] and tracker.removed_labels == [] and tracker.closed == []
+
+
+def test_a_team_decision_belongs_to_that_teams_owners_else_the_global_ones() -> None:
+    groups = {"SPAYPO": frozenset({"UGRP"})}
+    settings = Settings(
+        slack={"po_users": ["UGLOBAL"]},
+        teams=[
+            {"name": "pay", "projects": ["PAY"], "po_users": ["UPAY"]},
+            {"name": "web", "projects": ["WEB"], "po_usergroup": "SPAYPO"},
+            {"name": "ops", "projects": ["OPS"]},
+        ],
+    )
+    owners = ProductOwners.from_settings(settings, lambda group: groups.get(group, frozenset()))
+    assert owners.may_decide_for_team("UPAY", "pay")
+    assert not owners.may_decide_for_team("UGLOBAL", "pay")  # the team names its own owners
+    assert owners.may_decide_for_team("UGRP", "web") and not owners.may_decide_for_team(
+        "UPAY", "web"
+    )
+    assert owners.may_decide_for_team("UGLOBAL", "ops")  # none of its own: the global owners
+    assert not owners.may_decide_for_team("UPAY", "ops")
+    assert owners.may_decide_for_team("UGLOBAL", "backlog")  # the implicit team
