@@ -14,7 +14,6 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,11 @@ import responses
 from requests import PreparedRequest
 
 from bench.stubs.github_stub import list_page
+from tests.fakes.comments import Answer, Call, CommentLog
 
 API = "https://api.github.com"
 TOKEN = "ghp_TESTSECRET0123456789"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
-Answer = tuple[int, dict[str, str], str]
 COMMENTS_PATH = re.compile(r"/(repos/([^/]+/[^/]+)|repositories/(\d+))/issues/(\d+)/comments")
 
 
@@ -49,17 +47,7 @@ def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
-@dataclass
-class Call:
-    """One request to the comment endpoints."""
-
-    method: str
-    path: str
-    body: Any
-    query: str = ""
-
-
-class FakeGithub:
+class FakeGithub(CommentLog):
     """One repository's issue list, and the comments of any issue (keyed "owner/repo#n")."""
 
     def __init__(
@@ -119,27 +107,6 @@ class FakeGithub:
                 issue["updated_at"] = when
 
     # -- comments ---------------------------------------------------------------------------
-
-    @property
-    def writes(self) -> list[Call]:
-        return [call for call in self.calls if call.method in WRITES]
-
-    def reset_calls(self) -> None:
-        self.calls.clear()
-
-    def find(self, comment_id: str) -> tuple[str, dict[str, Any]]:
-        for key, comments in self.comments.items():
-            for comment in comments:
-                if str(comment["id"]) == comment_id:
-                    return key, comment
-        raise KeyError(comment_id)
-
-    def _note(self, request: PreparedRequest) -> Call:
-        body = json.loads(request.body) if request.body else None
-        url = urlsplit(str(request.url))
-        call = Call(str(request.method), url.path, body, url.query)
-        self.calls.append(call)
-        return call
 
     def _key(self, call: Call) -> str:
         found = re.search(

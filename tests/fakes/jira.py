@@ -14,33 +14,22 @@ import copy
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import responses
 from requests import PreparedRequest
 
+from tests.fakes.comments import Answer, Call, CommentLog
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
 SITE = "https://acme.atlassian.net"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 UPDATED_CLAUSE = re.compile(r'updated >= "(\d{4}/\d\d/\d\d \d\d:\d\d)"')
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
-Answer = tuple[int, dict[str, str], str]
-
-
-@dataclass
-class Call:
-    """One request to the comment endpoints."""
-
-    method: str
-    path: str
-    body: Any
-    query: str = ""
 
 
 def load(name: str) -> Any:
@@ -77,7 +66,7 @@ def make_issue(n: int, updated: datetime, project: str = "PAY") -> dict[str, Any
     return issue
 
 
-class FakeJira:
+class FakeJira(CommentLog):
     """One Jira site: search, count, fields, myself, serverInfo, and comments per issue key."""
 
     def __init__(
@@ -138,28 +127,7 @@ class FakeJira:
 
         return serve
 
-    @property
-    def writes(self) -> list[Call]:
-        return [call for call in self.calls if call.method in WRITES]
-
-    def reset_calls(self) -> None:
-        self.calls.clear()
-
-    def find(self, comment_id: str) -> tuple[str, dict[str, Any]]:
-        for key, comments in self.comments.items():
-            for comment in comments:
-                if str(comment["id"]) == comment_id:
-                    return key, comment
-        raise KeyError(comment_id)
-
     # -- comment endpoints ----------------------------------------------------------------------
-
-    def _note(self, request: PreparedRequest) -> Call:
-        body = json.loads(request.body) if request.body else None
-        url = urlsplit(str(request.url))
-        call = Call(str(request.method), url.path, body, url.query)
-        self.calls.append(call)
-        return call
 
     def _list_comments(self, request: PreparedRequest) -> Answer:
         call = self._note(request)
