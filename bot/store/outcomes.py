@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.cas import swapped
 from bot.store.models import ItemRow, OutcomeAnswer, OutcomeReview
+from bot.store.records import record
 from bot.store.store import Store
 from connectors.item import Item
 
@@ -186,8 +187,8 @@ def _row(review: Review) -> OutcomeReview:
 
 
 def _review(row: OutcomeReview) -> Review:
-    return Review(**{f.name: getattr(row, f.name) for f in dataclasses.fields(Review)})
+    return record(Review, row)
 
 
 def _answer(row: OutcomeAnswer) -> Answer:
-    return Answer(**{f.name: getattr(row, f.name) for f in dataclasses.fields(Answer)})
+    return record(Answer, row)

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 
 from bot.store.cas import swapped
 from bot.store.models import ItemRow, PruneProposal
+from bot.store.records import record
 from bot.store.store import CHUNK, Store
 from connectors.item import Item
 
@@ -176,21 +177,4 @@ class Proposals:
 
 
 def _proposal(row: PruneProposal) -> Proposal:
-    return Proposal(
-        id=row.id,
-        batch=row.batch,
-        team=row.team,
-        source=row.source,
-        key=row.key,
-        title=row.title,
-        url=row.url,
-        why=row.why,
-        status=row.status,
-        version=row.version,
-        proposed_at=row.proposed_at,
-        reason=row.reason,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        snooze_until=row.snooze_until,
-        messages=dict(row.messages or {}),
-    )
+    return record(Proposal, row, messages=dict(row.messages or {}))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.cas import swapped
 from bot.store.models import DecisionRow, RequestRow
+from bot.store.records import record
 from bot.store.store import CHUNK, Store, utcnow
 
 
@@ -243,36 +244,8 @@ def _values(draft: Request) -> dict[str, Any]:
 
 
 def _request(row: RequestRow) -> Request:
-    return Request(
-        id=row.id,
-        status=row.status,
-        title=row.title,
-        why=row.why,
-        requester=row.requester,
-        origin=row.origin,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        affected=row.affected,
-        outcome=row.outcome,
-        urgency=row.urgency,
-        links=row.links,
-        origin_key=row.origin_key,
-        ticket_key=row.ticket_key,
-        ticket_url=row.ticket_url,
-        card_channel=row.card_channel,
-        card_ts=row.card_ts,
-        version=row.version,
-        extra=dict(row.extra or {}),
-    )
+    return record(Request, row, extra=dict(row.extra or {}))
 
 
 def _decision(row: DecisionRow) -> Decision:
-    return Decision(
-        request_id=row.request_id,
-        action=row.action,
-        actor=row.actor,
-        reason=row.reason,
-        target=row.target,
-        decided_at=row.decided_at,
-        id=row.id,
-    )
+    return record(Decision, row)
