@@ -3,6 +3,7 @@
 Usage:
     python bench/judgment_eval.py [--corpus ../shared/corpus] [--misses RULE] [--evidence]
                                   [--no-cross] [--ablation]
+    python bench/judgment_eval.py --probe [bench/judgment_probe.json]
 
 Loads every corpus file through Refinery's own file connector, runs the rules engine, and
 compares the findings with `labels.json`: precision and recall per rule, overall and per source
@@ -10,6 +11,10 @@ compares the findings with `labels.json`: precision and recall per rule, overall
 engine's verdict and the label's evidence, to read against the corpus's written rubric.
 `--evidence` checks that every passed why/outcome verdict quotes a verbatim span of the
 item's title or description text.
+
+`--probe` scores the robustness probe instead (`bench/judgment_probe.json`: items written for
+this project in many phrasings, labelled by the corpus rubric, no corpus text) and prints
+each miss with the engine's verdict.
 
 Cross-source figures: the why rule reads cue groups (see `rules.judgment.CUE_GROUPS`) and
 judges a purpose clause with named restatement checks (`rules.judgment.RESTATE_CHECKS`). For
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,6 +207,113 @@ def check_evidence(cases: list[Case], engine: Engine) -> None:
     print(f"\nevidence: {checked - bad} of {checked} passed verdicts quote a verbatim span")
 
 
+PROBE = ROOT / "bench" / "judgment_probe.json"
+
+
+def _adf(blocks: list[list[str]]) -> dict[str, object]:
+    content: list[dict[str, object]] = []
+    for kind, text in blocks:
+        node: dict[str, object] = {"type": "text", "text": text}
+        if kind == "h":
+            content.append({"type": "heading", "attrs": {"level": 3}, "content": [node]})
+        else:
+            content.append({"type": "paragraph", "content": [node]})
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def _jira_issue(n: int, entry: dict[str, object]) -> dict[str, object]:
+    text = entry["text"]
+    description = _adf(text) if entry["kind"] == "jira-adf" else text  # type: ignore[arg-type]
+    return {
+        "id": str(n),
+        "self": f"https://jira.example.test/rest/api/2/issue/{n}",
+        "key": entry["id"],
+        "fields": {
+            "issuetype": {"name": "Story", "subtask": False},
+            "project": {"key": "PROBE", "name": "Probe"},
+            "summary": entry["title"],
+            "description": description,
+            "status": {"name": "Open", "statusCategory": {"key": "new", "name": "To Do"}},
+            "labels": [],
+            "created": "2026-01-01T09:00:00.000+0000",
+            "updated": "2026-01-01T09:00:00.000+0000",
+        },
+    }
+
+
+def _github_issue(n: int, entry: dict[str, object]) -> dict[str, object]:
+    return {
+        "number": n,
+        "id": n,
+        "title": entry["title"],
+        "body": entry["text"] or "",
+        "state": "open",
+        "labels": [{"name": "enhancement"}],
+        "user": {"login": "probe"},
+        "created_at": "2026-01-01T09:00:00Z",
+        "updated_at": "2026-01-01T09:00:00Z",
+        "closed_at": None,
+        "url": f"https://api.github.com/repos/probe/probe/issues/{n}",
+        "html_url": f"https://github.com/probe/probe/issues/{n}",
+        "repository_url": "https://api.github.com/repos/probe/probe",
+    }
+
+
+def load_probe(path: Path) -> list[tuple[Item, dict[str, object]]]:
+    """The probe's items, read through the file connector like the corpus (so wiki, ADF and
+    Markdown go through the same readers), each with its entry."""
+    entries = json.loads(path.read_text())["items"]
+    jira = [(n, e) for n, e in enumerate(entries, 1) if e["kind"] != "github"]
+    github = [(n, e) for n, e in enumerate(entries, 1) if e["kind"] == "github"]
+    page = {"startAt": 0, "maxResults": len(jira), "total": len(jira), "names": {}}
+    page["issues"] = [_jira_issue(n, e) for n, e in jira]
+    by_key: dict[str, dict[str, object]] = {e["id"]: e for e in entries}
+    by_key.update({f"probe/probe#{n}": e for n, e in github})
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in (
+            ("jira.json", page),
+            ("github.json", [_github_issue(n, e) for n, e in github]),
+        ):
+            file = Path(tmp) / name
+            file.write_text(json.dumps(data))
+            for item in load_items(file):
+                entry = next(v for k, v in by_key.items() if item.key.endswith(k))
+                out.append((item, entry))
+    return out
+
+
+def probe(path: Path, engine: Engine) -> None:
+    """Precision and recall per kind on the probe, then every miss with the verdict."""
+    cases = load_probe(path)
+    kinds = sorted({str(e["kind"]) for _, e in cases})
+    part = {"missing-why": "why", "missing-outcome": "outcome"}
+    verdicts = {id(item): {v.rule: v for v in engine.explain(item)} for item, _ in cases}
+    print(f"probe items: {len(cases)} ({path.name})")
+    print(f"{'rule':17s} {'kind':9s} {'P':>5s} {'R':>5s} {'F1':>5s}   tp/fp/fn")
+    for rule, label in part.items():
+        for kind in ("all", *kinds):
+            s = Score()
+            for item, entry in cases:
+                if kind in ("all", entry["kind"]):
+                    verdict = verdicts[id(item)].get(rule)
+                    s.add(verdict is not None and not verdict.passed, not entry[label])
+            print(
+                f"{rule:17s} {kind:9s} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f}"
+                f"   {s.tp}/{s.fp}/{s.fn}"
+            )
+    for rule, label in part.items():
+        for item, entry in cases:
+            verdict = verdicts[id(item)].get(rule)
+            raised = verdict is not None and not verdict.passed
+            if raised == (not entry[label]):
+                continue
+            kind = "FP" if raised else "FN"
+            print(f"\n{kind} {rule} {entry['id']} {entry['kind']}: {item.title[:100]}")
+            if verdict is not None:
+                print(f"   engine: {verdict.reason[:120]} | {json.dumps(verdict.evidence)[:200]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -208,7 +321,11 @@ def main() -> int:
     parser.add_argument("--evidence", action="store_true")
     parser.add_argument("--no-cross", action="store_true")
     parser.add_argument("--ablation", action="store_true", help="F1 per source, each part left out")
+    parser.add_argument("--probe", type=Path, nargs="?", const=PROBE, help="score the probe set")
     args = parser.parse_args()
+    if args.probe:
+        probe(args.probe, Engine())
+        return 0
     if not (args.corpus / "labels.json").exists():
         print(f"no labelled corpus at {args.corpus}", file=sys.stderr)
         return 2
