@@ -113,7 +113,8 @@ _STOP = frozenset(
         " had not no more most very also just only all any some each every there here what"
         " which who whom when where how why than then into onto about up down out over under"
         " able easily quickly easy simply new own one want wants need needs like would also"
-        " sure get gets getting make makes user users someone people everyone anyone"
+        " sure get gets getting make makes user users someone people everyone anyone others"
+        " account"
     ).split()
 )
 _STEMMER = snowballstemmer.stemmer("english")
@@ -160,12 +161,18 @@ _REMOVE = _SYNONYMS[str(_STEMMER.stemWord("remove"))]
 _PERCEIVE = frozenset({_SYNONYMS[str(_STEMMER.stemWord("see"))]})
 
 
+# "sign in" is logging in, "sign up" registering: the phrase decides, not the word "sign".
+_SIGN = re.compile(r"\bsign(?:ed|ing|s)?[\s-]?(in|on|up)\b")
+
+
 def content_words(text: str) -> set[str]:
     """Content words of lower-case `text`, stemmed and folded into synonym groups.
 
     A hyphenated word counts as its parts: "bit-integrity check" and "bit integrity" share
     their words.
     """
+    if "sign" in text:
+        text = _SIGN.sub(lambda m: " login " if m.group(1) != "up" else " register ", text)
     out = set()
     for word in _WORD.findall(text):
         if word in _STOP or len(word) < 3:
@@ -210,9 +217,11 @@ _PEOPLE = (
     r"|members?|anyone|someone|one)"
 )
 _WIRING = re.compile(
-    rf"^\W*(?:(?!{_PEOPLE}\b)[\w.'-]+\s+){{1,3}}?(?:will|would|can|could|should|may)\s+"
+    rf"^\W*(?:(?!{_PEOPLE}\b)[\w.'-]+\s+){{1,3}}?(?:(?:will|would|can|could|should|may)\s+"
     r"(?:then\s+|now\s+|also\s+)?(?:use|implement|extend|inherit|call|invoke|be\s+(?:generated"
-    r"|called|invoked|implemented|injected|registered))\b"
+    r"|called|invoked|implemented|injected|registered))|(?:then\s+|now\s+|also\s+)?"
+    r"(?:uses|implements|extends|inherits|calls|invokes|is\s+(?:generated|called|invoked"
+    r"|implemented|injected|registered)))\b"
 )
 # "delete a game so that its stories are no longer stored": what removal does, said again.
 _NO_LONGER = re.compile(r"\bno\s+longer\b|\bnot\s+(?:be\s+)?(?:stored|kept|visible|shown|listed)\b")
@@ -271,10 +280,33 @@ _HISTORY = re.compile(
 )
 
 
+# Where the "I want ..." part of a story ends: a comma or dash before a new clause ("...,
+# because ...", "..., which would ...", "...; right now ..."), or a semicolon.
+_WANT_END = re.compile(
+    r"[,:]\s+(?=(?:which|because|since|as|so|otherwise|this|that\s+(?:would|will|way)|thus"
+    r"|therefore|hence|then|in\s+order|to|right\s+now|currently|today|at\s+the\s+moment)\b)"
+    r"|;|\s[-–—]\s|\s(?=which\s+(?:means|meant|would|will|saves?|lets?|helps?)\b)"
+)
+
+
 def _in_story_want(text: Prepared, sentence_start: int, position: int) -> bool:
     """True inside the "I want ..." part of a user story: that part is the feature."""
     match = _STORY_WANT.search(text.low, sentence_start, position + 40)
-    return match is not None and match.start() < position
+    if match is None or match.start() >= position:
+        return False
+    end = _WANT_END.search(text.low, match.end(), position + 30)  # room for the lookahead
+    return end is None or end.start() >= position
+
+
+# "Currently, in order to change the owner you edit the row": today's workaround, not a purpose.
+_TODAY = re.compile(
+    r"\W*(?:currently|today|right\s+now|at\s+the\s+moment|at\s+present|presently|for\s+now)\b"
+)
+# "explain what the problem is", "report an issue": the problem is what the feature handles.
+_PROBLEM_OBJECT = re.compile(
+    r"\b(?:explain|describe|report|record|log|track|categori[sz]e|flag)(?:\s+[a-z'-]+){0,2}\s*$"
+    r"|\bwhat\s+(?:the|a|an|your|their)\s+(?:[a-z'-]+\s+)?$"
+)
 
 
 # --- finding a reason -------------------------------------------------------------------
@@ -335,8 +367,9 @@ _QUOTES = ('"', "“", "”")
 
 
 def _inside_quotes(text: Prepared, sentence_start: int, position: int) -> bool:
+    """True inside a quoted string or a `<placeholder>` left in a template."""
     before = text.low[sentence_start:position]
-    return sum(before.count(q) for q in _QUOTES) % 2 == 1
+    return sum(before.count(q) for q in _QUOTES) % 2 == 1 or before.count("<") > before.count(">")
 
 
 def find_reason(text: Prepared, title: str) -> tuple[Reason | None, Reason | None]:
@@ -362,6 +395,10 @@ def find_reason(text: Prepared, title: str) -> tuple[Reason | None, Reason | Non
         if not purpose and group != "so_that" and _in_story_want(text, s_start, start):
             continue
         if group == "cause" and _HISTORY.search(text.low, s_start, start):
+            continue
+        if text.low.startswith("in order", start) and _TODAY.match(text.low, s_start, start):
+            continue
+        if group == "problem" and _PROBLEM_OBJECT.search(text.low, max(s_start, start - 30), start):
             continue
         evidence = quote(text, s_start, s_end, start, end)
         if not evidence:

@@ -25,7 +25,8 @@ CUE_GROUPS: dict[str, list[str]] = {
     "so_that": [
         r"so\s+that" + _FILLED,
         r"so\s+(?:[a-z'-]+\s+){1,3}?(?:can|could|will|would|won'?t|don'?t|do\s+not|doesn'?t"
-        r"|no\s+longer|are\s+able|is\s+able|get|stop|may|might|never|is\s+not|isn'?t|aren'?t)\b"
+        r"|no\s+longer|are\s+able|is\s+able|get|gets|stop|stops|may|might|never|is\s+not|isn'?t"
+        r"|aren'?t|has\s+to|have\s+to|must|needs?\s+to|becomes?|stays?|remains?|knows?)\b"
         + _FILLED,
         r"in\s+order\s+(?:to|for|that)\b" + _FILLED,
         r"so\s+as\s+to\b" + _FILLED,
@@ -36,6 +37,8 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"|more\s+easily|dramatically)\s+)?(?:reduce|improve|increase|avoid|prevent|defend|protect"
         r"|speed\s+up|simplify|mirror|minimi[sz]e|maximi[sz]e|save|cut|lower|eliminate|streamline"
         r"|mitigate|solve|comply|unblock|encourage|attract|retain|optimi[sz]e|demonstrate|showcase"
+        r"|de-?risk|relieve|offload|shave|trim|shorten|safeguard|take\s+(?:the\s+)?(?:load|pressure"
+        r"|strain)\s+off"
         r"|keep\s+track|make\s+(?:it\s+easier|life)|allow\s+for\s+(?:stricter|better|faster"
         r"|easier|more))\b",
         r"for\s+(?:a\s+)?(?:better|positive|smoother|faster|easier|consistent)\s+"
@@ -58,7 +61,9 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"as\s+a\s+result\s+of" + _FILLED,
         r"since,",
         r"since\s+(?:the|a|an|this|that|these|those|it|we|they|our|there|more|most|many|some"
-        r"|no|not|people|users|customers|most)\b",
+        r"|no|not|people|users|customers|most|every|each|all|both|you|i|nobody|everyone|its|their)\b",
+        r"(?:this|which|that|it)\s+(?:really\s+|also\s+)?matters\b",
+        r"matters\s+(?:for|to|when|because|a\s+lot)\b",
         r"thus\b",
         r"therefore\b",
         r"hence\b",
@@ -78,7 +83,12 @@ CUE_GROUPS: dict[str, list[str]] = {
         # "the issue is that ...", not "the issue is edited"
         r"the\s+(?:(?:main|real|big|only)\s+)?(?:problem|issue|trouble|catch)\s+(?:is|was|here\s+is)"
         r"\s*(?::|that|how|when|we|our|users|there|it|people|customers)\b",
-        r"(?:goal|aim|purpose)\s+of\s+(?:this|the)\b",
+        r"(?:goal|aim|purpose)\s+of\s+(?:this|the)\s+(?:[\w-]+\s+){1,3}?(?:is|was|will\s+be|being)\b",
+        # ", as most sign-ups read ...": a cause; not ", as discussed" nor ", as the default"
+        r"as(?<=,\sas)\s+(?:most|many|some|our|we|they|it|this|these|there|users|people|customers"
+        r"|i|you|nobody|no\s+one|the\s+(?:[\w'-]+\s+){1,3}?(?:is|are|was|were|has|have|often|will|would|can|does"
+        r"|do))\b(?!\s+(?:discussed|agreed|mentioned|described|shown|noted|said|planned|requested"
+        r"|documented|expected|stands|is|was|were))",
         r"or\s+(?:else\s+)?(?:we|they|you|it|users|customers)(?:'ll|\s+will|\s+would)\b",
         r"(?:required|needed|necessary|essential|important|crucial|critical)\s+(?:for|to|by|when)\b",
         r"which\s+(?:we|they|users|you|i)\s+(?:really\s+|also\s+)?need\s+(?:for|when|in\s+order)\b",
@@ -113,7 +123,7 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"time[\s-]consuming\b",
         r"inconvenien",
         r"not\s+(?:very\s+)?(?:convenient|clear|intuitive|obvious|ideal|satisfactory|scalable"
-        r"|user[\s-]friendly|practical|efficient|possible|trivial)\b",
+        r"|user[\s-]friendly|practical|efficient|possible|trivial|sustainable)\b",
         r"(?:isn'?t|aren'?t|wasn'?t)\s+(?:very\s+)?(?:clear|obvious|intuitive|possible|ideal)\b",
         r"unclear\b",
         r"uncomfortable\b",
@@ -143,7 +153,10 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"wast(?:e|es|ed|ing)\b",
         r"vulnerab",
         r"insecure\b",
-        r"security\s+(?:risk|issue|hole|problem|concern)",
+        r"security\s+(?:risk|issue|hole|problem|concern|advisor|vulnerab|incident|flaw)",
+        r"(?:legally|contractually)\s+(?:required|obliged|bound)\b",
+        r"legal\s+(?:requirements?|obligations?)\b",
+        r"(?:forbidden|prohibited|banned)\s+by\b",
         r"(?:a|the|big|real|major|serious)\s+risk\b",
         r"risky\b",
         r"(?:is|are|was|be|becomes?|causes?|creates?|major|real|big|main|known)\s+(?:an?\s+)?"
@@ -169,6 +182,34 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"poor(?:ly)?\s+\w+",
         r"limitation",
         r"regression\b",
+        r"(?:times?|timed|timing)\s+out\b",
+        r"(?:this|it|that|which|the\s+(?:app|application|browser|tab|page|server|process|editor|ui"
+        r"|build|job|tool|site))\s+(?:\w+\s+)?(?:crash(?:es|ed)|freezes|froze|hangs|hung|stalls"
+        r"|stalled)\b",
+        r"(?:hangs?|hung|stalls?|stuck|waits?)\s+(?:forever|indefinitely)\b",
+        r"takes?\s+(?:forever|ages|too\s+long|a\s+long\s+time)\b",
+        r"(?:spends?|spent|spending)\s+(?:ages|hours|days|forever|(?:a\s+lot\s+of|too\s+much|so\s+much)"
+        r"\s+time)\b",
+        r"(?:loses?|losing|lost|drops|dropped|dropping)\s+(?:their\s+|our\s+|my\s+|all\s+|the\s+"
+        r"|some\s+|any\s+)?(?:\w+\s+)?(?:work|data|events|messages|changes|progress|orders|emails"
+        r"|jobs|visitors|customers|users|sales|revenue|money|traffic|place)\b",
+        r"sluggish",
+        r"laggy\b",
+        r"clunky\b",
+        r"flak(?:y|ey|iness)\b",
+        r"fragile\b",
+        r"brittle\b",
+        r"un(?:usable|readable|reliable|maintainable|workable|responsive|sustainable)\b",
+        r"hold(?:s|ing)?\s+(?:\w+\s+)?back\b",
+        r"held\s+(?:\w+\s+)?back\b",
+        r"breach",
+        r"embarr?ass",
+        r"by\s+(?:accident|mistake)\b",
+        r"accidentally\b",
+        r"inadvertently\b",
+        r"mis(?:read|reads|click|clicks|understand|understood|interpret)\w*",
+        r"(?:hardly|barely)\s+(?:anyone|anybody|ever)\b",
+        r"(?:nobody|no\s+one)\s+(?:\w+\s+)?(?:uses?|used|needs?|reads?|looks?)\b",
         r"(?:brings?\s+up|throws?|gives?|produces?|raises?|causes?|shows)\s+(?:an?\s+)?(?:\w+\s+)?"
         r"(?:errors?|warnings?|exceptions?|crash(?:es)?)\b",
         r"(?:notice|see|have|hit|experience|face|encounter|run\s+into)\w*\s+(?:\w+\s+)?"
@@ -210,10 +251,13 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"|security|speed|experience|readability|quality|stability|maintainability)\b",
         r"in\s+demand\b",
         r"(?:popular|frequent|common|recurring)\s+(?:request|ask|complaint|question)\b",
+        r"(?:biggest|largest|top|most\s+common|number\s+one)\s+(?:\w+\s+)?(?:complaints?"
+        r"|pain\s*points?|ticket\s+(?:category|driver)|sources?\s+of|causes?\s+of|reasons?\s+for)\b",
         rf"{_OTHERS}\s+(?:often\s+|frequently\s+|regularly\s+|keep\s+|have\s+|)"
         r"(?:asked?|requested|asking|request|want(?:ed)?|need(?:ed)?|rely|lose|losing|miss"
         r"|reports?|reported|notice|complain\w*"
-        r"|abandon|churn|drop\s+off|give\s+up|end\s+up|run\s+into|hit)\b",
+        r"|abandon|churn|drop\s+off|give\s+up|end\s+up|run\s+into|hit|open\s+(?:issues|tickets)"
+        r"|file\s+(?:issues|tickets|bugs)|contact\s+support)\b",
         r"(?:i|we)\s+(?:really\s+)?needed\b",
         r"(?:i|we)\s*(?:'m|'re|\s+am|\s+are|\s+was|\s+were)\s+(?:currently\s+)?(?:teaching"
         r"|building|developing|planning|trying|running|maintaining|working\s+on|using\s+\w+\s+to)\b",

@@ -21,6 +21,31 @@ WHY_SECTION = re.compile(
     r"\s+value|benefits?|pain\s*points?|justification|reasons?|use\s+cases?)\b"
 )
 _TEMPLATE_SO_THAT = re.compile(r"so\s+that\s*[<{\[]|so\s+that\s+(?:tbd|\.\.\.|…)")
+# Left-over template prompts in a why section: questions and instructions to the writer
+# ("Is it related to a problem?", "Please describe the motivation").
+_PROMPT_SENTENCE = re.compile(
+    r"^\W*(?:please|describe|explain|tell\s+us|provide|include|add\s+any|if\s+(?:this|you"
+    r"|applicable)|e\.g\.|ex\.|example:|n/a\b)|\?\W*$"
+)
+# An empty "**Why:**" followed by "**What:** ...": the text belongs to the next label.
+_OTHER_LABEL = re.compile(
+    r"^\W*(?:what|how|details?|description|scope|proposal|solution|summary|notes?|tasks?"
+    r"|acceptance\s+criteria)\s*:"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+
+
+def why_content(content: str) -> str:
+    """The first sentence of a why section that is neither a template prompt nor the next
+    section's label, or "" when there is none."""
+    real = meaningful(content)
+    if not real or _OTHER_LABEL.match(real.lower()):
+        return ""
+    for sentence in _SENTENCE_END.split(real):
+        sentence = sentence.strip()
+        if sentence and not _PROMPT_SENTENCE.search(sentence.lower()):
+            return sentence
+    return ""
 
 
 @lru_cache(maxsize=4096)
@@ -80,7 +105,7 @@ def missing_why(item: Item, params: Mapping[str, Any]) -> Problem | Passed | Non
     empty_section = ""
     for heading, content in item.sections.items():
         if is_why_heading(heading):
-            real = meaningful(content)
+            real = why_content(content)
             if real:
                 return Passed(_first_line(item.text, real), f"The '{heading}' section says why.")
             empty_section = empty_section or heading
