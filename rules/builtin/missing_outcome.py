@@ -36,7 +36,7 @@ _CANDIDATE = re.compile(
     r"(?:(?P<prep>by|below|beneath|from|under|over|above|within|(?:less|more|fewer|no\s+more)"
     r"\s+than|at\s+(?:least|most))\s+(?:(?:about|around|roughly|approximately|only|just)\s+)?"
     r"[~≈$€£]?(?=[0-9])|(?P<op>[<>≤≥]=?)\s*[~≈$€£]?(?=[0-9])"
-    rf"|[~≈$€£]?(?=[0-9][0-9.,]*(?:\s*[-–]\s*[0-9]+)?{_UNIT_AHEAD}))"
+    rf"|[~≈]?(?=[0-9][0-9.,]*(?:\s*[-–]\s*[0-9]+)?{_UNIT_AHEAD})|(?P<money>[$€£])(?=[0-9]))"
 )
 # Not dates nor 2.4.1; a range ("2-3 minutes") is one amount.
 _NUMBER = re.compile(
@@ -63,7 +63,8 @@ _PERCENT_CHANGE = re.compile(
 # "the minimum Xcode version from 7.0 to 7.3", "a timeout of 30 s": settings, not targets.
 _SETTING = re.compile(
     r"\b(?:versions?|release|sdk|api\s+level|minimum|maximum|limits?|timeouts?|ports?|quota"
-    r"|max|min|threshold\s+setting|interval|retention\s+period)\b"
+    r"|max|min|threshold\s+setting|interval|retention\s+period|default|(?:page|batch|pool|buffer"
+    r"|chunk|cache)\s+size)\b"
 )
 _STEMS = (
     "rais increas grow boost improv lift doubl tripl reduc decreas cut lower drop shrink halv"
@@ -74,6 +75,8 @@ _STEMS = (
 _DIRECTION = phrase_pattern(
     [rf"{stem}(?:e|es|ed|ing|s|d|n|ped|ping|ting)?\b" for stem in _STEMS.split()]
     + [rf"{verb}\s+(?:down|to|up)\b" for verb in ("get", "gets", "got", "go", "goes", "speed")]
+    + [r"(?:get|gets|got|getting)\s+(?:it|this|that|them)\s+(?:below|under|down|to|above)\b"]
+    + [r"sav(?:e|es|ed|ing)\b"]
     + ["reduction", "improvement", "growth", "uplift", "freed", "free\\s+up", "frees\\s+up"]
 )
 _METRIC = phrase_pattern(
@@ -88,6 +91,9 @@ _METRIC = phrase_pattern(
     ).split()
 )
 _CHECKLIST = (" [ ] ", " [x] ", "acceptance criteria", "definition of done")
+_GOAL_LABEL = re.compile(
+    r"\b(?:goal|target|objective|aim)s?\s*(?::|is|=|should\s+be)\s*(?:\w+\s+)?$"
+)
 
 
 def find_target(text: str, low: str) -> tuple[int, int] | None:
@@ -101,7 +107,7 @@ def find_target(text: str, low: str) -> tuple[int, int] | None:
             continue
         start, end = number.span()
         prep = candidate.group("prep") or candidate.group("op")
-        unit = _UNIT.match(text, end) is not None
+        unit = candidate.group("money") is not None or _UNIT.match(text, end) is not None
         if prep == "from" and not _FROM_TO.match(text, end):
             prep = None
         if prep == "by" and not unit and 1900 <= float(number.group().replace(",", ".")) < 2100:
@@ -122,7 +128,9 @@ def find_target(text: str, low: str) -> tuple[int, int] | None:
             start - 100,
             0,
         )
-        if _DIRECTION.search(text, sentence, start):
+        if _DIRECTION.search(text, sentence, start) or _GOAL_LABEL.search(
+            text, max(sentence, candidate.start() - 24), candidate.start()
+        ):
             return candidate.start(), end
         baseline = not prep and _BASELINE.search(text, max(0, start - 12), start)
         if baseline and _OR_MORE.match(text, end):
