@@ -289,19 +289,20 @@ def probe(path: Path, engine: Engine) -> None:
     kinds = sorted({str(e["kind"]) for _, e in cases})
     part = {"missing-why": "why", "missing-outcome": "outcome"}
     verdicts = {id(item): {v.rule: v for v in engine.explain(item)} for item, _ in cases}
-    print(f"probe items: {len(cases)} ({path.name})")
-    print(f"{'rule':17s} {'kind':9s} {'P':>5s} {'R':>5s} {'F1':>5s}   tp/fp/fn")
+    print(f"probe items: {len(cases)} ({path.name}); set a: read while tuning, b: held out")
+    print(f"{'rule':17s} {'set':4s} {'kind':9s} {'P':>5s} {'R':>5s} {'F1':>5s}   tp/fp/fn")
     for rule, label in part.items():
-        for kind in ("all", *kinds):
-            s = Score()
-            for item, entry in cases:
-                if kind in ("all", entry["kind"]):
-                    verdict = verdicts[id(item)].get(rule)
-                    s.add(verdict is not None and not verdict.passed, not entry[label])
-            print(
-                f"{rule:17s} {kind:9s} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f}"
-                f"   {s.tp}/{s.fp}/{s.fn}"
-            )
+        for subset in ("a", "b"):
+            for kind in ("all", *kinds):
+                s = Score()
+                for item, entry in cases:
+                    if kind in ("all", entry["kind"]) and entry.get("set", "a") == subset:
+                        verdict = verdicts[id(item)].get(rule)
+                        s.add(verdict is not None and not verdict.passed, not entry[label])
+                print(
+                    f"{rule:17s} {subset:4s} {kind:9s} {s.precision:5.2f} {s.recall:5.2f}"
+                    f" {s.f1:5.2f}   {s.tp}/{s.fp}/{s.fn}"
+                )
     for rule, label in part.items():
         for item, entry in cases:
             verdict = verdicts[id(item)].get(rule)
@@ -309,7 +310,8 @@ def probe(path: Path, engine: Engine) -> None:
             if raised == (not entry[label]):
                 continue
             kind = "FP" if raised else "FN"
-            print(f"\n{kind} {rule} {entry['id']} {entry['kind']}: {item.title[:100]}")
+            where = f"{entry['id']} {entry.get('set', 'a')} {entry['kind']}"
+            print(f"\n{kind} {rule} {where}: {item.title[:100]}")
             if verdict is not None:
                 print(f"   engine: {verdict.reason[:120]} | {json.dumps(verdict.evidence)[:200]}")
 

@@ -286,6 +286,7 @@ _WANT_END = re.compile(
     r"[,:]\s+(?=(?:which|because|since|as|so|otherwise|this|that\s+(?:would|will|way)|thus"
     r"|therefore|hence|then|in\s+order|to|right\s+now|currently|today|at\s+the\s+moment)\b)"
     r"|;|\s[-–—]\s|\s(?=which\s+(?:means|meant|would|will|saves?|lets?|helps?)\b)"
+    r"|\s(?=(?:because|otherwise)\b)"
 )
 
 

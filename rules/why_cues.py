@@ -24,10 +24,10 @@ CUE_GROUPS: dict[str, list[str]] = {
     # so that / so I can / in order to: a purpose, if it is not the want said again
     "so_that": [
         r"so\s+that" + _FILLED,
-        r"so\s+(?:[a-z'-]+\s+){1,3}?(?:can|could|will|would|won'?t|don'?t|do\s+not|doesn'?t"
+        r"so\s+(?:[a-z'-]+\s+){1,4}?(?:can|could|will|would|won'?t|don'?t|do\s+not|doesn'?t"
         r"|no\s+longer|are\s+able|is\s+able|get|gets|stop|stops|may|might|never|is\s+not|isn'?t"
-        r"|aren'?t|has\s+to|have\s+to|must|needs?\s+to|becomes?|stays?|remains?|knows?)\b"
-        + _FILLED,
+        r"|aren'?t|has\s+to|have\s+to|must|needs?\s+to|becomes?|stays?|remains?|knows?"
+        r"|(?:'m|am|'re|are)\s+not)\b" + _FILLED,
         r"in\s+order\s+(?:to|for|that)\b" + _FILLED,
         r"so\s+as\s+to\b" + _FILLED,
     ],
@@ -38,7 +38,7 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"|speed\s+up|simplify|mirror|minimi[sz]e|maximi[sz]e|save|cut|lower|eliminate|streamline"
         r"|mitigate|solve|comply|unblock|encourage|attract|retain|optimi[sz]e|demonstrate|showcase"
         r"|de-?risk|relieve|offload|shave|trim|shorten|safeguard|take\s+(?:the\s+)?(?:load|pressure"
-        r"|strain)\s+off"
+        r"|strain)\s+off|stop\s+(?:[\w'-]+\s+){1,2}?(?:from\s+)?[a-z]+ing"
         r"|keep\s+track|make\s+(?:it\s+easier|life)|allow\s+for\s+(?:stricter|better|faster"
         r"|easier|more))\b",
         r"for\s+(?:a\s+)?(?:better|positive|smoother|faster|easier|consistent)\s+"
@@ -77,7 +77,10 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"led\s+to\b",
         r"results?\s+in\b",
         r"resulting\s+in\b",
-        r"causes?\s+(?:a|an|the|lots?|many|problems?|issues?|errors?|confusion|delays?)\b",
+        r"caus(?:es?|ed|ing)\s+(?:a|an|the|lots?|many|problems?|issues?|errors?|confusion|delays?|one"
+        r"|several|multiple|real|serious|outages?|incidents?)\b",
+        r"without\s+(?:it|this|that|them),?\s+(?:we|users|you|they|customers|people|i)\s+(?:can'?t"
+        r"|cannot|won'?t|couldn'?t|would|will|have\s+to|lose)\b",
         r"the\s+(?:goal|reason|motivation|benefit|purpose|rationale|aim|idea)"
         r"\s+(?:is|was|here\s+is|being)\b" + _FILLED,
         # "the issue is that ...", not "the issue is edited"
@@ -188,12 +191,30 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"|stalled)\b",
         r"(?:hangs?|hung|stalls?|stuck|waits?)\s+(?:forever|indefinitely)\b",
         r"takes?\s+(?:forever|ages|too\s+long|a\s+long\s+time)\b",
-        r"(?:spends?|spent|spending)\s+(?:ages|hours|days|forever|(?:a\s+lot\s+of|too\s+much|so\s+much)"
+        r"(?:spends?|spent|spending)\s+(?:\w+\s+)?(?:ages|hours|days|weeks|forever|(?:a\s+lot\s+of"
+        r"|too\s+much|so\s+much)"
         r"\s+time)\b",
         r"(?:loses?|losing|lost|drops|dropped|dropping)\s+(?:their\s+|our\s+|my\s+|all\s+|the\s+"
         r"|some\s+|any\s+)?(?:\w+\s+)?(?:work|data|events|messages|changes|progress|orders|emails"
         r"|jobs|visitors|customers|users|sales|revenue|money|traffic|place)\b",
         r"sluggish",
+        r"(?:usually|often|always|sometimes|regularly|frequently|occasionally|randomly"
+        r"|intermittently)\s+(?:fails?|breaks?|crash\w*|times?\s+out|hangs?|errors?\s+out)\b",
+        r"(?:looks?|seems?|appears?)\s+(?:to\s+be\s+)?(?:frozen|stuck|broken|hung|dead)\b",
+        r"(?:a|the|is|are|with|into)\s+broken\b",
+        r"(?:is|are|gets?|get|were|was)\s+silently\b",
+        r"silently\s+(?:ignored|dropped|fails?|discarded|lost|swallowed|overwritten|truncated)\b",
+        r"(?:hits?|hitting|exceeds?|runs?\s+into)\s+(?:the\s+|a\s+)?(?:\w+\s+)?timeouts?\b",
+        r"(?:give|gives|gave|giving)\s+up\b",
+        r"run(?:s|ning)?\s+out\s+of\b",
+        r"never\s+(?:finish|complete|return|come\s+back|convert|activate)\w*",
+        r"nightmare",
+        r"headache",
+        r"trips?\s+(?:\w+\s+)?(?:over|up)\b",
+        r"stumbl",
+        r"near[\s-]miss",
+        r"(?:bill|costs?|spend|spending)\s+(?:grew|has\s+grown|doubled|tripled|went\s+up|increased"
+        r"|rose|is\s+growing|keeps?\s+growing)\b",
         r"laggy\b",
         r"clunky\b",
         r"flak(?:y|ey|iness)\b",
@@ -228,14 +249,20 @@ CUE_GROUPS: dict[str, list[str]] = {
     # a benefit or an evaluation: "handy for reviewers", "will help the on-call engineer"
     # "useful for managers planning a quarter": an evaluation, if it says for whom or what
     "evaluation": [
+        # "would be nice to support YAML" is a wish, "helpful to know the sizes" a benefit
         r"(?:useful|helpful|beneficial|valuable|handy|great|nice|good|better|easier|simpler"
-        r"|safer|cleaner|clearer)\s+(?:for|to|when|in|if|because|as|since|while)\s+"
+        r"|safer|cleaner|clearer)\s+(?:for|(?<!be\snice\s)(?<!be\sgood\s)(?<!be\sgreat\s)to|when|in"
+        r"|if|because|as|since|while)\s+"
         r"(?!have\b|get\b|add\b|see\b|expose\b|be\s+able\s+to\s+(?:have|get|add|see)\b"
         r"|this\b|it\b|that\b|the\s+(?:pg|feature|endpoint|option)\b)\w",
     ],
     "benefit": [
         r"benefits?\s+(?:from|of|for|to|the|our|users)\b",
         r"advantages?\b",
+        r"(?:would|could|might)\s+(?:\w+\s+)?(?:shrink|halve|speed\s+up|reduce|cut|lower|improve|save"
+        r"|free\s+up|simplify)\b",
+        r"(?:make|makes|making)\s+(?:[\w'-]+\s+){1,3}?(?:noticeably\s+|much\s+|a\s+lot\s+|far\s+)?"
+        r"(?:faster|snappier|quicker|easier|simpler|safer|cheaper|clearer|more\s+reliable)\b",
         r"(?:would|will|could|might)\s+(?:be\s+)?(?:more\s+\w+|less\s+\w+|much\s+(?:better"
         r"|easier|faster|simpler|safer)|a\s+(?:big|huge|major|significant)\s+\w+)\b",
         rf"helps?\s+(?:{_WHO}|us|the\s+team|them|qa|to)\s+\w",
