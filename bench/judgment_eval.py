@@ -289,10 +289,13 @@ def probe(path: Path, engine: Engine) -> None:
     kinds = sorted({str(e["kind"]) for _, e in cases})
     part = {"missing-why": "why", "missing-outcome": "outcome"}
     verdicts = {id(item): {v.rule: v for v in engine.explain(item)} for item, _ in cases}
-    print(f"probe items: {len(cases)} ({path.name}); set a: read while tuning, b: held out")
+    print(
+        f"probe items: {len(cases)} ({path.name}); sets: a tuned on,"
+        " b tuned on after one unseen score, c never tuned on"
+    )
     print(f"{'rule':17s} {'set':4s} {'kind':9s} {'P':>5s} {'R':>5s} {'F1':>5s}   tp/fp/fn")
     for rule, label in part.items():
-        for subset in ("a", "b"):
+        for subset in ("a", "b", "c"):
             for kind in ("all", *kinds):
                 s = Score()
                 for item, entry in cases:

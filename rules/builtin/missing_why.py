@@ -39,8 +39,13 @@ def why_content(content: str) -> str:
     """The first sentence of a why section that is neither a template prompt nor the next
     section's label, or "" when there is none."""
     real = meaningful(content)
-    if not real or _OTHER_LABEL.match(real.lower()):
+    if not real:
         return ""
+    low = real.lower()
+    if _OTHER_LABEL.match(low):
+        return ""
+    if "?" not in real and not _PROMPT_SENTENCE.match(low) and ". " not in real:
+        return real  # one plain statement: the common case, no splitting needed
     for sentence in _SENTENCE_END.split(real):
         sentence = sentence.strip()
         if sentence and not _PROMPT_SENTENCE.search(sentence.lower()):
