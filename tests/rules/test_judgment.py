@@ -474,3 +474,123 @@ def test_a_reader_failure_is_logged_with_the_item_key(
         text = connectors.text.analyze("## Why\nBecause.", "markdown", "acme/app#7")
     assert text.plain == "## Why\nBecause."  # the text is kept, not silently emptied
     assert any("acme/app#7" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+# --- phrasings the probe set showed missing (sentences written for these tests) -----------
+
+MORE_REASONS = [
+    # a reason after the story's want, past a clause break
+    (
+        "As a courier I want the door code on the delivery note, because buzzing every flat"
+        " wastes ten minutes a drop.",
+        "because",
+    ),
+    ("As a planner I want overdue tasks shown in red, otherwise they get missed.", "otherwise"),
+    (
+        "As a buyer I want prices in my own currency, which would save me converting every line.",
+        "would save",
+    ),
+    ("As a tutor I want reminders sent because half my students forget the session.", "because"),
+    # failures and losses stated as what happens
+    ("When the feed is large the page times out before anything renders.", "times out"),
+    ("The sync job usually fails on Mondays while the partner API is down.", "usually fails"),
+    ("Unknown keys are silently ignored, so typos go unnoticed.", "silently"),
+    ("Half the trial users give up at the payment step.", "give up"),
+    ("Older tablets run out of memory on the map screen.", "run out of"),
+    ("The old uploader is unusable with a screen reader.", "unusable"),
+    ("The same licence key was pasted into a public forum by accident.", "by accident"),
+    ("Staff spend hours every week re-keying timesheets.", "spend hours"),
+    ("Our storage bill doubled since January.", "bill doubled"),
+    ("Keeping two date pickers in sync is holding back the redesign.", "holding back"),
+    ("Hardly anyone opens the weekly digest.", "Hardly anyone"),
+    # duties and risks
+    (
+        "The vendor contract means we are legally required to keep invoices for ten years.",
+        "legally",
+    ),
+    ("Without it, we cannot sell to hospitals.", "Without it"),
+    # gains and purposes in other words
+    ("Pruning old snapshots would free up most of the disk.", "would free up"),
+    ("Cache thumbnails at the edge to take load off the origin.", "take load off"),
+    ("Lazy thumbnails make the gallery noticeably snappier.", "snappier"),
+    ("This matters because auditors sample these records.", "matters"),
+    # causal words with more subjects
+    ("Keep the v1 endpoint, since every release still ships the old client.", "since every"),
+    ("Put retries behind a flag, as most tenants are still on the old queue.", "as most"),
+    ("Share the fixtures, so a schema change has to be made in one place only.", "has to"),
+]
+
+
+@pytest.mark.parametrize(("text", "cue"), MORE_REASONS)
+def test_more_reason_phrasings_pass_with_the_sentence_quoted(text: str, cue: str) -> None:
+    assert_quoted(why(text, title="Item"), text, cue)
+
+
+MORE_NOT_REASONS = [
+    # a problem word inside the story's own want
+    "As a customer I want to see issues with my orders on one page.",
+    # how it is done today, not what it is for
+    "Today, in order to rename a tenant, support edits the config file.",
+    # the problem is what the feature handles
+    "Add a box where the caller can say what the problem is.",
+    "Add a form to report problems with a booking.",
+    # wiring in the present tense
+    "Change the adapter so that it extends the base exporter.",
+    # a wish, not a benefit
+    "It would be nice to support TOML as well.",
+    # a placeholder left in the text
+    "Add a tag cloud. <explain why this matters>",
+    # "as discussed" is not a cause
+    "Move the banner to the footer, as discussed in the review.",
+    # "others" and "account" add no gain of their own
+    "As a curator I want to publish a reading list so that others can open the list.",
+    "As a member I want to sign in with my library card so that I can log in to my account.",
+]
+
+
+@pytest.mark.parametrize("text", MORE_NOT_REASONS)
+def test_more_words_that_look_like_a_reason_but_are_not(text: str) -> None:
+    assert isinstance(why(text, title="Item"), Problem)
+
+
+def test_sign_in_and_log_in_are_the_same_act() -> None:
+    assert content_words("sign in with a card") == content_words("log in with a card")
+    assert content_words("sign up today") != content_words("sign in today")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "## Motivation\n\nWhat problem does this solve? Please explain.\n\n## Proposal\nAdd tags.",
+        "**Why:**\n\n**What:** add tags to posts.",
+    ],
+)
+def test_a_why_section_holding_only_prompts_or_the_next_label_is_empty(body: str) -> None:
+    assert isinstance(why(body, title="Tags", description_format="markdown"), Problem)
+
+
+def test_a_why_section_quotes_its_first_statement_after_a_question() -> None:
+    body = "## Why\n\nWhy now? Renewals start in March and the old form breaks on Safari.\n"
+    result = why(body, title="Renewal form", description_format="markdown")
+    assert isinstance(result, Passed)
+    assert result.evidence and "Renewals" in result.evidence
+
+
+MORE_TARGETS = [
+    "Right-sizing the cluster should save about €2,500 a month.",
+    "The import is slow today. Target: under 90 seconds for a full sync.",
+    "Getting it below 2 s would make the widget usable.",
+]
+
+
+@pytest.mark.parametrize("text", MORE_TARGETS)
+def test_money_goal_labels_and_getting_below_are_targets(text: str) -> None:
+    assert_quoted(outcome(text), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Raise the default page size from 25 to 50.", "Double the pool size from 10 to 20 workers."],
+)
+def test_defaults_and_sizes_are_settings_not_targets(text: str) -> None:
+    assert isinstance(outcome(text), Problem)
