@@ -303,11 +303,38 @@ def _in_story_want(text: Prepared, sentence_start: int, position: int) -> bool:
 _TODAY = re.compile(
     r"\W*(?:currently|today|right\s+now|at\s+the\s+moment|at\s+present|presently|for\s+now)\b"
 )
-# "explain what the problem is", "report an issue": the problem is what the feature handles.
+# "explain what the problem is", "report an issue", "mark it as misleading", "allow admins to
+# manually override": the problem word is what the feature handles or permits.
 _PROBLEM_OBJECT = re.compile(
     r"\b(?:explain|describe|report|record|log|track|categori[sz]e|flag)(?:\s+[a-z'-]+){0,2}\s*$"
     r"|\bwhat\s+(?:the|a|an|your|their)\s+(?:[a-z'-]+\s+)?$"
+    r"|\b(?:mark|flag|label|tag|classify|treat)\w*\s+(?:[\w'-]+\s+){0,3}as\s*$"
+    r"|\b(?:allow|allows|let|lets|enable|enables|option|ability|able)\b(?:\s+[\w'-]+){0,3}\s+to\s*$"
 )
+# "confusion matrix", "risk register", "error log": a problem noun naming a part of the feature
+# (an adjective before a noun, "a broken dashboard", still states a problem).
+_NOUN_CUE = re.compile(
+    r"(?:ion|ions|risks?|limitations?|problems?|issues?|errors?|crash(?:es)?|costs?|bottlenecks?"
+    r"|spam|complaints?|regressions?|overhead|burden|vulnerabilit(?:y|ies))\W*$"
+)
+_FEATURE_NOUN = re.compile(
+    r"\W*(?:registers?|matrix|matrices|detection|detector|sections?|pages?|reports?|reporter|logs?"
+    r"|lists?|fields?|dashboards?|forms?|tracker|tracking|buttons?|links?|views?|panels?|screens?"
+    r"|widgets?|columns?|tables?|types?|categor(?:y|ies)|metrics?|scores?|counters?|badges?"
+    r"|labels?|filters?|templates?|handling|handlers?|modes?|management|analysis|assessments?"
+    r"|indicators?|dialogs?|banners?|tooltips?|icons?|codes?)\b"
+)
+
+
+_WORD_REST = re.compile(r"[\w'-]*")
+
+
+def _names_the_feature(low: str, sentence_start: int, start: int, end: int) -> bool:
+    """True when a problem cue is what the feature handles, permits or is called."""
+    if _PROBLEM_OBJECT.search(low, max(sentence_start, start - 40), start):
+        return True
+    word_end = _WORD_REST.match(low, end).end()  # "frustrat" → "frustration"
+    return bool(_NOUN_CUE.search(low, start, word_end) and _FEATURE_NOUN.match(low, word_end))
 
 
 # --- finding a reason -------------------------------------------------------------------
@@ -399,8 +426,10 @@ def find_reason(text: Prepared, title: str) -> tuple[Reason | None, Reason | Non
             continue
         if text.low.startswith("in order", start) and _TODAY.match(text.low, s_start, start):
             continue
-        if group == "problem" and _PROBLEM_OBJECT.search(text.low, max(s_start, start - 30), start):
+        if group == "problem" and _names_the_feature(text.low, s_start, start, cue_end - 1):
             continue
+        if start == s_start and text.low.startswith(("improve ", "make "), start):
+            continue  # "Improve the performance of search": the want itself
         evidence = quote(text, s_start, s_end, start, end)
         if not evidence:
             continue

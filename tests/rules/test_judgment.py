@@ -594,3 +594,29 @@ def test_money_goal_labels_and_getting_below_are_targets(text: str) -> None:
 )
 def test_defaults_and_sizes_are_settings_not_targets(text: str) -> None:
     assert isinstance(outcome(text), Problem)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # a problem noun naming a part of the feature
+        ("Risk register", "Add a page that lists each project's risks in a risk register."),
+        ("Error codes", "Document the error codes of the import API."),
+        ("Frustration score", "Compute a frustration score from rage clicks."),
+        # what the feature marks or permits
+        ("Flag posts", "Let moderators flag a post as misleading."),
+        ("Price override", "Give finance the ability to manually adjust an invoice total."),
+        # an imperative "improve"/"make" is the want itself
+        ("Search speed", "Improve the performance of the search page."),
+        ("Pinned tabs", "Make it possible to pin tabs."),
+    ],
+)
+def test_a_problem_or_benefit_word_that_names_the_feature_is_not_a_reason(
+    title: str, text: str
+) -> None:
+    assert isinstance(why(text, title=title), Problem)
+
+
+def test_an_adjective_before_a_feature_noun_still_states_a_problem() -> None:
+    text = "Nobody hears of a format change until someone opens a broken dashboard."
+    assert_quoted(why(text, title="Schema checks"), text, "broken")
