@@ -333,7 +333,8 @@ def _names_the_feature(low: str, sentence_start: int, start: int, end: int) -> b
     """True when a problem cue is what the feature handles, permits or is called."""
     if _PROBLEM_OBJECT.search(low, max(sentence_start, start - 40), start):
         return True
-    word_end = _WORD_REST.match(low, end).end()  # "frustrat" → "frustration"
+    rest = _WORD_REST.match(low, end)  # "frustrat" → "frustration"
+    word_end = rest.end() if rest else end
     return bool(_NOUN_CUE.search(low, start, word_end) and _FEATURE_NOUN.match(low, word_end))
 
 
