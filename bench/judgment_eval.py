@@ -295,7 +295,7 @@ def probe(path: Path, engine: Engine) -> None:
     )
     print(f"{'rule':17s} {'set':4s} {'kind':9s} {'P':>5s} {'R':>5s} {'F1':>5s}   tp/fp/fn")
     for rule, label in part.items():
-        for subset in ("a", "b", "c", "d"):
+        for subset in ("a", "b", "c", "d", "e"):
             for kind in ("all", *kinds):
                 s = Score()
                 for item, entry in cases:
