@@ -148,6 +148,7 @@ def test_json_columns_keep_non_ascii_text_escaped_and_read_what_json_wrote(
     assert text is not None and "Priorit\\u00e4t" in text and "\\u2615" in text
     assert store.get_item("jira", "PAY-1") == item
     assert dump_json({"a": 1, 2: [True, None]}) == '{"a":1,"2":[true,null]}'
+    assert dump_json({"t": "a\x7fb"}) == '{"t": "a\\u007fb"}'  # json's escape, as before
     assert dump_json({"big": 2**70}) == '{"big": 1180591620717411303424}'  # json, as before
     legacy = load_json('{"estimate": NaN, "n": 1180591620717411303424}')  # json wrote NaN
     assert legacy["n"] == 2**70 and legacy["estimate"] != legacy["estimate"]
@@ -160,3 +161,20 @@ def test_upsert_result_gives_the_hashes_in_item_order(sqlite_store: Store) -> No
     assert hashes == [result.hashes[("jira", "PAY-2")], result.hashes[("jira", "PAY-1")]]
     missing: Item = make_item(key="PAY-3")
     assert result.hashes_of([first, missing]) is None
+
+
+def test_content_hashes_are_the_ones_stores_already_hold(store: Store) -> None:
+    # Existing rows keep their hashes: an unchanged item re-synced after the upgrade is not
+    # written again. The formula, as stores so far computed it:
+    import hashlib
+
+    import orjson
+
+    options = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+    items = [make_item(key="PAY-1"), make_item(key="PAY-2", title="Café")]
+    result = store.upsert_items(items)
+    for item in items:
+        old = hashlib.sha256(orjson.dumps(item.to_dict(), default=str, option=options))
+        assert result.hashes[("jira", item.key)] == old.hexdigest()
+    assert rows(store)["PAY-1"][0] == result.hashes[("jira", "PAY-1")]
+    assert [store.get_item("jira", i.key) for i in items] == items
