@@ -5,7 +5,9 @@ used naively. Traffic goes only to 127.0.0.1.
 
 Rows:
 - refinery full / incremental: IssueStream through run_stream into a fresh SQLite store, with
-  the connector's chosen spacing (0.1 s between reads).
+  the connector's default configuration (no read spacing); the full sync judged as `refinery
+  sync` judges each page, and without the judge, taking turns, each from an empty description
+  cache as a new process has. CPU is this process's (the stub's threads run in it too).
 - refinery fetch+parse only: the same stream without a store, at 0.1 s and at 0 s spacing.
 - pygithub naive: Github(base_url=stub) with its defaults (per_page 30, 0.25 s between
   requests), `repo.get_issues(state="all")`, skipping `issue.pull_request` and reading
@@ -34,12 +36,15 @@ import requests
 from github import Github
 
 from bench.stubs.github_stub import GithubStub, make_issues, stamp
+from bot.services.judge import Judge
 from bot.services.sync import run_stream
 from bot.store import open_store
 from connectors.github import sync
 from connectors.github.client import GithubClient
 from connectors.github.sync import IssueStream
 from connectors.prefetch import prefetch
+from connectors.text import cache
+from rules.engine import Engine
 
 EDITED = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -51,6 +56,7 @@ class Row:
     seconds: float
     issues: int
     note: str = ""
+    cpu: float = 0.0  # this process's CPU seconds (the stub's threads included)
 
 
 def floor(stub: GithubStub) -> Row:
@@ -59,14 +65,13 @@ def floor(stub: GithubStub) -> Row:
     url: str | None = f"{stub.base_url}/repos/{stub.repo}/issues"
     params: dict[str, str] | None = {"state": "all", "sort": "updated", "direction": "asc"}
     params = {**(params or {}), "per_page": "100"}
-    start, before, issues = time.perf_counter(), len(stub.log), 0
+    start, cpu, before, issues = time.perf_counter(), time.process_time(), len(stub.log), 0
     while url:
         answer = session.get(url, params=params, timeout=30)
         issues += sum(1 for issue in orjson.loads(answer.content) if "pull_request" not in issue)
         url, params = answer.links.get("next", {}).get("url"), None
-    return Row(
-        "floor: the pages back to back", len(stub.log) - before, time.perf_counter() - start, issues
-    )
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return Row("floor: the pages back to back", len(stub.log) - before, seconds, issues, cpu=cpu)
 
 
 def median_row(rows: list[Row]) -> Row:
@@ -74,20 +79,25 @@ def median_row(rows: list[Row]) -> Row:
 
 
 def refinery(stub: GithubStub, tmp: str, changed: int, runs: int) -> list[Row]:
-    """Full syncs with the default configuration, each into a new store; then incremental."""
-    fulls = []
+    """Full syncs with the default configuration, each into a new store and judged as
+    `refinery sync` judges (and without the judge, taking turns); then incremental."""
+    fulls: dict[bool, list[Row]] = {True: [], False: []}
     for run in range(runs):
-        client = GithubClient("bench-token", stub.base_url)  # default spacing
-        store = open_store(f"sqlite:///{tmp}/full-{run}.db")
-        start, before = time.perf_counter(), len(stub.log)
-        run_stream(store, IssueStream(client, stub.repo))
-        seconds = time.perf_counter() - start
-        # Distinct issues stored (items also counts the one re-read at each page boundary).
-        issues = len(store.keys("github"))
-        fulls.append(Row("refinery full (default config)", len(stub.log) - before, seconds, issues))
-        if run < runs - 1:
-            store.close()
-    rows = [median_row(fulls)]
+        for judged in (True, False):
+            cache.clear()  # a new `refinery sync` process has analysed no description yet
+            client = GithubClient("bench-token", stub.base_url)  # default spacing
+            store = open_store(f"sqlite:///{tmp}/full-{run}-{judged}.db")
+            judge = Judge(store, Engine()) if judged else None
+            start, cpu, before = time.perf_counter(), time.process_time(), len(stub.log)
+            run_stream(store, IssueStream(client, stub.repo), judge=judge)
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+            # Distinct issues stored (items also counts the one re-read at each page boundary).
+            issues = len(store.keys("github"))
+            name = "refinery full, judged (as CLI)" if judged else "refinery full, no judge"
+            fulls[judged].append(Row(name, len(stub.log) - before, seconds, issues, cpu=cpu))
+            if run < runs - 1 or judged:
+                store.close()
+    rows = [median_row(fulls[True]), median_row(fulls[False])]
     stream = IssueStream(GithubClient("bench-token", stub.base_url), stub.repo)
     # Edit `changed` issues spread over the list, as if people worked on them since.
     plain = [issue for issue in stub.issues if "pull_request" not in issue]
@@ -210,12 +220,16 @@ def main() -> None:
         f"per request, stub on 127.0.0.1; median of {args.runs} runs where marked; load {load}"
     )
     floor_s = rows[0].seconds
-    print(f"{'run':48} {'requests':>9} {'wall s':>8} {'x N*lat':>8} {'x floor':>8} {'issues':>7}")
+    print(
+        f"{'run':48} {'requests':>9} {'wall s':>8} {'CPU s':>6} {'x N*lat':>8} {'x floor':>8} "
+        f"{'issues':>7}"
+    )
     for row in rows:
         ideal = row.requests * args.latency
+        cpu = f"{row.cpu:>6.2f}" if row.cpu else f"{'':>6}"
         print(
-            f"{row.name:48} {row.requests:>9.0f} {row.seconds:>8.2f} {row.seconds / ideal:>8.2f} "
-            f"{row.seconds / floor_s:>8.2f} {row.issues:>7}  {row.note}"
+            f"{row.name:48} {row.requests:>9.0f} {row.seconds:>8.2f} {cpu} "
+            f"{row.seconds / ideal:>8.2f} {row.seconds / floor_s:>8.2f} {row.issues:>7}  {row.note}"
         )
 
 

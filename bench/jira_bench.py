@@ -4,8 +4,10 @@
 
 Every request goes to a stub server on 127.0.0.1 (see bench/stubs/jira_stub.py), which adds
 `--delay` seconds to each request. Measured per deployment (Cloud, Data Center):
-- ours, full: `refinery sync --full` minus the CLI (run_stream into a fresh SQLite store),
-  and the same reads without the store (plan + fetch + parse to items);
+- ours, full: `refinery sync --full` minus the CLI (run_stream into a fresh SQLite store,
+  judging each page as it is stored, as the command does), the same without the judge, and
+  the same reads without the store (plan + fetch + parse to items). Each run starts with an
+  empty description cache, as a new `refinery sync` process does;
 - naive, full: `JIRA(...).search_issues(jql, maxResults=False)` with default fields (*all);
 - ours, incremental after 1% of the issues changed, next to the naive way redoing it all.
 """
@@ -31,11 +33,14 @@ from jira import JIRA
 from stubs.jira_stub import serve_in_process
 
 from bot.config import Settings
+from bot.services.judge import Judge
 from bot.services.sync import run_stream
 from bot.store import open_store
 from connectors.jira import make_jira_stream, search
 from connectors.jira.fields import from_field_list, names_of
 from connectors.prefetch import prefetch
+from connectors.text import cache
+from rules.engine import Engine
 
 JQL = 'project in ("PAY") AND statusCategory != Done'
 
@@ -46,14 +51,18 @@ def control(url: str, action: str, **params: Any) -> dict[str, Any]:
     return answer
 
 
-def measure(url: str, work: Callable[[], int]) -> tuple[int, int, float, int]:
-    """Run `work`; return (items, requests, seconds, bytes served)."""
+Measured = tuple[int, int, float, int, float]  # items, requests, seconds, bytes, CPU seconds
+
+
+def measure(url: str, work: Callable[[], int]) -> Measured:
+    """Run `work`; return (items, requests, seconds, bytes served, this process's CPU)."""
     control(url, "reset")
-    started = time.perf_counter()
+    cache.clear()  # descriptions analysed by an earlier run: a new process has none
+    started, cpu = time.perf_counter(), time.process_time()
     items = work()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     stats = control(url, "stats")
-    return items, stats["requests"], seconds, stats["bytes"]
+    return items, stats["requests"], seconds, stats["bytes"], cpu
 
 
 def floor_replay(url: str, deployment: str, fields: list[str] | None = None) -> int:
@@ -89,18 +98,25 @@ def floor_replay(url: str, deployment: str, fields: list[str] | None = None) -> 
                 return start
 
 
-def median_of(runs: int, url: str, work: Callable[[], int]) -> tuple[int, int, float, int]:
-    """Run `work` `runs` times; the measurement with the median wall time."""
-    results = sorted((measure(url, work) for _ in range(runs)), key=lambda result: result[2])
-    return results[len(results) // 2]
+def interleaved(
+    runs: int, url: str, works: dict[str, Callable[[], int]]
+) -> list[tuple[str, Measured]]:
+    """Run each of `works` `runs` times, taking turns (so a change in the machine's load hits
+    every row alike); for each, the measurement with the median wall time."""
+    results: dict[str, list[Measured]] = {name: [] for name in works}
+    for _ in range(runs):
+        for name, work in works.items():
+            results[name].append(measure(url, work))
+    return [
+        (name, sorted(found, key=lambda result: result[2])[len(found) // 2])
+        for name, found in results.items()
+    ]
 
 
-def run(
-    deployment: str, issues: int, delay: float, runs: int
-) -> list[tuple[str, tuple[int, int, float, int]]]:
+def run(deployment: str, issues: int, delay: float, runs: int) -> list[tuple[str, Measured]]:
     url, stop = serve_in_process(issues=issues, delay=delay, deployment=deployment)
     assert url.startswith("http://127.0.0.1:")
-    rows: list[tuple[str, tuple[int, int, float, int]]] = []
+    rows: list[tuple[str, Measured]] = []
     kind = "cloud" if deployment == "Cloud" else "datacenter"
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
@@ -136,22 +152,23 @@ def run(
         measure(url, lambda: floor_replay(url, deployment, ["*all"]))
         fresh: list[int] = []
 
-        def full_into_new_store() -> int:
+        def full_into_new_store(judged: bool = False) -> int:
             # A new SQLite file each run: every run inserts all the issues.
             fresh.append(len(fresh))
             path = f"sqlite:///{tmp}/full-{len(fresh)}.db"
             new = open_store(path)
+            judge = Judge(new, Engine(settings.rules)) if judged else None
             try:
-                return run_stream(new, make_jira_stream(settings, new), full=True).items
+                stream = make_jira_stream(settings, new)
+                return run_stream(new, stream, full=True, judge=judge).items
             finally:
                 new.close()
 
+        def full_judged() -> int:
+            return full_into_new_store(judged=True)
+
         def floor() -> int:
             return floor_replay(url, deployment)
-
-        rows.append(("floor: requests back to back", median_of(runs, url, floor)))
-        rows.append(("ours: full sync into SQLite", median_of(runs, url, full_into_new_store)))
-        rows.append(("ours: fetch + parse, no store", median_of(runs, url, fetch_only)))
 
         def one_after_another() -> int:
             # The same sync with each page fetched only after the previous one is stored.
@@ -161,7 +178,14 @@ def run(
             finally:
                 search.prefetch = prefetch
 
-        rows.append(("before: no prefetch, into SQLite", median_of(runs, url, one_after_another)))
+        works = {
+            "floor: requests back to back": floor,
+            "ours: full sync, judged (as CLI)": full_judged,
+            "ours: full sync, no judge": full_into_new_store,
+            "ours: fetch + parse, no store": fetch_only,
+            "no prefetch, no judge": one_after_another,
+        }
+        rows += interleaved(runs, url, works)
         run_stream(store, make_jira_stream(settings, store), full=True)  # for the incremental
         rows.append(("naive: search_issues(*all)", measure(url, naive)))
         changed = control(url, "touch", fraction=0.01)["changed"]
@@ -181,25 +205,29 @@ def main(argv: list[str] | None = None) -> None:
     with open("/proc/loadavg") as loadavg:
         load = " ".join(loadavg.read().split()[:3])
     print(
-        f"{args.issues} issues, {args.delay * 1000:.0f} ms per request, stub on 127.0.0.1; "
-        f"median of {args.runs} runs (naive and incremental rows: 1 run); load {load}\n"
+        f"{args.issues} issues, {args.delay * 1000:.0f} ms per request, stub on 127.0.0.1 (own "
+        f"process); median of {args.runs} runs taking turns (naive and incremental rows: 1 run); "
+        f"CPU is this process's; load {load}\n"
     )
     header = (
-        f"{'deployment':<12} {'run':<34} {'items':>7} {'requests':>9} {'seconds':>8} {'MB':>7} "
-        f"{'x N*delay':>9} {'x floor':>8}"
+        f"{'deployment':<12} {'run':<34} {'items':>7} {'requests':>9} {'seconds':>8} {'CPU s':>6} "
+        f"{'MB':>7} {'x N*delay':>9} {'x floor':>8}"
     )
     print(header)
     print("-" * len(header))
     for deployment in ("Cloud", "Server"):
         rows = run(deployment, args.issues, args.delay, args.runs)
         floor = rows[0][1][2]
-        for name, (items, count, seconds, size) in rows:
+        for name, (items, count, seconds, size, cpu) in rows:
             label = "Cloud" if deployment == "Cloud" else "Data Center"
             print(
-                f"{label:<12} {name:<34} {items:>7} {count:>9} {seconds:>8.2f} {size / 1e6:>7.1f} "
-                f"{seconds / (count * args.delay):>9.2f} {seconds / floor:>8.2f}",
+                f"{label:<12} {name:<34} {items:>7} {count:>9} {seconds:>8.2f} {cpu:>6.2f} "
+                f"{size / 1e6:>7.1f} {seconds / (count * args.delay):>9.2f} "
+                f"{seconds / floor:>8.2f}",
                 flush=True,
             )
+    with open("/proc/loadavg") as loadavg:
+        print(f"\nload at the end {' '.join(loadavg.read().split()[:3])}")
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store import Store
-from bot.store.verdicts import count_stale, save_verdicts, stale_items
+from bot.store import Store, UpsertResult
+from bot.store.store import Verdict
+from bot.store.verdicts import count_stale, failing, save_verdicts, stale_items
 from connectors.item import Item
-from rules.engine import Engine, Finding
+from rules.engine import SEVERITIES, Engine, Finding
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -62,6 +63,26 @@ class Judge:
             save_verdicts(self.store, judged, self.fingerprint, now, hashes)
         return judged
 
+    def store_items(
+        self,
+        items: Iterable[Item],
+        now: datetime | None = None,
+        cursor: tuple[str, str] | None = None,
+    ) -> UpsertResult:
+        """Store `items` with their verdicts in one transaction (and a stream's `cursor`, see
+        Store.upsert_items): each row is written once, already judged. Rules that compare an
+        item with the backlog need the page stored first, so with them it is judged after."""
+        items = list(items)
+        if self.engine.needs_backlog:
+            result = self.store.upsert_items(items, now, cursor=cursor)
+            self.items(items, now, result.hashes_of(items))
+            return result
+        verdicts: dict[tuple[str, str], Verdict] = {
+            (item.source, item.key): verdict_of(self.engine.evaluate(item), self.fingerprint)
+            for item in items
+        }
+        return self.store.upsert_items(items, now, verdicts=verdicts, cursor=cursor)
+
     def stale(self) -> int:
         """How many live items have no verdict under the current rules."""
         return count_stale(self.store, self.fingerprint)
@@ -105,6 +126,21 @@ class Judge:
         self._thread = threading.Thread(target=run, daemon=True, name="refinery-judge")
         self._thread.start()
         return self._thread
+
+
+def verdict_of(found: Sequence[Finding], fingerprint: str) -> Verdict:
+    """The findings and the row columns save_verdicts would write for them."""
+    return Verdict(
+        findings=found,
+        judged=fingerprint,
+        open_findings=len(found),
+        failing=failing(found),
+        worst=max((_rank(finding.severity) for finding in found), default=None),
+    )
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
 def _log_progress(done: int, total: int) -> None:

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.services.judge import Judge
 from bot.store import Store
 from connectors.base import RateLimited, Stream
+from connectors.collector import fewer_collections
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_GONE_SHARE = 0.2
@@ -63,14 +64,15 @@ def run_stream(
     from bot import metrics
 
     try:
-        summary = _sync_stream(
-            store,
-            stream,
-            full=full,
-            progress=progress,
-            max_gone_share=max_gone_share,
-            judge=judge,
-        )
+        with fewer_collections():  # a sync allocates millions of short-lived objects
+            summary = _sync_stream(
+                store,
+                stream,
+                full=full,
+                progress=progress,
+                max_gone_share=max_gone_share,
+                judge=judge,
+            )
     except Exception:
         metrics.sync_finished(stream.source, "failed", 0)
         raise
@@ -87,9 +89,9 @@ def _sync_stream(
     max_gone_share: float,
     judge: Judge | None,
 ) -> SyncSummary:
-    """Sync one stream. The cursor moves only after the page it covers is stored, so a crash
-    anywhere resumes from the last stored page without losing or duplicating items. With a
-    judge, each page's new and changed items are evaluated once, as they are stored.
+    """Sync one stream. The cursor moves only with the page it covers (one transaction), so a
+    crash anywhere resumes from the last stored page without losing or duplicating items. With
+    a judge, each page's items are evaluated as they are stored and saved with their verdicts.
 
     An incremental run marks at most `max_gone_share` of the source's items gone: more than
     that looks like a broken query or answer, not deletions, and waits for a --full run."""
@@ -101,13 +103,13 @@ def _sync_stream(
         progress.started(stream.name, plan.total)
     try:
         for page in stream.fetch(cursor):
-            result = store.upsert_items(page.items)
+            # The page, its verdicts and its cursor in one transaction: a crash before it
+            # commits re-reads the page, after it nothing is lost.
+            moved = (stream.name, page.cursor) if page.cursor is not None else None
             if judge is not None:
-                # Incremental pages hold only changed items. A crash before this line leaves
-                # them stale (judged = NULL), and the next report or serve start judges them.
-                judge.items(page.items)
-            if page.cursor is not None:
-                store.set_cursor(stream.name, page.cursor)
+                result = judge.store_items(page.items, cursor=moved)
+            else:
+                result = store.upsert_items(page.items, cursor=moved)
             summary.pages += 1
             summary.items += len(page.items)
             summary.inserted += result.inserted

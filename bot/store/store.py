@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy import Engine, Table, create_engine, event, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,12 +34,73 @@ def utcnow() -> datetime:
 def content_hash(item: Item, data: dict[str, Any] | None = None) -> str:
     """A stable digest of the normalized item, so re-importing it unchanged writes nothing."""
     data = item.to_dict() if data is None else data
-    return hashlib.sha256(orjson.dumps(data, default=str, option=_SORTED)).hexdigest()
+    return hashlib.sha256(_canonical(data)).hexdigest()
 
 
-# orjson: a quarter of json's time per item. (JSON columns keep json's ASCII-escaped text,
-# which intake's label search matches against.)
+def _canonical(data: dict[str, Any]) -> bytes:
+    """The JSON the content hash is taken of (sorted keys)."""
+    return orjson.dumps(data, default=str, option=_SORTED)
+
+
+class _Encoded(str):
+    """JSON text made already (the content hash's), written to a JSON column as it is."""
+
+
+# orjson: a quarter of json's time per item.
 _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def dump_json(value: Any) -> str:
+    """The JSON columns' serializer (both databases): orjson, several times json's speed.
+
+    A document with non-ASCII text is written by json instead, ASCII-escaped as every stored
+    row so far is: intake's label search still matches the escaped text of stored rows."""
+    if type(value) is _Encoded:
+        return value
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value)  # what orjson refuses (integers past 64 bits): json, as before
+    return text if _as_json_writes(text) else json.dumps(value)
+
+
+def _as_json_writes(text: str) -> bool:
+    """Whether orjson's text is what json writes too (json escapes non-ASCII and DEL)."""
+    return text.isascii() and "\x7f" not in text
+
+
+def load_json(text: str | bytes) -> Any:
+    """The JSON columns' deserializer: orjson, and json for what json once wrote that orjson
+    refuses (NaN, Infinity), so every stored row stays readable. (orjson reads an integer
+    past 64 bits as a float; tracker payloads hold none.)"""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the judge found for one item, stored with its row (bot.services.judge makes it):
+    the findings and the row's columns that sum them up."""
+
+    findings: Sequence[Finding]
+    judged: str  # the rules fingerprint
+    open_findings: int
+    failing: str | None  # ",rule-a,rule-b,"
+    worst: int | None  # the worst severity's rank
+
+    @property
+    def columns(self) -> dict[str, Any]:
+        return {
+            "judged": self.judged,
+            "open_findings": self.open_findings,
+            "failing": self.failing,
+            "worst": self.worst,
+        }
+
+    def row(self) -> tuple[Any, ...]:
+        return (self.judged, self.open_findings, self.failing, self.worst)
 
 
 @dataclass
@@ -47,13 +109,27 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     stale: int = 0  # older (by the source's `updated`) than the stored copy: left alone
+    # Content hash of each item stored (inserted, updated or unchanged), by (source, key), so
+    # the judge that follows need not compute them again.
+    hashes: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.stale += other.stale
+        self.hashes.update(other.hashes)
         return self
+
+    def hashes_of(self, items: Iterable[Item]) -> list[str] | None:
+        """The stored content hashes of `items` in their order; None if any was not stored."""
+        found: list[str] = []
+        for item in items:
+            digest = self.hashes.get((item.source, item.key))
+            if digest is None:
+                return None
+            found.append(digest)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +151,10 @@ def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
     """Create an engine. SQLite gets WAL so the server's threads can share it; on both
     databases a write waits at most `lock_timeout` seconds for another process's lock."""
     url = normalize_url(url)
+    codec: dict[str, Any] = {"json_serializer": dump_json, "json_deserializer": load_json}
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": lock_timeout, "check_same_thread": False}
+            url, connect_args={"timeout": lock_timeout, "check_same_thread": False}, **codec
         )
 
         @event.listens_for(engine, "connect")
@@ -85,11 +162,15 @@ def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoint every ~40 MB of WAL rather than 4 MB: a sync rewrites the same index
+            # pages page after page, and each checkpoint copies them (and syncs the file)
+            # again; 10x fewer took a sixth off a judged sync page's CPU (bench/sync_cpu.py).
+            cursor.execute("PRAGMA wal_autocheckpoint=10000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, **codec)
     if engine.dialect.name == "postgresql":
 
         @event.listens_for(engine, "connect")
@@ -156,34 +237,66 @@ class Store:
 
     # -- items -------------------------------------------------------------------------------
 
-    def upsert_items(self, items: Iterable[Item], now: datetime | None = None) -> UpsertResult:
-        """Insert new items, update changed ones, leave identical ones alone; one transaction."""
+    def upsert_items(
+        self,
+        items: Iterable[Item],
+        now: datetime | None = None,
+        *,
+        verdicts: Mapping[tuple[str, str], Verdict] | None = None,
+        cursor: tuple[str, str] | None = None,
+    ) -> UpsertResult:
+        """Insert new items, update changed ones, leave identical ones alone; one transaction.
+
+        With `verdicts` (one per item, by (source, key): what the judge found) each row is
+        written with its verdict columns and its finding history in the same transaction, so
+        a judged page costs one write of each row instead of two. With `cursor` (stream name,
+        value) the stream's cursor moves in that transaction too: with the items, never before.
+        """
         now = now or utcnow()
         result = UpsertResult()
         by_uid: dict[tuple[str, str], Item] = {(i.source, i.key): i for i in items}
+        findings: dict[tuple[str, str], list[Finding]] = {}
         with self.session() as session:
             for chunk in _chunks(list(by_uid), CHUNK):
                 existing = _stored_hashes(session, chunk)
                 new: list[dict[str, Any]] = []
                 changed: list[dict[str, Any]] = []
+                marks: list[dict[str, Any]] = []  # unchanged rows whose verdict columns differ
                 for uid in chunk:
                     item = by_uid[uid]
                     values = _row_values(item, now)
+                    verdict = verdicts[uid] if verdicts is not None else None
+                    if verdict is not None:
+                        values.update(verdict.columns)
                     stored = existing.get(uid)
                     if stored is None:
                         new.append(values)
-                    elif _older(item.updated, stored[3]):
+                    elif _older(item.updated, stored.updated):
                         result.stale += 1  # a page or event that lost a race to a newer copy
-                    elif stored[1] != values["content_hash"] or stored[2] is not None:
-                        changed.append({"id": stored[0], **values})
+                        continue
+                    elif stored.content_hash != values["content_hash"] or stored.gone:
+                        changed.append({"id": stored.id, **values})
                     else:
                         result.unchanged += 1
+                        if verdict is not None and stored.verdict != verdict.row():
+                            marks.append({"id": stored.id, **verdict.columns})
+                    result.hashes[uid] = values["content_hash"]
+                    if verdict is not None:
+                        findings[uid] = list(verdict.findings)
+                # A Core insert, one executemany: the ORM's bulk insert splits a batch
+                # wherever a row's None values differ, a dozen statements for a page of 100.
                 if new:
-                    session.execute(insert(ItemRow), new)
+                    session.execute(insert(_ITEMS), new)
                 if changed:
                     session.execute(update(ItemRow), changed)  # bulk update by primary key
+                if marks:
+                    session.execute(update(ItemRow), marks)
                 result.inserted += len(new)
                 result.updated += len(changed)
+            if findings:
+                self._record_findings(session, findings, now)
+            if cursor is not None:
+                _put_cursor(session, cursor[0], cursor[1], None)
         return result
 
     def items(
@@ -354,16 +467,7 @@ class Store:
         self, name: str, cursor: str | None, state: dict[str, Any] | None = None
     ) -> None:
         with self.session() as session:
-            row = session.get(SyncCursor, name)
-            if row is None:
-                session.add(
-                    SyncCursor(name=name, cursor=cursor, updated_at=utcnow(), state=state or {})
-                )
-            else:
-                row.cursor = cursor
-                row.updated_at = utcnow()
-                if state is not None:
-                    row.state = state
+            _put_cursor(session, name, cursor, state)
 
     def get_kv(self, key: str) -> dict[str, Any] | None:
         with self.session() as session:
@@ -386,6 +490,19 @@ class Store:
                     raise  # two threads inserted the same key at once: the second updates
 
 
+def _put_cursor(
+    session: Session, name: str, cursor: str | None, state: dict[str, Any] | None
+) -> None:
+    row = session.get(SyncCursor, name)
+    if row is None:
+        session.add(SyncCursor(name=name, cursor=cursor, updated_at=utcnow(), state=state or {}))
+    else:
+        row.cursor = cursor
+        row.updated_at = utcnow()
+        if state is not None:
+            row.state = state
+
+
 def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -395,20 +512,37 @@ def _older(new: datetime | None, stored: datetime | None) -> bool:
     return new is not None and stored is not None and new < stored
 
 
-def _stored_hashes(
-    session: Session, uids: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, str, datetime | None, datetime | None]]:
-    """(id, content hash, gone_at, updated) of the stored items among `uids`."""
+@dataclass(frozen=True)
+class _Stored:
+    id: int
+    content_hash: str
+    gone: bool
+    updated: datetime | None
+    verdict: tuple[Any, ...]  # (judged, open_findings, failing, worst), as Verdict.row()
+
+
+def _stored_hashes(session: Session, uids: list[tuple[str, str]]) -> dict[tuple[str, str], _Stored]:
+    """What the upsert compares of the stored items among `uids`."""
     by_source: dict[str, list[str]] = {}
     for source, key in uids:
         by_source.setdefault(source, []).append(key)
-    found: dict[tuple[str, str], tuple[int, str, datetime | None, datetime | None]] = {}
+    found: dict[tuple[str, str], _Stored] = {}
     for source, keys in by_source.items():
         query = select(
-            ItemRow.id, ItemRow.key, ItemRow.content_hash, ItemRow.gone_at, ItemRow.updated
+            ItemRow.id,
+            ItemRow.key,
+            ItemRow.content_hash,
+            ItemRow.gone_at,
+            ItemRow.updated,
+            ItemRow.judged,
+            ItemRow.open_findings,
+            ItemRow.failing,
+            ItemRow.worst,
         ).where(ItemRow.source == source, ItemRow.key.in_(keys))
-        for row_id, key, digest, gone_at, updated in session.execute(query):
-            found[(source, key)] = (row_id, digest, gone_at, updated)
+        for row_id, key, digest, gone_at, updated, *verdict in session.execute(query):
+            found[(source, key)] = _Stored(
+                row_id, digest, gone_at is not None, updated, tuple(verdict)
+            )
     return found
 
 
@@ -435,8 +569,13 @@ def _open_findings(session: Session, uids: list[tuple[str, str]]) -> Iterator[An
         yield from session.execute(query)
 
 
+_ITEMS = cast(Table, ItemRow.__table__)
+
+
 def _row_values(item: Item, now: datetime) -> dict[str, Any]:
     data = item.to_dict()
+    canonical = _canonical(data)
+    text = canonical.decode()
     owner = item.assignee or item.reporter
     return {
         "source": item.source,
@@ -449,8 +588,10 @@ def _row_values(item: Item, now: datetime) -> dict[str, Any]:
         "assignee": item.assignee.id if item.assignee else None,
         "estimate": item.estimate,
         "updated": item.updated,
-        "content_hash": content_hash(item, data),
-        "data": data,
+        "content_hash": hashlib.sha256(canonical).hexdigest(),
+        # The hash's JSON is the column's too (one encoding, not two), unless it holds
+        # non-ASCII text, which dump_json writes ASCII-escaped.
+        "data": _Encoded(text) if _as_json_writes(text) else data,
         "synced_at": now,
         "gone_at": None,
         "url": item.url,

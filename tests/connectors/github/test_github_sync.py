@@ -163,11 +163,11 @@ def test_a_crash_resumes_from_the_last_stored_page(
     class Crash(Exception):
         pass
 
-    def crashing_upsert(items: Any, now: Any = None) -> Any:
+    def crashing_upsert(items: Any, now: Any = None, **options: Any) -> Any:
         calls.append(len(items))
         if len(calls) == 2:
             raise Crash
-        return real_upsert(items, now)
+        return real_upsert(items, now, **options)
 
     calls: list[int] = []
     real_upsert = store.upsert_items
