@@ -10,6 +10,7 @@ from bot.config import Settings, TeamConfig
 from bot.store import Store
 from bot.store.backlog_read import LeanRow as LeanRow
 from bot.store.backlog_read import leanness_rows as leanness_rows
+from bot.store.backlog_read import own_writes_backlog
 from bot.store.backlog_read import store_backlog as store_backlog
 from bot.store.requests import Requests
 from connectors.item import Item
@@ -173,7 +174,7 @@ def scope_leanness(
     accepted, declined = intake_decisions(store, None, now - ACCEPTANCE_WINDOW)
     return leanness(
         items,
-        store_backlog(store, projects, now),
+        own_writes_backlog(store, now),  # never-touched needs only Refinery's own writes
         capacity=None,
         sprint_weeks=sprint_weeks,
         accepted=accepted,
@@ -197,7 +198,7 @@ def team_leanness(
     accepted, declined = intake_decisions(store, team.name, now - ACCEPTANCE_WINDOW)
     return leanness(
         rows,
-        store_backlog(store, scope, now),
+        own_writes_backlog(store, now),
         capacity=team.sprint_capacity,
         sprint_weeks=settings.prune.sprint_weeks,
         accepted=accepted,

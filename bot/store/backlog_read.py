@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import Connection, case, select
 
 from bot.store.models import CommentLedger, ItemRow
 from bot.store.store import Store
@@ -24,19 +24,31 @@ def store_backlog(
     ).where(ItemRow.gone_at.is_(None))
     if projects:
         query = query.where(ItemRow.project.in_(list(projects)))
+    with store.engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(query).all()]  # fetchall: fewer calls
+        writes = _own_writes(connection)
+    return Backlog.build(rows, now, writes)  # type: ignore[arg-type]
+
+
+def own_writes_backlog(store: Store, now: datetime | None = None) -> Backlog:
+    """A Backlog holding only Refinery's own comment writes and the clock: what telling a
+    person's last update from Refinery's needs (the leanness report), without reading every
+    item's rank and title."""
+    with store.engine.connect() as connection:
+        return Backlog.build([], now, _own_writes(connection))
+
+
+def _own_writes(connection: Connection) -> dict[str, OwnWrites]:
     ledger = select(
         CommentLedger.key,
         CommentLedger.posted_at,
         CommentLedger.edited_at,
         CommentLedger.human_updated,
     )
-    with store.engine.connect() as connection:
-        rows = [tuple(row) for row in connection.execute(query).all()]  # fetchall: far fewer calls
-        writes = {
-            key: OwnWrites(tuple(t for t in (posted, edited) if t is not None), human)
-            for key, posted, edited, human in connection.execute(ledger)
-        }
-    return Backlog.build(rows, now, writes)  # type: ignore[arg-type]
+    return {
+        key: OwnWrites(tuple(t for t in (posted, edited) if t is not None), human)
+        for key, posted, edited, human in connection.execute(ledger)
+    }
 
 
 @dataclass(frozen=True, slots=True)
