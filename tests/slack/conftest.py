@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.context import AppContext
 from bot.slack.app import Runtime
+from bot.store import Store, open_store
 from bot.store.models import DecisionRow, RequestRow
 from bot.store.requests import Request
 from bot.web import create_app
@@ -66,6 +67,19 @@ def make_settings(tmp_path: Path, slack: FakeSlack, **slack_overrides: object) -
         github={"repos": ["acme/shop"], "triage_label": "needs-triage"},
         server={"threads": 8},
     )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A store of its own, for the intake tests that need no Slack."""
+    store = open_store(f"sqlite:///{tmp_path / 'intake.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def tracker() -> FakeTracker:
+    return FakeTracker("jira")
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -17,23 +15,11 @@ from bot.services.intake import (
     RequestInput,
     TrackerFailed,
 )
-from bot.store import Store, open_store
+from bot.store import Store
 from tests.factories import make_item
 from tests.slack.fake_tracker import FakeTracker
 
 JIRA = Destination("jira", "PAY", "Story")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(f"sqlite:///{tmp_path / 'intake.db'}")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def tracker() -> FakeTracker:
-    return FakeTracker("jira")
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ all, and the check lives in the intake service (so Slack and any other caller go
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -13,7 +12,7 @@ from bot.services.intake import Destination, Intake, NotAllowed, RequestInput
 from bot.services.owners import ProductOwners
 from bot.slack import blocks
 from bot.slack.modals import ACCEPT_VIEW
-from bot.store import Store, open_store
+from bot.store import Store
 from tests.factories import make_item
 from tests.slack.conftest import Harness
 from tests.slack.fake_tracker import FakeTracker
@@ -26,18 +25,6 @@ SETTINGS = Settings(
         {"name": "growth", "projects": ["GRO"], "repos": ["acme/Site"], "po_usergroup": "SGRO"},
     ],
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(f"sqlite:///{tmp_path / 'intake.db'}")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def tracker() -> FakeTracker:
-    return FakeTracker("jira")
 
 
 @pytest.fixture

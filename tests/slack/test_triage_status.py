@@ -20,7 +20,7 @@ from bot.services.intake import Destination, Intake, TrackerFailed
 from bot.services.tracker_requests import make_intake
 from bot.slack.modals import ACCEPT_VIEW
 from bot.slack.poster import SlackPoster
-from bot.store import Store, open_store
+from bot.store import Store
 from bot.store.models import RequestRow
 from bot.store.requests import Request
 from connectors.base import ConnectorError, Page, SyncPlan
@@ -64,13 +64,6 @@ TRANSITIONS = {
         },
     ],
 }
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(f"sqlite:///{tmp_path / 'intake.db'}")
-    yield store
-    store.close()
 
 
 @pytest.fixture
