@@ -321,7 +321,7 @@ def _check_store(
     try:
         _say_if_empty(store)
         if explained is not None:
-            from bot.services.lean import store_backlog  # the backlog rules' batch
+            from bot.store.backlog_read import store_backlog  # the backlog rules' batch
 
             backlog = store_backlog(store) if engine.needs_backlog else None
             explained.extend(explained_items(filter(filters.keep, store.items()), engine, backlog))
@@ -345,8 +345,8 @@ def _check_stored(
 ) -> None:
     """The whole store, from stored verdicts: JSON from one SQL query; the table needs only
     the worst items. --explain still evaluates every item (passed verdicts are not kept)."""
-    from bot.services.lean import store_backlog  # the backlog rules' batch
     from bot.store import open_store, readiness
+    from bot.store.backlog_read import store_backlog  # the backlog rules' batch
 
     store = open_store(settings.store.url, settings.store.lock_timeout)
     try:

@@ -12,12 +12,12 @@ from bot.services.digest import (
     DEFAULT_DECISION_WINDOW,
     decision_counts,
     pending_requests,
-    snapshots,
     team_scope,
 )
 from bot.services.teams import teams
 from bot.store import comment_ledger, readiness
 from bot.store.intake_read import RequestView, requests_with_decisions
+from bot.store.snapshots import snapshots
 from connectors.item import Item
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from bot.config import Settings
 from connectors import registry
 from connectors.base import BodyFormat
 from connectors.comments import Entry, FindingsBody, ReadyBody
-from connectors.github.body import HIDDEN_MARKER as HIDDEN_MARKER
+from connectors.github.body import HIDDEN_MARKER
 from connectors.item import Item, Person
 from rules.engine import Finding, Verdict
 

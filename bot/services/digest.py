@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings, TeamConfig
 from bot.services.judge import Judge
-from bot.services.lean import Leanness, store_backlog, team_leanness
+from bot.services.lean import Leanness, team_leanness
 from bot.services.report import ItemResult, card_result
 from bot.services.teams import channel_for
 from bot.store import Store, comment_ledger, readiness
 from bot.store import snapshots as snapshot_store
+from bot.store.backlog_read import store_backlog
 from bot.store.prune import Proposal
 from bot.store.requests import Requests
-from bot.store.snapshots import Snapshot as Snapshot
-from bot.store.snapshots import snapshots as snapshots
+from bot.store.snapshots import Snapshot, snapshots
 from connectors.item import Item, Person
 from rules.backlog import Backlog
 from rules.engine import Engine

@@ -55,7 +55,7 @@ class Judge:
         compare an item with the backlog (opt-in) get the whole store as their batch."""
         backlog = None
         if self.engine.needs_backlog:
-            from bot.services.lean import store_backlog  # late: lean reads the store
+            from bot.store.backlog_read import store_backlog
 
             backlog = store_backlog(self.store, now=now)
         judged = [(item, self.engine.evaluate(item, backlog)) for item in items]

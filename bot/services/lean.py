@@ -8,10 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings, TeamConfig
 from bot.store import Store
-from bot.store.backlog_read import LeanRow as LeanRow
-from bot.store.backlog_read import leanness_rows as leanness_rows
-from bot.store.backlog_read import own_writes_backlog
-from bot.store.backlog_read import store_backlog as store_backlog
+from bot.store.backlog_read import LeanRow, leanness_rows, own_writes_backlog
 from bot.store.requests import Requests
 from connectors.item import Item
 from rules.backlog import OWN_WRITE_SLACK, Backlog

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.config import Settings, TeamConfig
-from bot.services.lean import store_backlog
 from bot.store import Store
+from bot.store.backlog_read import store_backlog
 from bot.store.prune import Claimed, Proposal, Proposals
 from bot.store.store import utcnow
 from connectors.base import ConnectorError, IntakeTarget

@@ -128,9 +128,8 @@ def evaluate_store(
         if judge.stale():
             backlog = None
             if engine.needs_backlog:
-                from bot.services.lean import (
-                    store_backlog,  # the whole store: blockers may lie outside
-                )
+                # the whole store: blockers may lie outside the report's scope
+                from bot.store.backlog_read import store_backlog
 
                 backlog = store_backlog(store)
             items = store.items(source=source, projects=projects)

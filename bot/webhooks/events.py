@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 
 from connectors import registry
-from connectors.events import Comment as Comment
-from connectors.events import Event as Event
-from connectors.events import Malformed as Malformed
+from connectors.events import Event, Malformed
 
 
 def read_event(source: str, name: str, body: bytes) -> Event:

@@ -10,8 +10,8 @@ from bot.services.comment_body import is_own_body
 from bot.services.comments import comment_on_item
 from bot.store import comment_ledger
 from bot.store.errors import DatabaseError
-from bot.webhooks.events import Comment, Event
 from connectors import registry
+from connectors.events import Comment, Event
 from connectors.item import Item
 
 if TYPE_CHECKING:

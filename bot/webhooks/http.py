@@ -11,11 +11,12 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.store.inbox import StoreUnavailable
-from bot.webhooks.events import Event, Malformed, read_event
+from bot.webhooks.events import read_event
 from bot.webhooks.handlers import in_scope, parse_offline, webhook_unready
 from bot.webhooks.signatures import verify
 from bot.webhooks.worker import KEEP_DELIVERIES, Dispatcher
 from connectors import registry
+from connectors.events import Event, Malformed
 
 if TYPE_CHECKING:
     from bot.context import AppContext

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from bot.store.errors import DatabaseError
 from bot.store.holders import holder_id
 from bot.store.inbox import Delivery, Inbox
-from bot.webhooks.events import Event, Malformed, read_event
+from bot.webhooks.events import read_event
 from bot.webhooks.handlers import handle
+from connectors.events import Event, Malformed
 from connectors.item import Item
 
 if TYPE_CHECKING:

@@ -9,9 +9,10 @@ from bot.config import Settings, TeamConfig
 from bot.render.digest import digest_terminal
 from bot.services import prune
 from bot.services.digest import build_digest
-from bot.services.lean import leanness, store_backlog, team_leanness
+from bot.services.lean import leanness, team_leanness
 from bot.services.report import evaluate_store
 from bot.store import Store
+from bot.store.backlog_read import store_backlog
 from bot.store.models import CommentLedger, DecisionRow, RequestRow
 from rules.backlog import Backlog
 from rules.engine import Engine

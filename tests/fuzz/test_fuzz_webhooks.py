@@ -18,9 +18,9 @@ from bot.config import Settings
 from bot.context import AppContext
 from bot.store import open_store
 from bot.web import create_app
-from bot.webhooks.events import Event
 from bot.webhooks.handlers import handle
 from bot.webhooks.worker import Dispatcher
+from connectors.events import Event
 from connectors.jira.fields import from_field_list, names_of
 from rules.engine import Engine
 from tests.fuzz.strategies import HEAVY, MANY, broken, json_values, replaced

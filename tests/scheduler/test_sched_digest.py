@@ -12,13 +12,13 @@ from bot.services.digest import (
     build_reminder,
     last_human_update,
     save_snapshot,
-    snapshots,
     sparkline,
 )
 from bot.services.teams import IMPLICIT_TEAM, select_teams, teams
 from bot.store import Store, open_store
 from bot.store.comment_ledger import LedgerRow
 from bot.store.models import RequestRow
+from bot.store.snapshots import snapshots
 from connectors.item import Person
 from rules.engine import Engine
 from tests.factories import make_item
