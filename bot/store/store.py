@@ -54,7 +54,8 @@ def dump_json(value: Any) -> str:
     """The JSON columns' serializer (both databases): orjson, several times json's speed.
 
     A document with non-ASCII text is written by json instead, ASCII-escaped as every stored
-    row so far is: intake's label search still matches the escaped text of stored rows."""
+    row so far is. Nothing reads the column as text any more (triage reads `item_facets`),
+    so this could go; a test still pins the escaping."""
     if type(value) is _Encoded:
         return value
     try:
