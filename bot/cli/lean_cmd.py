@@ -40,7 +40,7 @@ def health(team: TeamOption = None, config: ConfigOption = None) -> None:
             items = team_items(ctx.store, each)
             report, _ = evaluate(items, ctx.engine)
             console.print(health_summary(report, title=f"Backlog health — {each.name}"))
-            for line in team_leanness(ctx.store, settings, each, items).lines():
+            for line in team_leanness(ctx.store, settings, each).lines():
                 console.print(f"  {line}", highlight=False, markup=False)
             outcomes = outcome_summary(ctx.store, ctx.engine, settings, each)
             if outcomes is not None:

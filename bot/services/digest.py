@@ -220,7 +220,7 @@ def build_digest(
         unestimated=totals.unestimated,
         sprint_capacity=team.sprint_capacity,
         outcomes=outcome_summary(store, engine, settings, team),
-        leanness=team_leanness(store, settings, team, None, now),
+        leanness=team_leanness(store, settings, team, now),
         pruned=_prune_decisions(store, team.name, since),
     )
 

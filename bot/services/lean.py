@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings, TeamConfig
 from bot.store import Store
-from bot.store.backlog_read import LeanRow, leanness_rows, own_writes_backlog
+from bot.store.backlog_read import Commented, lean_facts
 from bot.store.requests import Requests
-from connectors.item import Item
 from rules.backlog import OWN_WRITE_SLACK, Backlog
 
 AGE_BUCKETS: tuple[tuple[str, int], ...] = (
@@ -73,48 +72,39 @@ class Leanness:
         return lines
 
 
-def leanness(
-    items: Iterable[Item] | Iterable[LeanRow],
-    backlog: Backlog,
+def stored_leanness(
+    store: Store,
+    source: str | None,
+    projects: Sequence[str] | None,
     *,
+    now: datetime,
     capacity: float | None,
     sprint_weeks: float,
     accepted: int,
     declined: int,
 ) -> Leanness:
-    """Compute the report from the team's items (open and done) and its intake decisions."""
-    now = backlog.now
-    buckets = dict.fromkeys([name for name, _ in AGE_BUCKETS] + [OLDEST_BUCKET], 0)
-    open_count = never = unestimated = 0
-    points = 0.0
-    done_by_sprint: dict[str, tuple[float, datetime]] = {}
-    for item in items:
-        if item.status_category == "done":
-            if item.sprint and item.estimate is not None:
-                total, last = done_by_sprint.get(item.sprint, (0.0, _EPOCH))
-                when = item.updated or _EPOCH
-                done_by_sprint[item.sprint] = (total + item.estimate, max(last, when))
-            continue
-        open_count += 1
-        buckets[_bucket(now, item.created)] += 1
-        if _never_touched(item, backlog):
-            never += 1
-        if item.estimate is None:
-            unestimated += 1
-        else:
-            points += item.estimate
-    velocity, source = _velocity(done_by_sprint, capacity)
+    """The report of the live items in scope (open and done) and the intake decisions: the
+    database counts; only the items Refinery commented on are looked at one by one."""
+    cutoffs = [now - timedelta(days=days) for _, days in AGE_BUCKETS]
+    facts = lean_facts(store, source, projects, cutoffs, OWN_WRITE_SLACK)
+    # Refinery's comment bumps `updated`: for those items the ledger tells a person's update
+    # from its own (Backlog.last_human_update).
+    ours = Backlog.build([], now, {row.key: row.own for row in facts.commented})
+    never = facts.untouched + sum(_never_touched(row, ours) for row in facts.commented)
+    done_by_sprint = {name: (points, last or _EPOCH) for name, points, last in facts.done_sprints}
+    velocity, velocity_from = _velocity(done_by_sprint, capacity)
     months = None
     if velocity:
-        months = points / velocity * sprint_weeks / WEEKS_PER_MONTH
+        months = facts.points / velocity * sprint_weeks / WEEKS_PER_MONTH
+    names = [name for name, _ in AGE_BUCKETS] + [OLDEST_BUCKET]
     return Leanness(
-        open_items=open_count,
-        by_age=tuple(buckets.items()),
+        open_items=facts.open_items,
+        by_age=tuple(zip(names, facts.by_age, strict=True)),
         never_touched=never,
-        backlog_points=points,
-        unestimated=unestimated,
+        backlog_points=facts.points,
+        unestimated=facts.unestimated,
         velocity=velocity,
-        velocity_from=source,
+        velocity_from=velocity_from,
         months_of_work=months,
         accepted=accepted,
         declined=declined,
@@ -124,17 +114,7 @@ def leanness(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _bucket(now: datetime, created: datetime | None) -> str:
-    if created is None:
-        return OLDEST_BUCKET
-    age = (now - created).days
-    for name, days in AGE_BUCKETS:
-        if age < days:
-            return name
-    return OLDEST_BUCKET
-
-
-def _never_touched(item: Item | LeanRow, backlog: Backlog) -> bool:
+def _never_touched(item: Commented, backlog: Backlog) -> bool:
     last = backlog.last_human_update(item)
     if last is None or item.created is None:
         return last is None
@@ -163,15 +143,12 @@ def scope_leanness(
 ) -> Leanness:
     """The leanness report of a source, some projects, or (both None) the whole store."""
     now = datetime.now(UTC)
-    items: list[Item] | list[LeanRow]
-    if source is None:
-        items = leanness_rows(store, projects)
-    else:
-        items = list(store.items(source=source, projects=projects))
     accepted, declined = intake_decisions(store, None, now - ACCEPTANCE_WINDOW)
-    return leanness(
-        items,
-        own_writes_backlog(store, now),  # never-touched needs only Refinery's own writes
+    return stored_leanness(
+        store,
+        source,
+        projects,
+        now=now,
         capacity=None,
         sprint_weeks=sprint_weeks,
         accepted=accepted,
@@ -180,22 +157,16 @@ def scope_leanness(
 
 
 def team_leanness(
-    store: Store,
-    settings: Settings,
-    team: TeamConfig,
-    items: Sequence[Item] | None = None,
-    now: datetime | None = None,
+    store: Store, settings: Settings, team: TeamConfig, now: datetime | None = None
 ) -> Leanness:
     """The leanness report of one team (its projects and repos; everything when it names none)."""
     now = now or datetime.now(UTC)
-    scope = [*team.projects, *team.repos] or None
-    rows: Sequence[Item] | Sequence[LeanRow] = (
-        items if items is not None else leanness_rows(store, scope)
-    )
     accepted, declined = intake_decisions(store, team.name, now - ACCEPTANCE_WINDOW)
-    return leanness(
-        rows,
-        own_writes_backlog(store, now),
+    return stored_leanness(
+        store,
+        None,
+        [*team.projects, *team.repos] or None,
+        now=now,
         capacity=team.sprint_capacity,
         sprint_weeks=settings.prune.sprint_weeks,
         accepted=accepted,

@@ -9,12 +9,11 @@ from bot.config import Settings, TeamConfig
 from bot.render.digest import digest_terminal
 from bot.services import prune
 from bot.services.digest import build_digest
-from bot.services.lean import leanness, team_leanness
+from bot.services.lean import stored_leanness, team_leanness
 from bot.services.report import evaluate_store
 from bot.store import Store
 from bot.store.backlog_read import store_backlog
 from bot.store.models import CommentLedger, DecisionRow, RequestRow
-from rules.backlog import Backlog
 from rules.engine import Engine
 from tests.factories import make_item
 from tests.slack.fake_tracker import FakeTracker
@@ -103,7 +102,7 @@ def test_keep_snoozes_and_decline_closes_once_under_ten_threads(store: Store) ->
         raise AssertionError("a decided proposal was decided again")
 
 
-def test_velocity_from_done_points_per_sprint_and_acceptance_rate() -> None:
+def test_velocity_from_done_points_per_sprint_and_acceptance_rate(store: Store) -> None:
     done = [
         make_item(
             status_category="done",
@@ -117,9 +116,16 @@ def test_velocity_from_done_points_per_sprint_and_acceptance_rate() -> None:
         make_item(estimate=13.0, created=NOW - timedelta(days=d), updated=NOW - timedelta(days=d))
         for d in (5, 40, 400)
     ]
-    items = [*done, *todo, make_item(estimate=None, created=NOW - timedelta(days=100))]
-    lean = leanness(
-        items, Backlog.of(items, NOW), capacity=99.0, sprint_weeks=2.0, accepted=19, declined=1
+    store.upsert_items([*done, *todo, make_item(estimate=None, created=NOW - timedelta(days=100))])
+    lean = stored_leanness(
+        store,
+        None,
+        ["PAY"],
+        now=NOW,
+        capacity=99.0,
+        sprint_weeks=2.0,
+        accepted=19,
+        declined=1,
     )
     assert lean.velocity == 20.0  # the last three sprints: 10, 20, 30; the capacity is unused
     assert lean.backlog_points == 39.0 and lean.unestimated == 1
@@ -134,6 +140,63 @@ def test_velocity_from_done_points_per_sprint_and_acceptance_rate() -> None:
     assert lean.never_touched == 3  # the three updated when created; the last one was edited
     assert lean.acceptance_rate == 95.0
     assert "Intake, last 90 days: 95% accepted (19 accepted, 1 declined)" in lean.lines()
+
+
+def test_leanness_counts_age_bands_at_their_edges_and_only_live_items_in_scope(
+    store: Store,
+) -> None:
+    """A band holds items younger than its days: exactly 30 days old is "1-3 months"."""
+    ages = {"PAY-1": 29.99, "PAY-2": 30, "PAY-3": 90.5, "PAY-4": 364, "PAY-5": 365}
+    items = [
+        make_item(key=key, created=NOW - timedelta(days=d), updated=NOW - timedelta(days=d))
+        for key, d in ages.items()
+    ]
+    unknown_age = make_item(key="PAY-6", created=None, updated=None, estimate=None)
+    other_project = make_item(key="OPS-1", project="OPS")
+    store.upsert_items([*items, unknown_age, other_project])
+    store.upsert_items([make_item(key="PAY-7")])
+    store.mark_gone("jira", ["PAY-7"])
+    lean = stored_leanness(
+        store, "jira", ["PAY"], now=NOW, capacity=None, sprint_weeks=2, accepted=0, declined=0
+    )
+    assert dict(lean.by_age) == {
+        "under 1 month": 1,
+        "1-3 months": 2,
+        "3-6 months": 0,
+        "6-12 months": 1,
+        "over a year": 2,  # 365 days, and the item with no creation date
+    }
+    assert lean.open_items == 6 and lean.unestimated == 1 and lean.backlog_points == 15.0
+    assert lean.never_touched == 6  # five updated when created, one never updated at all
+    assert lean.velocity is None and "no velocity known" in " ".join(lean.lines())
+    none_there = stored_leanness(
+        store, "github", None, now=NOW, capacity=None, sprint_weeks=2, accepted=0, declined=0
+    )
+    assert none_there.open_items == 0 and none_there.never_touched == 0
+
+
+def test_never_touched_tells_refinerys_comment_from_a_persons_update(store: Store) -> None:
+    """Updated 30 s after creation counts as untouched, 2 min after as touched; an update
+    that was Refinery's own comment does not count, whatever it did to `updated`."""
+    ours = NOW - timedelta(days=2)
+    store.upsert_items(
+        [
+            make_item(key="PAY-1", created=LONG_AGO, updated=LONG_AGO + timedelta(seconds=30)),
+            make_item(key="PAY-2", created=LONG_AGO, updated=LONG_AGO + timedelta(minutes=2)),
+            # Refinery commented; the person before it never touched the item.
+            make_item(key="PAY-3", created=LONG_AGO, updated=ours + timedelta(seconds=5)),
+            # Refinery commented, but a person edited the item afterwards.
+            make_item(key="PAY-4", created=LONG_AGO, updated=NOW - timedelta(hours=1)),
+            # Refinery commented; a person had edited it before.
+            make_item(key="PAY-5", created=LONG_AGO, updated=ours),
+        ]
+    )
+    commented_by_refinery(store, "PAY-3", ours, LONG_AGO)
+    commented_by_refinery(store, "PAY-4", ours, LONG_AGO)
+    commented_by_refinery(store, "PAY-5", ours, LONG_AGO + timedelta(days=3))
+    lean = team_leanness(store, settings(), TEAM, NOW)
+    assert lean.open_items == 5
+    assert lean.never_touched == 2  # PAY-1 and PAY-3
 
 
 def test_digest_shows_leanness_and_prune_decisions(store: Store) -> None:
