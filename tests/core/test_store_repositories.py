@@ -4,6 +4,8 @@ and migration 0007 on a store that already holds items."""
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +23,7 @@ from bot.store.models import ItemRow
 from bot.store.outcomes import Answer, Review, Reviews
 from bot.store.prune import Proposal, Proposals
 from bot.store.requests import Decision, DuplicateOrigin, Request, Requests
-from bot.store.store import MIGRATIONS, make_engine
+from bot.store.store import MIGRATIONS, head_revision, make_engine, schema_revision, upgrade
 from bot.store.triage import TriageItems
 from tests.conftest import PG_URL
 from tests.factories import make_item
@@ -272,3 +274,41 @@ def test_migration_0007_downgrades_and_upgrades_again(tmp_path: Path) -> None:
         "PAY-2",
     ]
     engine.dispose()
+
+
+def test_every_migration_file_is_named_after_its_revision_and_the_newest_is_head() -> None:
+    """upgrade() tells a current schema from the file names alone (no Alembic import)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    for script in scripts.walk_revisions():
+        assert script.path is not None
+        assert Path(script.path).name.split("_", 1)[0] == script.revision
+    assert head_revision() == scripts.get_current_head()
+
+
+def test_upgrade_brings_an_older_store_to_head_and_a_new_one_too(
+    old_engine: tuple[Engine, Store], tmp_path: Path
+) -> None:
+    engine, _ = old_engine
+    assert schema_revision(engine) == "0006"
+    upgrade(engine)
+    assert schema_revision(engine) == head_revision()
+    fresh = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert schema_revision(fresh) is None
+    upgrade(fresh)
+    assert schema_revision(fresh) == head_revision()
+    fresh.dispose()
+
+
+def test_opening_a_current_store_does_not_load_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    probe = (
+        "import sys; from bot.store import open_store; open_store(sys.argv[1]).close(); "
+        "print('alembic' in sys.modules)"
+    )
+    first = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True)
+    assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False"), first.stderr
