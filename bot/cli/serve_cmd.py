@@ -47,6 +47,7 @@ def serve(
     """
     from waitress.server import create_server
 
+    from bot.http_queue import CountingDispatcher
     from bot.scheduler.jobs import start_scheduler
     from bot.scheduler.leader import SchedulerBusy
     from bot.slack.http import warm_authorization
@@ -74,12 +75,18 @@ def serve(
     socket = None
     app = None
     jobs = None
+    dispatcher = None
     try:
         app = create_app(ctx)
         # Verdicts made under other rules (or never made) are redone once, in the background.
         ctx.judge.start_background()
         bind_host = host or settings.server.host
         bind_port = settings.server.port if port is None else port
+        runtime = app.extensions.get("refinery.slack")
+        # Follow-ups wait while any request is queued or being answered (bot.http_queue).
+        if runtime is not None:
+            dispatcher = CountingDispatcher(runtime.ack_first)
+            dispatcher.set_thread_count(settings.server.threads)  # waitress leaves it to us
         try:
             server = create_server(
                 app,
@@ -88,6 +95,7 @@ def serve(
                 threads=settings.server.threads,
                 ident="refinery",
                 max_request_body_size=settings.server.max_body_bytes,
+                _dispatcher=dispatcher,  # waitress's own hook for its thread pool
             )
         except OSError as exc:
             fail(_bind_problem(exc, bind_host, bind_port, settings, port is not None))
@@ -131,6 +139,8 @@ def serve(
         console.print(f"  Pages: {pages}", highlight=False, markup=False)
         server.run()
     finally:
+        if dispatcher is not None:
+            dispatcher.shutdown()  # the HTTP worker threads: finish what they serve, then stop
         if jobs is not None:
             jobs.shutdown()
         runtime = app.extensions.get("refinery.slack") if app is not None else None

@@ -11,6 +11,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from bot.cli import requests_cmd, serve_cmd
+from bot.http_queue import CountingDispatcher
 from bot.services.intake import Intake, RequestInput
 from bot.store import open_store
 from tests.fakes.slack import FakeSlack
@@ -89,6 +90,10 @@ def test_serve_runs_waitress_with_overrides(
     assert result.exit_code == 0, result.output
     assert (seen["host"], seen["port"], seen["threads"]) == ("127.0.0.1", 4100, 16)
     assert "/slack/events" in seen["rules"] and "/healthz" in seen["rules"]
+    # Follow-ups wait for requests queued in waitress, not only those in a handler.
+    dispatcher = seen["_dispatcher"]
+    assert isinstance(dispatcher, CountingDispatcher)
+    assert not dispatcher.threads, "the serve command stops the worker threads it started"
     assert "secret" not in result.output
     assert fake_slack.to("auth.test"), "the bot token is checked at start"
     assert "Slack: HTTP at POST /slack/events" in result.output
