@@ -173,6 +173,14 @@ class Engine:
 
     def explain(self, item: Item, backlog: Backlog | None = None) -> list[Verdict]:
         """Return every in-scope rule's verdict on one item, passed or not, with evidence."""
+        return self.assess(item, backlog)[1]
+
+    def assess(
+        self, item: Item, backlog: Backlog | None = None
+    ) -> tuple[list[Finding], list[Verdict]]:
+        """The findings and every verdict of one item, each rule run once (what a person asks
+        for when checking one item: what to fix and what already counts)."""
+        findings = []
         verdicts = []
         labels = frozenset(label.lower() for label in item.labels) if item.labels else frozenset()
         for active in self.rules:
@@ -180,12 +188,21 @@ class Engine:
                 continue
             result = active.spec.run(item, active.params, backlog)
             if isinstance(result, Problem):
+                findings.append(
+                    Finding(
+                        active.spec.id,
+                        active.severity,
+                        result.message,
+                        result.hint,
+                        result.evidence,
+                    )
+                )
                 verdicts.append(Verdict(active.spec.id, False, result.evidence, result.message))
             elif isinstance(result, Passed):
                 verdicts.append(Verdict(active.spec.id, True, result.evidence, result.reason))
             else:
                 verdicts.append(Verdict(active.spec.id, True, None, "passed"))
-        return verdicts
+        return findings, verdicts
 
     def in_scope(self, item: Item) -> bool:
         """True when at least one enabled rule looks at this item."""

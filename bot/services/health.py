@@ -17,7 +17,7 @@ from bot.store import Store, readiness
 from bot.store.stats import version as store_version
 from connectors import registry
 from connectors.item import Item
-from rules.engine import Engine, Finding
+from rules.engine import Engine, Finding, Verdict
 
 SOURCES = (*registry.names(), "file")
 KEEP = 30  # items kept per list: more than any answer shows
@@ -155,14 +155,15 @@ class Answers:
             future.set_result(health)
         return future.result()
 
-    def check(self, key: str) -> tuple[Item | None, list[Finding]]:
-        """One item and its findings, by indexed lookups (no full report needed)."""
+    def check(self, key: str) -> tuple[Item | None, list[Finding], list[Verdict]]:
+        """One item, its findings and every rule's verdict, by indexed lookups and one run of
+        the rules (no full report needed)."""
         for candidate in dict.fromkeys((key, key.upper())):
             for source in SOURCES:
                 item = self.store.get_item(source, candidate)
                 if item is not None:
-                    return item, self.engine.evaluate(item)
-        return None, []
+                    return item, *self.engine.assess(item)
+        return None, [], []
 
     def close(self) -> None:
         """Nothing to stop: reports run in the calling thread (kept for the server's shutdown)."""

@@ -91,8 +91,7 @@ def answer_blocks(rt: Runtime, parsed: Parsed, user: str) -> list[blocks.Block]:
     if parsed.name == "check":
         if not parsed.args:
             return [blocks.text(f"Which item? For example `{command} check PAY-123`.")]
-        item, findings = rt.answers.check(parsed.args[0])
-        verdicts = rt.ctx.engine.explain(item) if item is not None else []
+        item, findings, verdicts = rt.answers.check(parsed.args[0])
         return blocks.check_blocks(parsed.args[0], item, findings, verdicts)
     if parsed.name == "ready":
         n = _count(parsed.args)

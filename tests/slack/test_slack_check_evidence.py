@@ -31,3 +31,20 @@ def test_check_answer_without_verdicts_still_lists_the_findings() -> None:
     found = Engine().evaluate(item)
     text = json.dumps(check_blocks(item.key, item, found), ensure_ascii=False)
     assert "What already counts" not in text and "Fix" in text
+
+
+def test_one_assessment_gives_the_same_findings_and_verdicts_as_two_runs() -> None:
+    """`check` runs each rule once: its findings are evaluate's, its verdicts explain's."""
+    engine = Engine({"stale": {"enabled": True}})
+    items = [
+        make_item(description="Add a blue button.", estimate=None),
+        make_item(description="Flag duplicates so that support can merge tickets faster."),
+        make_item(),  # ready
+    ]
+    for item in items:
+        findings, verdicts = engine.assess(item)
+        assert findings == engine.evaluate(item)
+        assert verdicts == engine.explain(item)
+        assert {v.rule for v in verdicts if not v.passed} == {f.rule for f in findings}
+    assert engine.assess(items[0])[0], "the first item has findings"
+    assert not engine.assess(items[2])[0]
