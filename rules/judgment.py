@@ -392,6 +392,8 @@ def only_groups(groups: frozenset[str]) -> Iterator[None]:
 
 # A purpose after the want's object ("I want to brief the board to ensure ...") says why.
 _PURPOSES = frozenset({"purpose", "purpose_open"})
+# Problem words may name what the feature handles ("an error page", "lost-password flow").
+_HARMS = frozenset({"problem", "consequence"})
 _QUOTES = ('"', "“", "”")
 
 
@@ -427,7 +429,7 @@ def find_reason(text: Prepared, title: str) -> tuple[Reason | None, Reason | Non
             continue
         if text.low.startswith("in order", start) and _TODAY.match(text.low, s_start, start):
             continue
-        if group == "problem" and _names_the_feature(text.low, s_start, start, cue_end - 1):
+        if group in _HARMS and _names_the_feature(text.low, s_start, start, cue_end - 1):
             continue
         if start == s_start and text.low.startswith(("improve ", "make "), start):
             continue  # "Improve the performance of search": the want itself

@@ -246,6 +246,43 @@ CUE_GROUPS: dict[str, list[str]] = {
         r"(?:is|are)\s+no\s+longer\s+(?:needed|used|necessary|relevant|specific|valid|accurate"
         r"|maintained|supported|required|true|correct|applicable)\b",
     ],
+    # what the status quo does to people or systems, said without a reason word: a loss,
+    # a wait, a conflict, an outage, a cost that lands somewhere ("the glare keeps waking
+    # patients", "every push waits 40 minutes for CI")
+    "consequence": [
+        r"(?:lose|loses|losing)\s+(?:\w+\s+){0,3}?\w+",
+        r"(?:keeps|kept)\s+(?:on\s+)?(?!track\b)[a-z]+ing\b",
+        r"(?:wait|waits|waiting|waited|sits?|sat|sitting|stays?\s+open|stayed\s+open|linger\w*"
+        r"|languish\w*)\s+(?:\w+\s+)?(?:for\s+)?(?:~|about\s+|around\s+|over\s+|up\s+to\s+"
+        r"|nearly\s+|almost\s+)?(?:\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|mins?|minutes?|h|hours?"
+        r"|days?|weeks?)|days|weeks|months|hours|ages)\b",
+        r"(?:took|takes|taking|brings|brought|knocks|knocked)\s+(?:\w+\s+){0,3}?down\b",
+        r"(?:fills?|filled|filling)\s+(?:up\s+)?(?:the\s+|our\s+|their\s+)?(?:\w+\s+)?"
+        r"(?:disks?|drives?|volumes?|queues?|inbox(?:es)?|logs?)\b",
+        r"(?:turns?|turned|ends?\s+up|ended\s+up)\s+(?:into|as)\s+(?:an?\s+)?(?:\w+\s+)?"
+        r"(?:tickets?|complaints?|escalations?|incidents?|calls?|outages?)\b",
+        r"(?:looks?|looking|appears?|comes?\s+out|renders?|rendered|prints?|printed)\s+(?:\w+\s+)?"
+        r"(?:blurry|pixelated|garbled|distorted|misaligned|unreadable|truncated|cut\s+off)\b",
+        r"(?:could|would|can|may|might)\s+(?:\w+\s+)?(?:leak|expose|steal|bypass|run\s+arbitrary"
+        r"|compromise|take\s+over)\b",
+        r"(?:fight|fights|fighting|fought|clash|clashes|collide|collides|clobber\w*)\s+"
+        r"(?:over|with|on|each)\b",
+        r"overwrite\s+each\s+other",
+        r"(?:deadlines?|fixes|releases?|dates?|schedules?|sprints?|launch(?:es)?)\s+(?:\w+\s+)?"
+        r"slip(?:s|ped|ping)?\b",
+        r"(?:doesn'?t|does\s+not|don'?t|do\s+not|never|no\s+longer)\s+(?:\w+\s+)?(?:appears?"
+        r"|shows?\s+up|loads?|renders?|arrives?|fires?|syncs?|get\s+(?:seen|noticed|delivered))\b",
+        r"abandon(?<!to\sabandon)(?:s|ed|ing)?\b(?!\s+(?:carts?|checkouts?|baskets?))",
+        r"(?:reviews?|ratings?|feedback|surveys?|nps\s+comments?)\s+(?:\w+\s+){0,3}?(?:mention"
+        r"|complain|cite|call\s+out)\w*",
+        r"flood(?:s|ed|ing)?\s+(?:the|our|their|us|them|people|users|with)\b",
+        r"bounc(?:e|es|ed|ing)\s+(?:on|back|off|after|the\s+first)\b",
+        r"(?:main|biggest|top|number\s+one|primary|single\s+biggest)\s+(?:reason|cause"
+        r"|driver|source)\b",
+        r"(?:goes|went|go)\s+(?:stale|missing|unnoticed|unanswered|unread)\b",
+        r"(?:only|never)\s+(?:gets?\s+)?(?:seen|noticed|found|caught|discovered)\s+(?:after|when"
+        r"|once|by)\b",
+    ],
     # a benefit or an evaluation: "handy for reviewers", "will help the on-call engineer"
     # "useful for managers planning a quarter": an evaluation, if it says for whom or what
     "evaluation": [

@@ -91,6 +91,18 @@ REASONS = [
         "Let planners tweak the burn-up chart to try scenarios and better plan the release.",
         "better",
     ),
+    # what the status quo does, with no reason word at all
+    ("Pickers lose their scan history whenever the handheld reboots.", "lose"),
+    ("The fan alarm keeps waking the on-call engineer for nothing.", "keeps waking"),
+    ("Merge requests wait about 3 hours for a free runner on Mondays.", "wait"),
+    ("Last week a runaway import took the reporting cluster down for an afternoon.", "down"),
+    ("Each failed refund turns into a support ticket within the hour.", "turns into"),
+    ("Receipts printed on the kiosk come out blurry on thermal paper.", "blurry"),
+    ("A stolen session cookie would expose every customer's invoices.", "would expose"),
+    ("The two sync jobs fight over the same lock file at midnight.", "fight over"),
+    ("Store-front dates slip whenever translations arrive late.", "dates slip"),
+    ("Slow quotes are the main reason buyers leave before checkout.", "main reason"),
+    ("Stock alerts go unnoticed over the weekend.", "go unnoticed"),
     ("Expose the nested types, which we need when building the plugin loader.", "which we"),
     ("As an editor I want to brief the board on style to ensure it shapes our guides.", "ensure"),
 ]
@@ -212,6 +224,10 @@ NOT_REASONS = [
     ("Show a warning icon when the form has unsaved edits."),
     # a story's own want, "I want to prevent ...", then a so-that that restates it
     ("As a clerk I want to prevent double booking of rooms so that there are no double bookings."),
+    # harm words that name the feature or a setting, not a cost of today
+    ("Add a reminder email for abandoned carts after two hours."),
+    ("Let admins set how many days an invite link stays valid: 7 by default."),
+    ("Show the lost-password link under the sign-in button."),
     # a synonym of the act asked for: holding an order stops it
     ("As an agent I want to put an order on hold so that I can stop it from shipping."),
 ]
