@@ -31,7 +31,9 @@ _WIKI_BOLD_LABEL = re.compile(r"^[ \t]*\*([^*\n]{1,60}?)(:?)\*[ \t]*(:?)[ \t]*(.
 _WIKI_INLINE = (
     (re.compile(r"\[~(?:accountid:)?([^\]\n]{1,200})\]"), r"@\1", "[~"),
     (re.compile(r"\[([^\[\]|\n]{1,300})\|[^\[\]\n]{0,500}\]"), r"\1", "["),
-    (re.compile(r"\[[#^]?([^\[\]|\n]{1,500})\]"), r"\1", "["),
+    # [#anchor], [^attachment.pdf] and [https://…] are links; other [words] stay as written,
+    # so a template's "[describe the value]" is still seen as a placeholder.
+    (re.compile(r"\[(?:[#^]|(?=(?:https?|ftp|file|mailto):))([^\[\]|\n]{1,500})\]"), r"\1", "["),
     (
         re.compile(
             r"!(?=\S)[^!\n]{1,300}?\.(?:png|jpe?g|gif|svg|webp|bmp|pdf|mp4|mov)(?:\|[^!\n]{0,200})?!",

@@ -636,3 +636,15 @@ def test_a_problem_or_benefit_word_that_names_the_feature_is_not_a_reason(
 def test_an_adjective_before_a_feature_noun_still_states_a_problem() -> None:
     text = "Nobody hears of a format change until someone opens a broken dashboard."
     assert_quoted(why(text, title="Schema checks"), text, "broken")
+
+
+def test_a_bracketed_wiki_placeholder_is_a_prompt_not_a_link() -> None:
+    """In wiki markup "[describe the value]" is left as written (only URLs, anchors and
+    attachments are links), so an unfilled template still counts as empty."""
+    from connectors.text import analyze
+
+    body = "h3. Value\n[Describe the value for the customer]\n\nh3. Scope\nNew export button."
+    assert "[Describe the value for the customer]" in analyze(body, "wiki").plain
+    linked = analyze("See [the spec|https://example.com/spec] and [https://example.com/a].", "wiki")
+    assert linked.plain == "See the spec and https://example.com/a."
+    assert isinstance(why(body, title="Export button", description_format="wiki"), Problem)
