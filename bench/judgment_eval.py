@@ -289,13 +289,14 @@ def probe(path: Path, engine: Engine) -> None:
     kinds = sorted({str(e["kind"]) for _, e in cases})
     part = {"missing-why": "why", "missing-outcome": "outcome"}
     verdicts = {id(item): {v.rule: v for v in engine.explain(item)} for item, _ in cases}
+    subsets = sorted({str(e.get("set", "a")) for _, e in cases})
     print(
-        f"probe items: {len(cases)} ({path.name}); sets: a tuned on,"
-        " b tuned on after one unseen score, c never tuned on"
+        f"probe items: {len(cases)} ({path.name}); sets {', '.join(subsets)} (what each set is:"
+        " the file's 'about')"
     )
     print(f"{'rule':17s} {'set':4s} {'kind':9s} {'P':>5s} {'R':>5s} {'F1':>5s}   tp/fp/fn")
     for rule, label in part.items():
-        for subset in ("a", "b", "c", "d", "e"):
+        for subset in subsets:
             for kind in ("all", *kinds):
                 s = Score()
                 for item, entry in cases:

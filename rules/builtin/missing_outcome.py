@@ -76,6 +76,12 @@ _DIRECTION = phrase_pattern(
     [rf"{stem}(?:e|es|ed|ing|s|d|n|ped|ping|ting)?\b" for stem in _STEMS.split()]
     + [rf"{verb}\s+(?:down|to|up)\b" for verb in ("get", "gets", "got", "go", "goes", "speed")]
     + [r"(?:get|gets|got|getting)\s+(?:it|this|that|them)\s+(?:below|under|down|to|above)\b"]
+    # "get the hourly run down to 20 minutes", "get `tool --version` under 200 ms"
+    + [r"(?:get|gets|getting)\s+(?:[\w`'./-]+\s+){1,5}?(?:below|under|down\s+to|back\s+under)\b"]
+    # "losses down by at least 60%", "walking distance down from 310 m to 220 m"
+    + [r"(?:down|up)\s+(?:by|from)\b"]
+    # an amount in a purpose is the result wanted: "so that check-in takes under 2 minutes"
+    + [r"so\s+that\b", r"so\s+(?:we|i|they|it)\s+(?:can|will)\b", r"in\s+order\s+to\b"]
     + [r"sav(?:e|es|ed|ing)\b"]
     + ["reduction", "improvement", "growth", "uplift", "freed", "free\\s+up", "frees\\s+up"]
 )
@@ -91,15 +97,21 @@ _METRIC = phrase_pattern(
     ).split()
 )
 _CHECKLIST = (" [ ] ", " [x] ", "acceptance criteria", "definition of done")
+# "Target: RTO of 15 minutes or less", "Success = zero-result searches under 5%": a label
+# that makes the amount after it the target (a few words may sit between them).
 _GOAL_LABEL = re.compile(
-    r"\b(?:goal|target|objective|aim)s?\s*(?::|is|=|should\s+be)\s*(?:\w+\s+)?$"
+    r"(?:\b(?:goal|target|objective|aim)s?\s*(?::|is|=|should\s+be)"
+    r"|\bsuccess\s*(?::|=|means|is\s+when))\s*(?:[\w`'./-]+\s+){0,5}$"
 )
+# Headings under which an amount is the target: "Goal", "Aim", "Targets", "Measure".
+GOAL_HEADING = re.compile(r"^\W*(?:goals?|aims?|targets?|objectives?|measures?|measurement)\W*$")
 
 
-def find_target(text: str, low: str) -> tuple[int, int] | None:
+def find_target(text: str, low: str, *, labelled: bool = False) -> tuple[int, int] | None:
     """The span of the first measurable target in `text` (a searchable form: one leading
     space, words after spaces), or None. `low` holds the same text with its line breaks,
-    shifted by one, for telling where a sentence starts."""
+    shifted by one, for telling where a sentence starts. `labelled`: the text sits under a
+    goal heading, so an amount that is no setting, date or timeframe needs no direction."""
     shift = len(text) - len(low)
     for candidate in _CANDIDATE.finditer(text):
         number = _NUMBER.match(text, candidate.end())
@@ -128,8 +140,10 @@ def find_target(text: str, low: str) -> tuple[int, int] | None:
             start - 100,
             0,
         )
-        if _DIRECTION.search(text, sentence, start) or _GOAL_LABEL.search(
-            text, max(sentence, candidate.start() - 24), candidate.start()
+        if (
+            labelled
+            or _DIRECTION.search(text, sentence, start)
+            or _GOAL_LABEL.search(text, max(sentence, candidate.start() - 60), candidate.start())
         ):
             return candidate.start(), end
         baseline = not prep and _BASELINE.search(text, max(0, start - 12), start)
@@ -204,6 +218,14 @@ def missing_outcome(item: Item, params: Mapping[str, Any]) -> Problem | Passed |
                 line = next((ln.strip() for ln in real.split("\n") if ln.strip() in item.text), "")
                 return Passed(line[:240] or None, f"The '{heading}' section names the outcome.")
             empty_section = empty_section or heading
+    for heading, content in item.sections.items():
+        if isinstance(heading, str) and GOAL_HEADING.match(heading.lower()) and content:
+            under = Prepared.item("", content)
+            found = find_target(under.search, under.low, labelled=True)
+            if found is not None:
+                s_start, s_end = sentence_at(under, found[0], found[1] - 1)
+                evidence = quote(under, s_start, s_end, found[0], found[1] - 1)
+                return Passed(evidence, f"The '{heading}' section names a measurable target.")
     whole = Prepared.item(item.title or "", item.text or "")
     span = find_target(whole.search, whole.low)
     if span is not None:

@@ -421,6 +421,12 @@ def test_bug_detection_is_configurable() -> None:
 # --- outcome targets ---------------------------------------------------------------------
 
 TARGETS = [
+    # a label a few words before the amount, a direction said with down/up, a purpose
+    "Target: mean time to restore of 20 minutes or less.",
+    "Goal: refund complaints about double charges down by half, at least 40%.",
+    "Get the nightly reconciliation under 15 minutes.",
+    "Pick errors per shift down from 12 to 4.",
+    "As a dispatcher I want routes pre-planned so that loading takes under 30 minutes.",
     "We expect a 3x speedup of the nightly import.",
     "Make the dashboard 2x faster.",
     "Verify that the 90th percentile stays under a second.",
@@ -447,12 +453,23 @@ NOT_TARGETS = [
     "Our API has a p99 latency of 200ms today.",
     "Serve it on port 8443.",
     "Improve the search.",
+    "Goal: run the stock sync every 15 minutes.",
+    "As a clerk I want to print labels so that I can ship 3 parcels.",
 ]
 
 
 @pytest.mark.parametrize("text", NOT_TARGETS)
 def test_versions_limits_and_baselines_are_not_targets(text: str) -> None:
     assert isinstance(outcome(text), Problem)
+
+
+def test_an_amount_under_a_goal_heading_is_the_target_but_a_schedule_is_not() -> None:
+    body = "## Goal\n\nCold exports of a year of orders below 90 s.\n\n## Notes\n\nNone."
+    result = outcome(body, description_format="markdown")
+    assert isinstance(result, Passed) and result.evidence, result
+    assert "below 90 s" in result.evidence and result.evidence in body
+    schedule = "## Goal\n\nRebuild the search index every 6 hours.\n"
+    assert isinstance(outcome(schedule, description_format="markdown"), Problem)
 
 
 # --- explain -----------------------------------------------------------------------------
