@@ -160,15 +160,7 @@ class Engine:
                 continue
             result = active.spec.run(item, active.params, backlog)
             if isinstance(result, Problem):
-                findings.append(
-                    Finding(
-                        active.spec.id,
-                        active.severity,
-                        result.message,
-                        result.hint,
-                        result.evidence,
-                    )
-                )
+                findings.append(_finding(active, result))
         return findings
 
     def explain(self, item: Item, backlog: Backlog | None = None) -> list[Verdict]:
@@ -188,15 +180,7 @@ class Engine:
                 continue
             result = active.spec.run(item, active.params, backlog)
             if isinstance(result, Problem):
-                findings.append(
-                    Finding(
-                        active.spec.id,
-                        active.severity,
-                        result.message,
-                        result.hint,
-                        result.evidence,
-                    )
-                )
+                findings.append(_finding(active, result))
                 verdicts.append(Verdict(active.spec.id, False, result.evidence, result.message))
             elif isinstance(result, Passed):
                 verdicts.append(Verdict(active.spec.id, True, result.evidence, result.reason))
@@ -207,6 +191,10 @@ class Engine:
     def in_scope(self, item: Item) -> bool:
         """True when at least one enabled rule looks at this item."""
         return any(active.scope.covers(item) for active in self.rules)
+
+
+def _finding(active: ActiveRule, problem: Problem) -> Finding:
+    return Finding(active.spec.id, active.severity, problem.message, problem.hint, problem.evidence)
 
 
 def _scope_dict(scope: Scope) -> dict[str, list[str]]:
