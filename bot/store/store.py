@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Engine, Table, create_engine, event, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy import Engine, Table, create_engine, event, insert, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.cas import changed
@@ -209,12 +209,12 @@ def head_revision() -> str:
 
 
 def schema_revision(engine: Engine) -> str | None:
-    """The store's migration revision; None for a new store (or one Alembic never stamped)."""
-    try:
-        with engine.connect() as connection:
-            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    except (OperationalError, ProgrammingError):  # no such table yet
-        return None
+    """The store's migration revision; None for a new store (or one Alembic never stamped).
+    A store that cannot be reached raises here, once, for `open_store` to describe."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     return str(versions[0][0]) if len(versions) == 1 else None
 
 
