@@ -250,7 +250,7 @@ CUE_GROUPS: dict[str, list[str]] = {
     # a wait, a conflict, an outage, a cost that lands somewhere ("the glare keeps waking
     # patients", "every push waits 40 minutes for CI")
     "consequence": [
-        r"(?:lose|loses|losing)\s+(?:\w+\s+){0,3}?\w+",
+        r"(?:lose|loses|losing)\s+\w+",
         r"(?:keeps|kept)\s+(?:on\s+)?(?!track\b)[a-z]+ing\b",
         r"(?:wait|waits|waiting|waited|sits?|sat|sitting|stays?\s+open|stayed\s+open|linger\w*"
         r"|languish\w*)\s+(?:\w+\s+)?(?:for\s+)?(?:~|about\s+|around\s+|over\s+|up\s+to\s+"
